@@ -1,0 +1,577 @@
+/**
+ * The DR plan: one typed object with everything account-specific or tunable, validated at synth time.
+ *
+ * Defaults are the seed plan's values (shared/seed/disaster-recovery-plan.md). What the seed plan does not
+ * give carries an obviously fake example value (`example.com`, `vpc-00000000000000000`, account
+ * `000000000000`) so the default app synthesizes; `exampleValuePaths` lists the fields still at such a value.
+ *
+ * This module imports zod only (no CDK): Lambda code imports its types, the CDK app and the CLI its schema.
+ */
+import { z } from 'zod';
+
+const RDS_ID = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/;
+
+const rdsIdentifier = z
+  .string()
+  .max(63, 'must be at most 63 characters (the RDS limit)')
+  .regex(RDS_ID, 'must be an RDS identifier: letters, digits and single hyphens, starting with a letter');
+const bucketName = z.string().regex(BUCKET, 'must be an S3 bucket name: 3-63 lower-case letters, digits, dots, hyphens');
+const region = z.string().regex(REGION, 'must be an AWS region code such as us-east-1');
+const schedule = z
+  .string()
+  .regex(SCHEDULE, 'must be an EventBridge schedule expression: rate(N unit) or cron(min hour day month weekday year)');
+const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
+const nonNegative = z.number().nonnegative('must be 0 or more');
+const iamArn = z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role or user ARN');
+const email = z.email('must be an e-mail address');
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+
+/** Priorities of the plan's Recovery Targets table. */
+export const PRIORITIES = ['Critical', 'High', 'Medium'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const target = (title: string, rtoMinutes: number, rpoMinutes: number, priority: Priority, notes: string) =>
+  z
+    .object({
+      title: z.string().min(1).default(title),
+      rtoMinutes: positiveInt.default(rtoMinutes),
+      rpoMinutes: nonNegative.default(rpoMinutes),
+      priority: z.enum(PRIORITIES).default(priority),
+      notes: z.string().default(notes),
+    })
+    .strict()
+    .prefault({});
+
+/** The plan's Recovery Targets table, one entry per failure scenario, plus the restore-from-backup target. */
+const recoveryTargets = z
+  .object({
+    singleServerFailure: target('Single server failure', 5, 1, 'Critical', 'Auto-healing via ASG/HPA'),
+    azFailure: target('AZ failure (partial)', 15, 5, 'Critical', 'Load balancer redirects traffic'),
+    databaseFailover: target('Database failure (failover)', 10, 5, 'Critical', 'Automated promotion of standby'),
+    regionFailure: target('Region failure (DR)', 30, 15, 'High', 'Manual failover to backup region'),
+    dataCorruption: target('Data corruption', 60, 0, 'High', 'PITR restore to known good state'),
+    securityBreach: target('Security breach', 120, 0, 'Critical', 'Rebuild from clean image'),
+    cacheFailure: target('Cache layer failure', 3, 0, 'Medium', 'Auto-heal, graceful degradation'),
+    storageBucketFailure: target('Storage bucket failure', 30, 60, 'Medium', 'Cross-region replication'),
+    restoreFromBackup: target('Restore from backup', 60, 1440, 'High', 'Test Schedule: backup restoration takes 1 hour'),
+  })
+  .strict()
+  .prefault({});
+
+/** A scenario of the Recovery Targets table. */
+export type Scenario = keyof z.infer<typeof recoveryTargets>;
+
+const validationQuery = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case name'),
+    sql: z.string().regex(/^\s*(SELECT|WITH)\b/i, 'must be a read-only SELECT (or WITH) query'),
+    /** What the single value returned must satisfy; omitted: any value is reported, none fails. */
+    expect: z
+      .object({ op: z.enum(['eq', 'gte', 'gt', 'lte']), value: z.number() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** The plan's validation queries (monthly restore test, database restore, failover checks). */
+const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
+  { name: 'building_count', sql: 'SELECT COUNT(*) AS building_count FROM buildings', expect: { op: 'gte', value: 0 } },
+  { name: 'project_count', sql: 'SELECT COUNT(*) AS project_count FROM projects', expect: { op: 'gte', value: 0 } },
+  { name: 'optimization_count', sql: 'SELECT COUNT(*) AS optimization_count FROM optimizations', expect: { op: 'gte', value: 0 } },
+  {
+    name: 'error_count',
+    sql: 'SELECT COUNT(*) AS error_count FROM buildings WHERE geom IS NULL AND active = true',
+    expect: { op: 'eq', value: 0 },
+  },
+  {
+    name: 'index_count',
+    sql: "SELECT COUNT(*) AS index_count FROM pg_indexes WHERE tablename IN ('buildings', 'projects', 'optimizations')",
+    expect: { op: 'gt', value: 0 },
+  },
+  { name: 'postgis_works', sql: "SELECT COUNT(*) AS postgis_works FROM (SELECT ST_AsText(geom) FROM buildings LIMIT 1) AS sample" },
+  {
+    name: 'building_index_count',
+    sql: "SELECT COUNT(*) AS building_index_count FROM pg_stat_user_indexes WHERE schemaname = 'public' AND relname = 'buildings'",
+    expect: { op: 'gt', value: 0 },
+  },
+  {
+    name: 'project_primary_keys',
+    sql: "SELECT COUNT(*) AS project_primary_keys FROM information_schema.table_constraints WHERE table_name = 'projects' AND constraint_type = 'PRIMARY KEY'",
+    expect: { op: 'eq', value: 1 },
+  },
+  { name: 'latest_modification', sql: 'SELECT MAX(modified_at) AS latest_modification FROM projects' },
+];
+
+const backups = z
+  .object({
+    /** When RDS takes the daily full backup (the plan: 03:00 UTC). */
+    dailyBackupTimeUtc: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in UTC').default('03:00'),
+    retentionDays: positiveInt.default(30),
+    pitrWindowDays: positiveInt.default(7),
+    verification: z
+      .object({
+        maxAgeHours: positiveInt.default(24),
+        /** A backup older than this fraction of maxAgeHours is a WARN. */
+        warnAtFraction: z.number().gt(0).lt(1, 'must be below 1').default(0.8),
+        /** Fewer backups than this is a WARN, as in the plan's script. */
+        minBackupCount: positiveInt.default(20),
+        minDumpBytes: positiveInt.default(100_000_000),
+        /** A dump created more than this before its object was written is a WARN. */
+        maxDumpSkewHours: positiveInt.default(24),
+      })
+      .strict()
+      .prefault({}),
+    keyLayout: z
+      .object({
+        /** Prefix under which backups are stored and counted. */
+        prefix: z.string().default(''),
+        latestDumpKey: z.string().min(1).default('latest.sql'),
+        /** Date-sortable key pattern under the prefix, e.g. `daily/{yyyy}/{mm}/{dd}/`; none: newest from the latest-dump key. */
+        datePattern: z
+          .string()
+          .regex(/\{yyyy\}/, 'must contain {yyyy} (and may contain {mm}, {dd}, {hh})')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    requiredTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a table name')).min(1).default(['buildings', 'projects', 'optimizations']),
+    validationQueries: z.array(validationQuery).default(DEFAULT_VALIDATION_QUERIES),
+  })
+  .strict()
+  .prefault({});
+
+const network = z
+  .object({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)'),
+    availabilityZones: z.array(z.string().min(1)).min(1),
+    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).min(1, 'needs at least one subnet'),
+    securityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)'),
+  })
+  .strict();
+
+const exampleNetwork = (az: string) => ({
+  vpcId: 'vpc-00000000000000000',
+  availabilityZones: [`${az}a`, `${az}b`],
+  subnetIds: ['subnet-00000000000000000', 'subnet-00000000000000001'],
+  securityGroupId: 'sg-00000000000000000',
+});
+
+const database = z
+  .object({
+    id: rdsIdentifier,
+    /** Database name inside the instance. */
+    databaseName: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a PostgreSQL database name').default('entmoot'),
+    port: positiveInt.max(65535).default(5432),
+    /** The read-only role for validation (IAM database authentication). */
+    validatorUser: z.string().default('dr_validator'),
+    /** In-region read replica. */
+    replica: rdsIdentifier.optional(),
+    /** Cross-region read replica in the recovery region, promoted on regional failover. */
+    drReplica: rdsIdentifier.optional(),
+    /** Bucket (role `backups`) that holds this database's pg_dump files. */
+    backupBucket: bucketName.optional(),
+    /** KMS key that encrypts the database's snapshots, when customer-managed. */
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+    /** Where a validator Lambda must run to reach the instance, per region role. */
+    network: z
+      .object({ primary: network, recovery: network })
+      .strict()
+      .prefault({ primary: exampleNetwork('us-east-1'), recovery: exampleNetwork('us-west-2') }),
+  })
+  .strict();
+
+const bucket = z
+  .object({
+    name: bucketName,
+    role: z.enum(['files', 'backups']),
+    /** The replica bucket in the recovery region, when replicated. */
+    drBucket: bucketName.optional(),
+    /** Keys whose replicas the replication check compares; empty: RTC metrics only. */
+    sampleKeys: z.array(z.string().min(1)).default([]),
+    /** KMS key of SSE-KMS objects, which readers need kms:Decrypt on. */
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+  })
+  .strict();
+
+const polling = z
+  .object({
+    /** Seconds between polls of an RDS status. */
+    rdsPollSeconds: positiveInt.default(30),
+    /** Seconds between polls while waiting for a deletion. */
+    deletePollSeconds: positiveInt.default(30),
+    /** Most minutes to wait for a deletion to finish. */
+    maxDeleteWaitMinutes: positiveInt.default(60),
+    /** Most hours to wait for a cross-region replica to be built. */
+    maxReplicaBuildHours: positiveInt.default(12),
+    /** Most minutes to wait for a replica promotion. */
+    maxPromotionMinutes: positiveInt.default(30),
+  })
+  .strict()
+  .prefault({});
+
+const timeouts = z
+  .object({
+    /** Timeout of a Lambda task. */
+    lambdaTaskSeconds: positiveInt.max(900, 'must be at most 900 (the Lambda limit)').default(300),
+    /** Timeout of an SDK-integration task. */
+    sdkTaskSeconds: positiveInt.default(60),
+    /** Timeout of each workflow, by workflow. */
+    workflowMinutes: z
+      .object({
+        janitor: positiveInt.default(120),
+        backupVerification: positiveInt.default(60),
+        snapshotRestoreTest: positiveInt.default(240),
+        dumpRestoreTest: positiveInt.default(360),
+        pointInTimeRecovery: positiveInt.default(240),
+        regionalFailover: positiveInt.default(240),
+        failoverDrill: positiveInt.default(900),
+        databaseFailover: positiveInt.default(120),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const schedules = z
+  .object({
+    backupVerification: schedule.default('cron(0 6 ? * MON *)'),
+    replicationCheck: schedule.default('rate(1 hour)'),
+    consistencyCheck: schedule.default('rate(1 hour)'),
+    posture: schedule.default('cron(0 7 * * ? *)'),
+    readiness: schedule.default('cron(30 7 * * ? *)'),
+    snapshotRestoreTest: schedule.default('cron(0 5 1 * ? *)'),
+    dumpRestoreTest: schedule.default('cron(0 8 1 * ? *)'),
+    failoverDrill: schedule.default('cron(0 14 ? 1,4,7,10 TUE#2 *)'),
+    prober: schedule.default('rate(1 minute)'),
+    freshness: schedule.default('cron(0 9 * * ? *)'),
+    janitor: schedule.default('cron(0 4 * * ? *)'),
+  })
+  .strict()
+  .prefault({});
+
+const approver = z.object({ arn: iamArn, role: z.enum(['manager', 'director']) }).strict();
+
+const dnsControl = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('arc'),
+      /** The ARC cluster's regional endpoints, tried in turn. */
+      clusterEndpoints: z.array(z.object({ region, url: httpsUrl }).strict()).min(1, 'needs at least one cluster endpoint'),
+      /** Routing control that sends traffic to the recovery region when ON. */
+      recoveryRoutingControlArn: z.string().regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+      /** Routing control that sends traffic to the primary region when ON. */
+      primaryRoutingControlArn: z.string().regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('healthCheckAlarm'),
+      /** Alarm in the recovery region that a Route 53 health check watches; driven with PutMetricData. */
+      alarmName: z.string().min(1),
+      metricNamespace: z.string().min(1).default('EntmootDR/Failover'),
+      metricName: z.string().min(1).default('PrimaryRegionActive'),
+    })
+    .strict(),
+]);
+
+const dns = z
+  .object({
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id (Z…)').default('Z00000000000000000000'),
+    zoneName: z.string().min(1).default('example.com'),
+    records: z.array(z.string().min(1)).min(1).default(['api.example.com']),
+    control: dnsControl.default({
+      kind: 'healthCheckAlarm',
+      alarmName: 'edr-primary-region-active',
+      metricNamespace: 'EntmootDR/Failover',
+      metricName: 'PrimaryRegionActive',
+    }),
+  })
+  .strict()
+  .prefault({});
+
+const WORKFLOWS = ['databaseFailover', 'regionalFailover', 'pointInTimeRecovery', 'backupVerification', 'snapshotRestoreTest'] as const;
+
+/** The DR plan schema. Parse with `parsePlan`, never directly, to get readable errors. */
+export const drPlanSchema = z
+  .object({
+    /** AWS account the stacks deploy to (an example until set). */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').default('000000000000'),
+    system: z
+      .object({
+        /** Prefix of every physical name the system creates: `<prefix>-<purpose>-<source>-<yyyymmddhhmm>`. */
+        namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lower-case letters or digits, starting with a letter').default('edr'),
+        /** Prefix of the tag keys `<prefix>:owner`, `<prefix>:execution`, `<prefix>:lifecycle`. */
+        tagPrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lower-case letters, digits, hyphens').default('entmoot-dr'),
+        primaryStackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/).default('EntmootDrPrimary'),
+        recoveryStackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/).default('EntmootDrRecovery'),
+        /** Service name used in notifications. */
+        serviceName: z.string().min(1).default('Entmoot API'),
+      })
+      .strict()
+      .prefault({}),
+    regions: z
+      .object({ primary: region.default('us-east-1'), recovery: region.default('us-west-2') })
+      .strict()
+      .prefault({}),
+    recoveryTargets,
+    backups,
+    databases: z
+      .array(database)
+      .min(1, 'needs at least one database')
+      .default([
+        {
+          id: 'entmoot-prod',
+          replica: 'entmoot-prod-replica',
+          drReplica: 'entmoot-prod-dr-replica',
+          backupBucket: 'entmoot-prod-backups',
+          network: { primary: exampleNetwork('us-east-1'), recovery: exampleNetwork('us-west-2') },
+        },
+      ]),
+    buckets: z
+      .array(bucket)
+      .default([
+        { name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' },
+        { name: 'entmoot-prod-backups', role: 'backups' },
+      ]),
+    polling,
+    timeouts,
+    janitor: z
+      .object({
+        /** An ephemeral resource whose run is over is removed once older than this. */
+        minAgeHours: positiveInt.default(24),
+        /** Emergency snapshots (lifecycle `rotating`) kept per database. */
+        keepEmergencySnapshots: positiveInt.default(5),
+      })
+      .strict()
+      .prefault({}),
+    evidence: z
+      .object({
+        retentionDays: positiveInt.default(400),
+        objectLock: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    workload: z
+      .object({
+        consistency: z
+          .object({
+            /** Largest relative row-count difference between primary and replica, in percent. */
+            rowCountTolerancePercent: nonNegative.default(1),
+            /** Largest replica lag accepted, in seconds. */
+            maxReplicaLagSeconds: positiveInt.default(300),
+          })
+          .strict()
+          .prefault({}),
+        dumpRestore: z
+          .object({
+            cpu: z.union([z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)]).default(2048),
+            memoryMiB: positiveInt.default(8192),
+            ephemeralStorageGiB: positiveInt.min(21).max(200).default(100),
+            /** PostgreSQL major of the dumps (the restore task's client must be at least this). */
+            postgresMajor: positiveInt.min(12).max(18).default(15),
+          })
+          .strict()
+          .prefault({}),
+        prober: z
+          .object({
+            /** Whether the region prober may start a regional failover on its own (approvals still apply). */
+            mayStartFailover: z.boolean().default(false),
+            /** Consecutive failed probes before the region is considered down. */
+            failureThreshold: positiveInt.default(3),
+          })
+          .strict()
+          .prefault({}),
+        databaseFailover: z
+          .object({
+            /** Whether the follow-up may recreate the in-region replica. */
+            recreateReplica: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+        /** Failover drill: stop when the source's replication slot lag passes this many bytes. */
+        drillMaxSlotLagBytes: positiveInt.default(5_000_000_000),
+      })
+      .strict()
+      .prefault({}),
+    schedules,
+    freshness: z
+      .object({
+        /** Hours added to a job's interval before it is overdue. */
+        graceHours: positiveInt.default(6),
+      })
+      .strict()
+      .prefault({}),
+    notifications: z
+      .object({
+        emails: z.array(email).default(['oncall@example.com']),
+        slack: z
+          .object({
+            workspaceId: z.string().regex(/^[A-Z0-9]{9,}$/, 'must be a Slack workspace (team) id such as T0123ABCD'),
+            channelId: z.string().regex(/^[A-Z0-9]{9,}$/, 'must be a Slack channel id such as C0123ABCD'),
+          })
+          .strict()
+          .optional(),
+        /** The template's last line: who to ask. */
+        contact: z.string().min(1).default('#incidents on Slack, oncall@example.com'),
+        /** Minutes until the next update promised in a notification. */
+        nextUpdateMinutes: positiveInt.default(30),
+      })
+      .strict()
+      .prefault({}),
+    approvers: z
+      .array(approver)
+      .default([
+        { arn: 'arn:aws:iam::000000000000:role/example-dr-manager', role: 'manager' },
+        { arn: 'arn:aws:iam::000000000000:role/example-dr-director', role: 'director' },
+      ]),
+    dns,
+    health: z
+      .object({
+        url: httpsUrl.default('https://api-dr.example.com/health'),
+        /** Secrets Manager secret (name) holding the health endpoint's bearer token. */
+        tokenSecretName: z.string().min(1).default('entmoot/token'),
+      })
+      .strict()
+      .prefault({}),
+    /** CloudWatch alarms that start a workflow through the alarm router. */
+    alarmWorkflows: z
+      .array(z.object({ alarmName: z.string().min(1), workflow: z.enum(WORKFLOWS), database: rdsIdentifier.optional() }).strict())
+      .default([]),
+    application: z
+      .object({
+        autoScalingGroupName: z.string().min(1).optional(),
+        ecsService: z.object({ cluster: z.string().min(1), service: z.string().min(1) }).strict().optional(),
+        cacheClusterIds: z.array(z.string().min(1)).default([]),
+        /** Application alarms whose actions the drill disables and re-enables. */
+        drillMutedAlarms: z.array(z.string().min(1)).default(['entmoot-api-cpu-high', 'entmoot-db-cpu-high', 'entmoot-api-errors-high']),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((plan, ctx) => {
+    if (plan.regions.primary === plan.regions.recovery) {
+      ctx.addIssue({ code: 'custom', path: ['regions', 'recovery'], message: 'must differ from regions.primary' });
+    }
+    const longest = Math.max(...Object.values(plan.timeouts.workflowMinutes));
+    if (plan.janitor.minAgeHours * 60 <= longest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['janitor', 'minAgeHours'],
+        message: `must be longer than the longest workflow timeout (${longest} minutes): set at least ${Math.floor(longest / 60) + 1}`,
+      });
+    }
+    const ids = new Map<string, string>();
+    plan.databases.forEach((db, i) => {
+      for (const [field, id] of [['id', db.id], ['replica', db.replica], ['drReplica', db.drReplica]] as const) {
+        if (!id) continue;
+        const seen = ids.get(id);
+        if (seen) {
+          ctx.addIssue({ code: 'custom', path: ['databases', i, field], message: `"${id}" is already used by ${seen}: every instance id must be unique` });
+        }
+        ids.set(id, `databases[${i}].${field}`);
+      }
+      if (db.backupBucket && !plan.buckets.some((b) => b.name === db.backupBucket && b.role === 'backups')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['databases', i, 'backupBucket'],
+          message: `"${db.backupBucket}" must be listed in buckets with role "backups"`,
+        });
+      }
+    });
+    const names = new Set<string>();
+    plan.buckets.forEach((b, i) => {
+      if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['buckets', i, 'name'], message: `"${b.name}" is listed twice` });
+      names.add(b.name);
+    });
+    const queryNames = new Set<string>();
+    plan.backups.validationQueries.forEach((q, i) => {
+      if (queryNames.has(q.name)) {
+        ctx.addIssue({ code: 'custom', path: ['backups', 'validationQueries', i, 'name'], message: `"${q.name}" is used twice` });
+      }
+      queryNames.add(q.name);
+    });
+    for (const role of ['manager', 'director'] as const) {
+      if (!plan.approvers.some((a) => a.role === role)) {
+        ctx.addIssue({ code: 'custom', path: ['approvers'], message: `needs at least one approver with role "${role}" (a regional failover needs both)` });
+      }
+    }
+    plan.alarmWorkflows.forEach((a, i) => {
+      if (a.database && !plan.databases.some((db) => db.id === a.database)) {
+        ctx.addIssue({ code: 'custom', path: ['alarmWorkflows', i, 'database'], message: `"${a.database}" is not one of the plan's databases` });
+      }
+    });
+  });
+
+/** The validated DR plan, every default filled in. */
+export type DrPlan = z.output<typeof drPlanSchema>;
+/** A DR plan as a user writes it: every field optional where a default exists. */
+export type DrPlanInput = z.input<typeof drPlanSchema>;
+/** One database of the plan. */
+export type PlanDatabase = DrPlan['databases'][number];
+/** One bucket of the plan. */
+export type PlanBucket = DrPlan['buckets'][number];
+/** One validation query of the plan. */
+export type ValidationQuery = DrPlan['backups']['validationQueries'][number];
+/** A workflow the alarm router can start. */
+export type AlarmWorkflow = (typeof WORKFLOWS)[number];
+
+/** A plan that failed validation; `issues` are one line each, naming the field path and what is expected. */
+export class PlanError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`The DR plan is invalid:\n${issues.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'PlanError';
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), 'plan');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = pathText(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+    case 'invalid_type':
+      return `${where}: expected ${issue.expected}, got ${issue.input === undefined ? 'nothing' : Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input}`;
+    case 'invalid_union':
+      return `${where}: ${issue.message}: check the "kind" field and its companions`;
+    default:
+      return `${where}: ${issue.message}${'input' in issue && typeof issue.input === 'string' ? ` (got "${issue.input}")` : ''}`;
+  }
+}
+
+/** Validates a plan (as written by a user) and fills in defaults; throws `PlanError` naming each bad field. */
+export function parsePlan(input: unknown): DrPlan {
+  const result = drPlanSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!result.success) throw new PlanError(result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+/** The seed plan's values, with example values for what the seed plan does not give. */
+export function defaultPlan(): DrPlan {
+  return parsePlan({});
+}
+
+const EXAMPLE_PATTERNS: RegExp[] = [/example\.(com|org|net)\b/, /\b(vpc|subnet|sg)-0{8,}\d?\b/, /::0{12}:/, /^0{12}$/, /^Z0{10,}$/, /example-dr-/];
+
+/** Paths of fields whose value is still one of the obviously fake examples (for synth warnings). */
+export function exampleValuePaths(plan: DrPlan): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      if (EXAMPLE_PATTERNS.some((p) => p.test(value))) found.push(pathText(path));
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, i]));
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+    }
+  };
+  walk(plan, []);
+  return found;
+}
