@@ -1,0 +1,93 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import type { DrPlan } from './plan';
+
+/** Root of the repository, where `functions/` lives. */
+export const PROJECT_ROOT = join(__dirname, '..');
+
+/** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 asks for it). */
+export const DR_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** How long function logs are kept. */
+export const FUNCTION_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+export interface DrFunctionProps {
+  /** The validated DR plan; compiled into the bundle (see functions/shared/plan.ts). */
+  readonly plan: DrPlan;
+  /** Entry file relative to the repository root, e.g. `functions/janitor/handler.ts`. */
+  readonly entry: string;
+  /** What the function does, for the console. */
+  readonly description: string;
+  /** Powertools service name.
+   * @default - the construct id */
+  readonly serviceName?: string;
+  /** Extra environment variables (never secrets).
+   * @default - none */
+  readonly environment?: Record<string, string>;
+  /** Function timeout.
+   * @default - the plan's Lambda task timeout */
+  readonly timeout?: Duration;
+  /** Memory.
+   * @default 256 */
+  readonly memorySize?: number;
+  /** Whether the function connects to RDS over TLS (adds the RDS CA bundle path for Node's TLS).
+   * @default false */
+  readonly connectsToDatabase?: boolean;
+}
+
+/**
+ * NodejsFunction with the house defaults: newest Node.js runtime, arm64, minified bundle with source maps
+ * built by the local esbuild (no Docker), explicit log group with retention, active tracing, Powertools
+ * environment, and the DR plan compiled in.
+ */
+export class DrFunction extends nodejs.NodejsFunction {
+  /** The function's log group. */
+  public readonly functionLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: DrFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: DR_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(props.plan.timeouts.lambdaTaskSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+        POWERTOOLS_METRICS_NAMESPACE: 'EntmootDR',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.connectsToDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        forceDockerBundling: false,
+        // The runtime's SDK v3 is used: smaller bundles; clients are created with explicit retry settings.
+        externalModules: ['@aws-sdk/*'],
+        define: { 'process.env.EDR_PLAN': JSON.stringify(JSON.stringify(props.plan)) },
+      },
+    });
+    this.functionLogGroup = logGroup;
+  }
+
+  /** Grants an IAM statement to the function's role. */
+  public allow(statement: iam.PolicyStatementProps): void {
+    this.addToRolePolicy(new iam.PolicyStatement(statement));
+  }
+}

@@ -1,0 +1,37 @@
+import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Notifications } from './notifications';
+import { exampleValuePaths, type DrPlan } from './plan';
+
+/** Which of the two regions a stack serves. */
+export type StackRole = 'primary' | 'recovery';
+
+export interface DrStackProps extends StackProps {
+  /** The validated DR plan. */
+  readonly plan: DrPlan;
+}
+
+/**
+ * What both stacks share: the notification topic, and a warning for every plan field still at its example
+ * value (so `cdk deploy --strict` refuses a half-configured plan).
+ */
+export abstract class DrStack extends Stack {
+  /** The validated DR plan. */
+  public readonly plan: DrPlan;
+  /** The stack's notification topic and key. */
+  public readonly notifications: Notifications;
+  /** Which region this stack serves. */
+  public abstract readonly role: StackRole;
+
+  protected constructor(scope: Construct, id: string, props: DrStackProps) {
+    super(scope, id, props);
+    this.plan = props.plan;
+    this.notifications = new Notifications(this, 'Notifications', { notifications: props.plan.notifications });
+    for (const path of exampleValuePaths(props.plan)) {
+      Annotations.of(this).addWarningV2(
+        `entmoot-dr:example-value:${path.replace(/\[(\d+)\]/g, '.$1')}`,
+        `${path} is still an example value: set it in the plan file (-c drPlan=...) before deploying`,
+      );
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import { Construct } from 'constructs';
+import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
+
+/**
+ * The primary-region stack (default us-east-1): backup, replication and posture checks, restore tests,
+ * point-in-time recovery, the alarm router, database-failover follow-up, janitor, freshness monitor,
+ * dashboard, notifications and evidence. Composition and wiring only.
+ */
+export class PrimaryStack extends DrStack {
+  public readonly role: StackRole = 'primary';
+
+  constructor(scope: Construct, id: string, props: DrStackProps) {
+    super(scope, id, props);
+  }
+}

@@ -1,0 +1,15 @@
+import { Construct } from 'constructs';
+import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
+
+/**
+ * The recovery-region stack (default us-west-2): failover readiness, regional failover and its drill, the
+ * region prober, approvals, janitor, freshness monitor, dashboard, notifications and evidence. It shares no
+ * CloudFormation reference with the primary stack, so it deploys and runs while the primary region is down.
+ */
+export class RecoveryStack extends DrStack {
+  public readonly role: StackRole = 'recovery';
+
+  constructor(scope: Construct, id: string, props: DrStackProps) {
+    super(scope, id, props);
+  }
+}

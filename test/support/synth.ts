@@ -1,0 +1,32 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStacks, enableNag, type DrStacks } from '../../lib/app';
+import type { DrPlan } from '../../lib/plan';
+import { configuredPlan } from './plans';
+
+/** Both stacks and their templates, synthesized once per plan. */
+export interface Synthesized {
+  readonly app: App;
+  readonly stacks: DrStacks;
+  readonly primary: Template;
+  readonly recovery: Template;
+}
+
+const cache = new Map<DrPlan, Synthesized>();
+
+/** Synthesizes the app for a plan (default: the configured example plan), bundling with the local esbuild. */
+export function synthesize(plan: DrPlan = configuredPlan(), options: { nag?: boolean } = {}): Synthesized {
+  const cached = cache.get(plan);
+  if (cached && !options.nag) return cached;
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-cdk-')) });
+  const stacks = createStacks(app, plan);
+  if (options.nag) enableNag(app);
+  const result = { app, stacks, primary: Template.fromStack(stacks.primary), recovery: Template.fromStack(stacks.recovery) };
+  if (!options.nag) cache.set(plan, result);
+  return result;
+}
+
+export { Validations };
