@@ -1,0 +1,600 @@
+/**
+ * An in-memory, per-region model of an AWS account for workflow tests (DESIGN.md §6 layer 4).
+ *
+ * Two entry points speak the two casings AWS has (see names.ts for the rules and their sources):
+ * - `sfnCall(region, resource, params)`: a Step Functions Task. AWS SDK integrations
+ *   (`arn:aws:states:::aws-sdk:rds:describeDBInstances`) take and return the Java SDK's member names
+ *   (`DbInstanceIdentifier`, `DbInstances[0].DbInstanceStatus`) and fail with `Rds.DbInstanceNotFoundException`;
+ *   optimized integrations (`sns:publish`, `dynamodb:putItem|getItem|updateItem|deleteItem`,
+ *   `states:startExecution`) take the API's names in PascalCase and fail with `DynamoDB.ConditionalCheckFailedException`,
+ *   `StepFunctions.ExecutionAlreadyExistsException`. Sources: "Learning to use AWS service SDK integrations in
+ *   Step Functions" (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html),
+ *   "Publish messages to an Amazon SNS topic with Step Functions" (connect-sns), "Call DynamoDB APIs with Step
+ *   Functions" (connect-ddb).
+ * - `sdkCall(region, service, command, input)` and `wireSdkMocks()`: Lambdas, with the JavaScript SDK v3's
+ *   names and exception classes (`DBInstanceNotFoundFault`, so `instanceof` works).
+ * A call in the wrong casing is refused with `ModelRejectedCall`; a call aimed at a resource in another region
+ * fails as AWS fails it and is recorded in `refusals`.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
+import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
+import {
+  AutomatedBackupState,
+  Ctx,
+  DbInstanceState,
+  DbSnapshotState,
+  DEFAULT_DURATIONS,
+  Durations,
+  newRdsRegion,
+  parseRdsArn,
+  RdsModel,
+  RdsRegion,
+  Tag,
+  dbArn,
+} from './rds';
+import { S3Model, S3Object, sdkStream } from './s3';
+import { CLIENT_MODULES, Casing, fromModelNames, operationNames, operationSchema, SERVICES, ServiceName, toModelNames } from './schema';
+import { Alarm, CloudWatchModel, DynamoModel, Execution, SfnModel, SnsMessage, SnsModel } from './services';
+
+export { ModelRejectedCall, StatesError } from './errors';
+export type { Durations } from './rds';
+
+export interface CallRecord {
+  via: 'sfn' | 'sdk';
+  region: string;
+  service: string;
+  action: string;
+  params: unknown;
+  error?: string;
+  at: Date;
+}
+
+export interface Refusal {
+  via: 'sfn' | 'sdk';
+  region: string;
+  service: string;
+  action: string;
+  message: string;
+}
+
+export interface FaultSpec {
+  service?: string;
+  action?: string;
+  via?: 'sfn' | 'sdk';
+  /**
+   * The error's name. A JS SDK name (`DBInstanceNotFoundFault`, `Throttling`) is thrown as is to Lambdas
+   * and translated for Step Functions (`Rds.DbInstanceNotFoundException`, `Rds.RdsException`); a name with
+   * a dot (`Rds.RdsException`, `States.Timeout`) is thrown as is on either path.
+   */
+  error: string;
+  message?: string;
+  /** How many matching calls fail; default: all of them. */
+  times?: number;
+}
+
+interface Fault extends FaultSpec {
+  remaining: number;
+}
+
+export interface DbInstanceSeed {
+  id: string;
+  status?: string;
+  createdAt?: Date;
+  tags?: Tag[];
+  engineVersion?: string;
+  instanceClass?: string;
+  backupRetentionPeriod?: number;
+  /** When automated backups (the restore window) begin; default: createdAt. */
+  backupsSince?: Date;
+  /** Replicate automated backups to this region (cross-region automated backup replication). */
+  backupReplicationRegion?: string;
+  /** Makes this a read replica of the instance with this id (same region) or ARN (another region). */
+  replicaOf?: string;
+  subnetGroupName?: string;
+  vpcSecurityGroupIds?: string[];
+  publiclyAccessible?: boolean;
+  parameterGroupName?: string;
+  multiAZ?: boolean;
+  deletionProtection?: boolean;
+  storageEncrypted?: boolean;
+  kmsKeyId?: string;
+  copyTagsToSnapshot?: boolean;
+}
+
+const SDK_CLIENTS: Record<ServiceName, unknown> = {
+  rds: RDSClient,
+  s3: S3Client,
+  sns: SNSClient,
+  cloudwatch: CloudWatchClient,
+  dynamodb: DynamoDBClient,
+  sfn: SFNClient,
+};
+
+const SERVICE_ALIASES: Record<string, ServiceName> = {
+  rds: 'rds',
+  s3: 's3',
+  sns: 'sns',
+  cloudwatch: 'cloudwatch',
+  dynamodb: 'dynamodb',
+  sfn: 'sfn',
+  states: 'sfn',
+  stepfunctions: 'sfn',
+};
+
+const OPTIMIZED: Record<string, { service: ServiceName; op: string }> = {
+  'sns:publish': { service: 'sns', op: 'Publish' },
+  'dynamodb:putItem': { service: 'dynamodb', op: 'PutItem' },
+  'dynamodb:getItem': { service: 'dynamodb', op: 'GetItem' },
+  'dynamodb:updateItem': { service: 'dynamodb', op: 'UpdateItem' },
+  'dynamodb:deleteItem': { service: 'dynamodb', op: 'DeleteItem' },
+  'states:startExecution': { service: 'sfn', op: 'StartExecution' },
+};
+
+interface Scheduled {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+export class AccountModel {
+  readonly account: string;
+  readonly regions: string[];
+  readonly durations: Durations = { ...DEFAULT_DURATIONS };
+  readonly calls: CallRecord[] = [];
+  readonly refusals: Refusal[] = [];
+  readonly rds: RdsModel;
+  readonly s3 = new S3Model();
+  readonly sns = new SnsModel();
+  readonly dynamodb = new DynamoModel();
+  readonly cloudwatch = new CloudWatchModel();
+  readonly sfn = new SfnModel();
+
+  private clock: number;
+  private seq = 0;
+  private queue: Scheduled[] = [];
+  private faults: Fault[] = [];
+  private readonly rdsRegions = new Map<string, RdsRegion>();
+  private current?: { via: 'sfn' | 'sdk'; region: string; service: string; action: string };
+
+  constructor(options: { account?: string; regions?: string[]; now?: Date } = {}) {
+    this.account = options.account ?? '123456789012';
+    this.regions = options.regions ?? ['us-east-1', 'us-west-2'];
+    this.clock = (options.now ?? new Date('2025-11-10T03:00:00Z')).getTime();
+    for (const r of this.regions) this.rdsRegions.set(r, newRdsRegion(r));
+    this.rds = new RdsModel(
+      (r) => this.rdsRegion(r),
+      () => this.regions,
+    );
+  }
+
+  // ---- clock -------------------------------------------------------------------------------------
+
+  now(): Date {
+    return new Date(this.clock);
+  }
+
+  /** Moves the clock; every status transition due by then happens, in order. */
+  advance(seconds: number): void {
+    if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new Error(`advance() needs a finite number of seconds >= 0, not ${seconds}`);
+    const target = this.clock + seconds * 1000;
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.queue[0];
+      if (!next || next.at > target) break;
+      this.queue.shift();
+      this.clock = Math.max(this.clock, next.at);
+      next.run();
+    }
+    this.clock = target;
+  }
+
+  private schedule(seconds: number, run: () => void): void {
+    if (!Number.isFinite(seconds)) return; // Infinity: never happens.
+    this.queue.push({ at: this.clock + seconds * 1000, seq: this.seq++, run });
+  }
+
+  // ---- contexts ----------------------------------------------------------------------------------
+
+  private rdsRegion(region: string): RdsRegion {
+    const r = this.rdsRegions.get(region);
+    if (!r) throw new ModelRejectedCall(`region ${region} is not in this model (${this.regions.join(', ')})`);
+    return r;
+  }
+
+  private ctx(region: string): Ctx {
+    this.rdsRegion(region);
+    return {
+      region,
+      account: this.account,
+      now: () => this.now(),
+      schedule: (s, fn) => this.schedule(s, fn),
+      refuse: (message) => {
+        const c = this.current ?? { via: 'sdk' as const, region, service: '?', action: '?' };
+        this.refusals.push({ ...c, message });
+      },
+      durations: this.durations,
+    };
+  }
+
+  // ---- faults ------------------------------------------------------------------------------------
+
+  injectFault(spec: FaultSpec): void {
+    this.faults.push({ ...spec, remaining: spec.times ?? Infinity });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  private takeFault(via: 'sfn' | 'sdk', service: ServiceName, op: string): Fault | undefined {
+    const f = this.faults.find(
+      (x) =>
+        x.remaining > 0 &&
+        (x.via === undefined || x.via === via) &&
+        (x.service === undefined || SERVICE_ALIASES[x.service.toLowerCase()] === service) &&
+        (x.action === undefined || x.action.toLowerCase() === op.toLowerCase()),
+    );
+    if (f) f.remaining -= 1;
+    return f;
+  }
+
+  // ---- dispatch ----------------------------------------------------------------------------------
+
+  private dispatch(via: 'sfn' | 'sdk', region: string, service: ServiceName, op: string, input: Record<string, unknown>): Record<string, unknown> {
+    const fault = this.takeFault(via, service, op);
+    if (fault) throw new ServiceFault(fault.error, fault.message ?? `Injected fault ${fault.error}`, 400);
+    const ctx = this.ctx(region);
+    const target = (
+      {
+        rds: this.rds,
+        s3: this.s3,
+        sns: this.sns,
+        cloudwatch: this.cloudwatch,
+        dynamodb: this.dynamodb,
+        sfn: this.sfn,
+      } as Record<ServiceName, unknown>
+    )[service] as Record<string, unknown>;
+    const handler = target[op];
+    if (typeof handler !== 'function' || op === 'constructor' || !/^[A-Z]/.test(op)) {
+      throw new ModelRejectedCall(`${service} ${op} is not modeled`);
+    }
+    return (handler as (c: Ctx, i: Record<string, unknown>, via: string) => Record<string, unknown>).call(target, ctx, input, via);
+  }
+
+  private record(via: 'sfn' | 'sdk', region: string, service: string, action: string, params: unknown): CallRecord {
+    let copy: unknown;
+    try {
+      copy = clone(params);
+    } catch {
+      copy = params;
+    }
+    const rec: CallRecord = { via, region, service, action, params: copy, at: this.now() };
+    this.calls.push(rec);
+    this.current = { via, region, service, action };
+    return rec;
+  }
+
+  /** A Step Functions Task state's call. `resource` is the Task's Resource ARN. */
+  async sfnCall(region: string, resource: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const m = /^arn:aws[a-z-]*:states:::(.+)$/.exec(resource);
+    const rec = this.record('sfn', region, '?', resource, params);
+    try {
+      if (!m) throw new ModelRejectedCall(`${resource} is not a Step Functions service integration resource`);
+      let rest = m[1];
+      const pattern = /\.(sync(:2)?|waitForTaskToken)$/.exec(rest);
+      if (pattern) throw new ModelRejectedCall(`the ${pattern[1]} integration pattern is not modeled (${resource})`);
+      let service: ServiceName;
+      let op: string;
+      let casing: Casing;
+      let optimized = false;
+      if (rest.startsWith('aws-sdk:')) {
+        rest = rest.slice('aws-sdk:'.length);
+        const [svc, action] = rest.split(':');
+        const s = SERVICE_ALIASES[svc];
+        if (!s || svc === 'states' || svc === 'stepfunctions') throw new ModelRejectedCall(`aws-sdk service ${svc} is not modeled`);
+        service = s;
+        op = capitalize(action ?? '');
+        if (action !== lcFirst(op) || !/^[a-z]/.test(action)) {
+          throw new ModelRejectedCall(`an aws-sdk action is the API name with a lower-case first letter: ${lcFirst(action ?? '')}, not ${action}`);
+        }
+        casing = 'java';
+      } else {
+        if (rest.startsWith('lambda:')) throw new ModelRejectedCall(`${resource} is the runner's, not the account model's`);
+        const o = OPTIMIZED[rest];
+        if (!o) throw new ModelRejectedCall(`optimized integration ${rest} is not modeled`);
+        ({ service, op } = o);
+        casing = 'pascal';
+        optimized = true;
+      }
+      rec.service = service;
+      rec.action = op;
+      this.current = { via: 'sfn', region, service, action: op };
+      const schema = operationSchema(service, op);
+      if (!schema) throw new ModelRejectedCall(`${service} has no action ${op}`);
+      let p = params;
+      if (service === 'sfn' && optimized && p.Input !== undefined && typeof p.Input !== 'string') p = { ...p, Input: JSON.stringify(p.Input) };
+      const input = toModelNames(p, schema.input, casing, op) as Record<string, unknown>;
+      let out: Record<string, unknown>;
+      try {
+        out = this.dispatch('sfn', region, service, op, input);
+      } catch (e) {
+        if (e instanceof ServiceFault) {
+          if (e.name.includes('.')) throw new StatesError(e.name, e.message);
+          const modeled = typeof CLIENT_MODULES[service][e.name] === 'function' && !e.name.endsWith('ServiceException');
+          const name = optimized ? sfnOptimizedErrorName(service, e.name, modeled) : sfnSdkErrorName(service, e.name, modeled);
+          const prefix = SDK_ERROR_PREFIX[service];
+          throw new StatesError(name, `${e.message} (Service: ${prefix}, Status Code: ${e.httpStatusCode}, Request ID: 00000000-model)`);
+        }
+        throw e;
+      }
+      return fromModelNames(out, schema.output, casing) ?? {};
+    } catch (e) {
+      rec.error = (e as Error).name;
+      throw e;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** A JavaScript SDK v3 call, as a Lambda makes it: `sdkCall('us-east-1', 'rds', 'DescribeDBInstances', {...})`. */
+  async sdkCall(region: string, service: string, command: string, input: Record<string, unknown> = {}): Promise<unknown> {
+    const op = command.endsWith('Command') ? command.slice(0, -'Command'.length) : command;
+    const s = SERVICE_ALIASES[service.toLowerCase()];
+    const rec = this.record('sdk', region, s ?? service, op, input);
+    try {
+      if (!s) throw new ModelRejectedCall(`service ${service} is not modeled`);
+      const schema = operationSchema(s, op);
+      if (!schema) throw new ModelRejectedCall(`${s} has no command ${op}Command`);
+      const checked = toModelNames(input, schema.input, 'js', op) as Record<string, unknown>;
+      let out: Record<string, unknown>;
+      try {
+        out = this.dispatch('sdk', region, s, op, checked);
+      } catch (e) {
+        if (e instanceof ServiceFault) throw this.jsError(s, e);
+        throw e;
+      }
+      const result: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(out)) {
+        if (v === undefined) continue;
+        result[k] = Buffer.isBuffer(v) ? v : clone(v);
+      }
+      if (s === 's3' && op === 'GetObject') result.Body = sdkStream(out.Body as Buffer);
+      result.$metadata = { httpStatusCode: 200, requestId: '00000000-model', attempts: 1, totalRetryDelay: 0 };
+      return result;
+    } catch (e) {
+      rec.error = (e as Error).name;
+      throw e;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private jsError(service: ServiceName, e: ServiceFault): Error {
+    const mod = CLIENT_MODULES[service];
+    const opts = { message: e.message, $metadata: { httpStatusCode: e.httpStatusCode, requestId: '00000000-model', attempts: 1, totalRetryDelay: 0 } };
+    const Cls = mod[e.name];
+    if (typeof Cls === 'function' && !e.name.endsWith('ServiceException')) {
+      return new (Cls as new (o: unknown) => Error)(opts);
+    }
+    const baseName = Object.keys(mod).find((k) => k.endsWith('ServiceException'));
+    if (baseName) {
+      const Base = mod[baseName] as new (o: unknown) => Error;
+      return new Base({ ...opts, name: e.name, $fault: e.httpStatusCode >= 500 ? 'server' : 'client' });
+    }
+    return e;
+  }
+
+  /**
+   * Routes every command of the six SDK clients to `sdkCall`, with the client's own region. Returns the
+   * function that restores the real clients.
+   */
+  wireSdkMocks(): () => void {
+    const mocks = SERVICES.map((service) => {
+      const mock = mockClient(SDK_CLIENTS[service] as Parameters<typeof mockClient>[0]);
+      const mod = CLIENT_MODULES[service];
+      for (const op of operationNames(service)) {
+        mock.on(mod[`${op}Command`] as never).callsFake(async (input: Record<string, unknown>, getClient: () => unknown) => {
+          const r = (getClient() as { config: { region: unknown } }).config.region;
+          const region = typeof r === 'function' ? await (r as () => Promise<string>)() : String(r);
+          return this.sdkCall(region, service, op, input);
+        });
+      }
+      return mock;
+    });
+    return () => mocks.forEach((m) => m.restore());
+  }
+
+  // ---- seeding -----------------------------------------------------------------------------------
+
+  addSubnetGroup(region: string, name: string, vpcId: string): void {
+    this.rdsRegion(region).subnetGroups.set(name, vpcId);
+  }
+
+  addDbInstance(region: string, seed: DbInstanceSeed): DbInstanceState {
+    const ctx = this.ctx(region);
+    const createdAt = seed.createdAt ?? new Date(this.clock - 30 * 86_400_000);
+    let replicaSource: string | undefined;
+    let source: DbInstanceState | undefined;
+    if (seed.replicaOf) {
+      const arn = parseRdsArn(seed.replicaOf);
+      source = arn ? this.rdsRegion(arn.region).instances.get(arn.id) : this.rdsRegion(region).instances.get(seed.replicaOf);
+      if (!source) throw new Error(`addDbInstance: replica source ${seed.replicaOf} is not in the model`);
+      replicaSource = source.region === region ? source.id : dbArn(source.region, this.account, source.id);
+    }
+    const inst = this.rds.createInstance(
+      ctx,
+      {
+        id: seed.id,
+        createdAt,
+        tags: seed.tags ? seed.tags.map((t) => ({ ...t })) : [],
+        engineVersion: seed.engineVersion,
+        instanceClass: seed.instanceClass,
+        backupRetentionPeriod: seed.backupRetentionPeriod ?? (seed.replicaOf ? 0 : 7),
+        subnetGroupName: seed.subnetGroupName ?? (source && source.region === region ? source.subnetGroupName : undefined),
+        vpcSecurityGroupIds: seed.vpcSecurityGroupIds,
+        publiclyAccessible: seed.publiclyAccessible,
+        parameterGroupName: seed.parameterGroupName,
+        multiAZ: seed.multiAZ,
+        deletionProtection: seed.deletionProtection,
+        storageEncrypted: seed.storageEncrypted,
+        kmsKeyId: seed.kmsKeyId,
+        copyTagsToSnapshot: seed.copyTagsToSnapshot,
+        replicaSource,
+      },
+      seed.status ?? 'available',
+    );
+    if (source) source.replicas.push(source.region === region ? inst.id : dbArn(region, this.account, inst.id));
+    this.rds.startBackups(ctx, inst, seed.backupsSince ?? createdAt, seed.backupReplicationRegion);
+    return inst;
+  }
+
+  addDbSnapshot(
+    region: string,
+    seed: { id: string; instanceId: string; type?: 'automated' | 'manual'; status?: string; createdAt?: Date; tags?: Tag[] },
+  ): DbSnapshotState {
+    const ctx = this.ctx(region);
+    const instance = this.rdsRegion(region).instances.get(seed.instanceId);
+    return this.rds.addSnapshot(ctx, {
+      id: seed.id,
+      instance,
+      instanceId: seed.instanceId,
+      type: seed.type ?? 'manual',
+      status: seed.status ?? 'available',
+      createdAt: seed.createdAt,
+      tags: seed.tags ? seed.tags.map((t) => ({ ...t })) : [],
+    });
+  }
+
+  addBucket(name: string, region: string, options: { versioned?: boolean } = {}): void {
+    this.rdsRegion(region);
+    this.s3.addBucket(name, region, options.versioned ?? false);
+  }
+
+  putObject(
+    bucket: string,
+    key: string,
+    body: string | Buffer,
+    options: { contentType?: string; metadata?: Record<string, string>; checksumSHA256?: boolean; serverSideEncryption?: string; lastModified?: Date } = {},
+  ): S3Object {
+    const b = this.s3.buckets.get(bucket);
+    if (!b) throw new Error(`putObject: no bucket ${bucket}`);
+    return this.s3.put(
+      b,
+      key,
+      {
+        Body: body,
+        ContentType: options.contentType,
+        Metadata: options.metadata,
+        ChecksumAlgorithm: options.checksumSHA256 ? 'SHA256' : undefined,
+        ServerSideEncryption: options.serverSideEncryption,
+      },
+      options.lastModified ?? this.now(),
+    );
+  }
+
+  addTopic(arn: string): void {
+    this.sns.topics.add(arn);
+  }
+
+  addTable(region: string, name: string, keyName: string, sortKeyName?: string): void {
+    this.rdsRegion(region);
+    this.dynamodb.addTable(region, name, keyName, sortKeyName);
+  }
+
+  addAlarm(region: string, alarm: { AlarmName: string; StateValue?: Alarm['StateValue']; ActionsEnabled?: boolean; AlarmActions?: string[]; MetricName?: string; Namespace?: string }): void {
+    this.rdsRegion(region);
+    this.cloudwatch.alarms.set(`${region}/${alarm.AlarmName}`, {
+      region,
+      AlarmName: alarm.AlarmName,
+      StateValue: alarm.StateValue ?? 'OK',
+      ActionsEnabled: alarm.ActionsEnabled ?? true,
+      AlarmActions: alarm.AlarmActions ?? [],
+      MetricName: alarm.MetricName,
+      Namespace: alarm.Namespace,
+    });
+  }
+
+  /** Ends a started execution (the model never runs child workflows itself). */
+  completeExecution(executionArn: string, status: Execution['status'], output?: unknown): void {
+    const ex = this.sfn.executions.get(executionArn);
+    if (!ex) throw new Error(`completeExecution: no execution ${executionArn}`);
+    ex.status = status;
+    ex.stopDate = this.now();
+    ex.output = output === undefined ? undefined : JSON.stringify(output);
+  }
+
+  // ---- inspectors ----------------------------------------------------------------------------------
+
+  dbInstance(region: string, id: string): DbInstanceState | undefined {
+    return this.rdsRegion(region).instances.get(id);
+  }
+
+  dbInstances(region: string): DbInstanceState[] {
+    return [...this.rdsRegion(region).instances.values()];
+  }
+
+  dbSnapshots(region: string): DbSnapshotState[] {
+    return [...this.rdsRegion(region).snapshots.values()];
+  }
+
+  automatedBackups(region: string): AutomatedBackupState[] {
+    return [...this.rdsRegion(region).backups];
+  }
+
+  /** The point in time a PITR copy was restored to. */
+  restoredTo(region: string, id: string): Date | undefined {
+    const i = this.dbInstance(region, id);
+    return i ? this.rds.restoredTo.get(i) : undefined;
+  }
+
+  /** The current version of every object, in key order. */
+  objects(bucket: string): S3Object[] {
+    const b = this.s3.buckets.get(bucket);
+    if (!b) throw new Error(`objects: no bucket ${bucket}`);
+    return [...b.objects.keys()].sort().map((k) => {
+      const v = b.objects.get(k)!;
+      return v[v.length - 1];
+    });
+  }
+
+  objectVersions(bucket: string, key: string): S3Object[] {
+    return [...(this.s3.buckets.get(bucket)?.objects.get(key) ?? [])];
+  }
+
+  snsMessages(topicArn?: string): SnsMessage[] {
+    return this.sns.messages.filter((m) => topicArn === undefined || m.TopicArn === topicArn);
+  }
+
+  tableItems(region: string, name: string): Array<Record<string, unknown>> {
+    return [...(this.dynamodb.tables.get(`${region}/${name}`)?.items.values() ?? [])];
+  }
+
+  alarm(region: string, name: string): Alarm | undefined {
+    return this.cloudwatch.alarms.get(`${region}/${name}`);
+  }
+
+  get executions(): Execution[] {
+    return [...this.sfn.executions.values()];
+  }
+
+  get metricData(): CloudWatchModel['metricData'] {
+    return this.cloudwatch.metricData;
+  }
+
+  /** How many calls (both paths, failed ones included) reached `service` `action`. */
+  callCount(service: string, action: string): number {
+    const s = SERVICE_ALIASES[service.toLowerCase()] ?? service;
+    return this.calls.filter((c) => c.service === s && c.action.toLowerCase() === action.toLowerCase()).length;
+  }
+}

@@ -1,0 +1,863 @@
+/**
+ * RDS, per region, in the service model's (JavaScript SDK's) names. Request and result members follow the
+ * Amazon RDS API Reference (DescribeDBInstances, DescribeDBSnapshots, DescribeDBInstanceAutomatedBackups,
+ * DeleteDBInstance, CreateDBSnapshot, CopyDBSnapshot, DeleteDBSnapshot, RestoreDBInstanceFromDBSnapshot,
+ * RestoreDBInstanceToPointInTime, CreateDBInstanceReadReplica, PromoteReadReplica, ListTagsForResource,
+ * AddTagsToResource: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/) as the installed
+ * @aws-sdk/client-rds models them; schema.ts checks every request against that model.
+ *
+ * Facts modelled on purpose (DESIGN.md §8 "RDS facts that bite"): a DBInstance has LatestRestorableTime
+ * but no earliest time — the window is DescribeDBInstanceAutomatedBackups' RestoreWindow; a restore that
+ * omits VpcSecurityGroupIds, DBSubnetGroupName, DBParameterGroupName or PubliclyAccessible gets the
+ * defaults (public!), recorded in `defaultsApplied`; tag keys starting `aws:` are refused; same-region
+ * read replicas must share the source's VPC; a replica in `backing-up` cannot be promoted.
+ */
+import { ServiceFault, fault } from './errors';
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface Durations {
+  /** Restore from snapshot or point in time: `creating` lasts this long, then `backing-up`. */
+  restoreInstanceSeconds: number;
+  createReplicaSeconds: number;
+  backingUpSeconds: number;
+  modifyInstanceSeconds: number;
+  promoteSeconds: number;
+  /** `deleting` lasts this long, then the instance is gone. `Infinity`: never completes. */
+  deleteInstanceSeconds: number;
+  createSnapshotSeconds: number;
+  copySnapshotSeconds: number;
+}
+
+export const DEFAULT_DURATIONS: Durations = {
+  restoreInstanceSeconds: 900,
+  createReplicaSeconds: 1200,
+  backingUpSeconds: 120,
+  modifyInstanceSeconds: 60,
+  promoteSeconds: 300,
+  deleteInstanceSeconds: 300,
+  createSnapshotSeconds: 300,
+  copySnapshotSeconds: 600,
+};
+
+export interface Ctx {
+  region: string;
+  account: string;
+  now(): Date;
+  schedule(seconds: number, fn: () => void): void;
+  refuse(message: string): void;
+  durations: Durations;
+}
+
+export interface DbInstanceState {
+  id: string;
+  region: string;
+  status: string;
+  engine: string;
+  engineVersion: string;
+  instanceClass: string;
+  createdAt: Date;
+  tags: Tag[];
+  /** As DescribeDBInstances shows it: the id in the same region, the ARN across regions. */
+  replicaSource?: string;
+  replicas: string[];
+  port: number;
+  vpcSecurityGroupIds: string[];
+  subnetGroupName: string;
+  vpcId: string;
+  publiclyAccessible: boolean;
+  parameterGroupName: string;
+  multiAZ: boolean;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  backupRetentionPeriod: number;
+  dbiResourceId: string;
+  deletionProtection: boolean;
+  iamAuth: boolean;
+  allocatedStorage: number;
+  copyTagsToSnapshot: boolean;
+  /** Settings a restore or replica got by default because the call omitted them. */
+  defaultsApplied: string[];
+}
+
+export interface DbSnapshotState {
+  id: string;
+  region: string;
+  instanceId: string;
+  type: 'automated' | 'manual';
+  status: string;
+  createdAt: Date;
+  originalCreatedAt: Date;
+  tags: Tag[];
+  engine: string;
+  engineVersion: string;
+  allocatedStorage: number;
+  vpcId: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  dbiResourceId: string;
+  instanceCreateTime: Date;
+  port: number;
+  sourceRegion?: string;
+  sourceSnapshotArn?: string;
+}
+
+export interface AutomatedBackupState {
+  region: string;
+  /** Region of the instance the backups are of (differs for a replicated backup). */
+  sourceRegion: string;
+  instanceId: string;
+  dbiResourceId: string;
+  arn: string;
+  status: 'active' | 'retained' | 'replicating';
+  earliest: Date;
+  /** Set once the instance is gone (retained backups stop moving). */
+  latestFixed?: Date;
+  retentionDays: number;
+  engine: string;
+  engineVersion: string;
+  allocatedStorage: number;
+  vpcId: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  instanceCreateTime: Date;
+  replicationArns: string[];
+}
+
+export interface RdsRegion {
+  instances: Map<string, DbInstanceState>;
+  snapshots: Map<string, DbSnapshotState>;
+  backups: AutomatedBackupState[];
+  subnetGroups: Map<string, string>;
+}
+
+/** LatestRestorableTime trails the clock by this much (RDS uploads transaction logs every 5 minutes). */
+export const LOG_LAG_MS = 5 * 60 * 1000;
+
+let counter = 0;
+export function uniqueSuffix(): string {
+  counter += 1;
+  return counter.toString(36).padStart(6, '0');
+}
+
+export function newRdsRegion(region: string): RdsRegion {
+  return { instances: new Map(), snapshots: new Map(), backups: [], subnetGroups: new Map([['default', `vpc-default-${region}`]]) };
+}
+
+export function dbArn(region: string, account: string, id: string): string {
+  return `arn:aws:rds:${region}:${account}:db:${id}`;
+}
+export function snapshotArn(region: string, account: string, id: string): string {
+  return `arn:aws:rds:${region}:${account}:snapshot:${id}`;
+}
+
+interface ParsedArn {
+  region: string;
+  account: string;
+  type: string;
+  id: string;
+}
+export function parseRdsArn(s: string): ParsedArn | undefined {
+  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):([a-z-]+):(.+)$/.exec(s);
+  return m ? { region: m[1], account: m[2], type: m[3], id: m[4] } : undefined;
+}
+
+type Input = Record<string, unknown>;
+type Regions = (region: string) => RdsRegion;
+
+function str(input: Input, key: string, required = true): string | undefined {
+  const v = input[key];
+  if (v === undefined || v === null || v === '') {
+    if (required) throw fault.missingParameter(key);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw fault.invalidParameterValue(`${key} must be a string`);
+  return v;
+}
+
+function validateTags(tags: unknown): Tag[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw fault.invalidParameterValue('Tags must be a list');
+  return tags.map((t) => {
+    const tag = t as Tag;
+    if (typeof tag.Key !== 'string') throw fault.invalidParameterValue('A tag needs a Key');
+    if (/^(aws:|rds:)/i.test(tag.Key)) {
+      throw fault.invalidParameterValue(`Tag keys can't start with aws: or rds: (${tag.Key})`);
+    }
+    return { Key: tag.Key, Value: String(tag.Value ?? '') };
+  });
+}
+
+function mergeTags(into: Tag[], add: Tag[]): void {
+  for (const t of add) {
+    const i = into.findIndex((x) => x.Key === t.Key);
+    if (i >= 0) into[i] = t;
+    else into.push(t);
+  }
+}
+
+function copyableTags(tags: Tag[]): Tag[] {
+  return tags.filter((t) => !/^(aws:|rds:)/i.test(t.Key)).map((t) => ({ ...t }));
+}
+
+function paginate<T>(items: T[], input: Input): { page: T[]; Marker?: string } {
+  const max = input.MaxRecords === undefined ? 100 : Number(input.MaxRecords);
+  if (!Number.isInteger(max) || max < 20 || max > 100) {
+    throw fault.invalidParameterValue(`Invalid value ${String(input.MaxRecords)} for MaxRecords. Must be between 20 and 100`);
+  }
+  let start = 0;
+  if (input.Marker !== undefined) {
+    const decoded = /^m(\d+)$/.exec(Buffer.from(String(input.Marker), 'base64').toString('utf8'));
+    if (!decoded) throw fault.invalidParameterValue('Invalid Marker');
+    start = Number(decoded[1]);
+  }
+  const page = items.slice(start, start + max);
+  const next = start + max < items.length ? Buffer.from(`m${start + max}`).toString('base64') : undefined;
+  return { page, Marker: next };
+}
+
+export class RdsModel {
+  constructor(private readonly regionState: Regions, private readonly regionNames: () => string[]) {}
+
+  // ---- lookups -------------------------------------------------------------------------------------
+
+  private otherRegionsWith(ctx: Ctx, id: string, kind: 'instance' | 'snapshot'): string[] {
+    return this.regionNames().filter((r) => {
+      if (r === ctx.region) return false;
+      const st = this.regionState(r);
+      return kind === 'instance' ? st.instances.has(id) : st.snapshots.has(id);
+    });
+  }
+
+  /** An instance named by id or ARN in the call's region; anything else is refused as AWS would. */
+  instance(ctx: Ctx, idOrArn: string, allowCrossRegionArn = false): DbInstanceState {
+    const arn = parseRdsArn(idOrArn);
+    if (arn) {
+      if (arn.type !== 'db') throw fault.invalidParameterValue(`${idOrArn} is not a DB instance ARN`);
+      if (arn.region !== ctx.region && !allowCrossRegionArn) {
+        ctx.refuse(`call in ${ctx.region} aimed at ${idOrArn} (a DB instance in ${arn.region})`);
+        throw fault.dbInstanceNotFound(idOrArn);
+      }
+      const found = arn.account === ctx.account ? this.regionState(arn.region).instances.get(arn.id) : undefined;
+      if (!found) throw fault.dbInstanceNotFound(idOrArn);
+      return found;
+    }
+    const found = this.regionState(ctx.region).instances.get(idOrArn);
+    if (!found) {
+      const elsewhere = this.otherRegionsWith(ctx, idOrArn, 'instance');
+      if (elsewhere.length > 0) {
+        ctx.refuse(`call in ${ctx.region} aimed at DB instance ${idOrArn}, which is in ${elsewhere.join(', ')}`);
+      }
+      throw fault.dbInstanceNotFound(idOrArn);
+    }
+    return found;
+  }
+
+  snapshot(ctx: Ctx, idOrArn: string, allowCrossRegionArn = false): DbSnapshotState {
+    const arn = parseRdsArn(idOrArn);
+    if (arn) {
+      if (arn.type !== 'snapshot') throw fault.invalidParameterValue(`${idOrArn} is not a DB snapshot ARN`);
+      if (arn.region !== ctx.region && !allowCrossRegionArn) {
+        ctx.refuse(`call in ${ctx.region} aimed at ${idOrArn} (a DB snapshot in ${arn.region})`);
+        throw fault.dbSnapshotNotFound(idOrArn);
+      }
+      const found = arn.account === ctx.account ? this.regionState(arn.region).snapshots.get(arn.id) : undefined;
+      if (!found) throw fault.dbSnapshotNotFound(idOrArn);
+      return found;
+    }
+    const found = this.regionState(ctx.region).snapshots.get(idOrArn);
+    if (!found) {
+      const elsewhere = this.otherRegionsWith(ctx, idOrArn, 'snapshot');
+      if (elsewhere.length > 0) {
+        ctx.refuse(`call in ${ctx.region} aimed at DB snapshot ${idOrArn}, which is in ${elsewhere.join(', ')}`);
+      }
+      throw fault.dbSnapshotNotFound(idOrArn);
+    }
+    return found;
+  }
+
+  // ---- views (JS SDK shapes) -----------------------------------------------------------------------
+
+  latestRestorable(ctx: Ctx, b: AutomatedBackupState): Date {
+    if (b.latestFixed) return b.latestFixed;
+    const t = new Date(ctx.now().getTime() - LOG_LAG_MS);
+    return t < b.earliest ? b.earliest : t;
+  }
+
+  earliestRestorable(ctx: Ctx, b: AutomatedBackupState): Date {
+    const byRetention = new Date(ctx.now().getTime() - b.retentionDays * 86_400_000);
+    return byRetention > b.earliest ? byRetention : b.earliest;
+  }
+
+  activeBackup(inst: DbInstanceState): AutomatedBackupState | undefined {
+    return this.regionState(inst.region).backups.find(
+      (b) => b.dbiResourceId === inst.dbiResourceId && b.status === 'active' && b.region === inst.region,
+    );
+  }
+
+  instanceView(ctx: Ctx, i: DbInstanceState): Record<string, unknown> {
+    const backup = this.activeBackup(i);
+    return {
+      DBInstanceIdentifier: i.id,
+      DBInstanceClass: i.instanceClass,
+      Engine: i.engine,
+      EngineVersion: i.engineVersion,
+      DBInstanceStatus: i.status,
+      Endpoint:
+        i.status === 'creating' ? undefined : { Address: `${i.id}.abcdefghijkl.${i.region}.rds.amazonaws.com`, Port: i.port, HostedZoneId: 'Z2R2ITUGPM61AM' },
+      AllocatedStorage: i.allocatedStorage,
+      InstanceCreateTime: i.status === 'creating' ? undefined : i.createdAt,
+      BackupRetentionPeriod: i.backupRetentionPeriod,
+      VpcSecurityGroups: i.vpcSecurityGroupIds.map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),
+      DBParameterGroups: [{ DBParameterGroupName: i.parameterGroupName, ParameterApplyStatus: 'in-sync' }],
+      DBSubnetGroup: { DBSubnetGroupName: i.subnetGroupName, VpcId: i.vpcId, SubnetGroupStatus: 'Complete' },
+      LatestRestorableTime: backup ? this.latestRestorable(ctx, backup) : undefined,
+      MultiAZ: i.multiAZ,
+      ReadReplicaSourceDBInstanceIdentifier: i.replicaSource,
+      ReadReplicaDBInstanceIdentifiers: [...i.replicas],
+      PubliclyAccessible: i.publiclyAccessible,
+      StorageEncrypted: i.storageEncrypted,
+      KmsKeyId: i.kmsKeyId,
+      DbiResourceId: i.dbiResourceId,
+      DeletionProtection: i.deletionProtection,
+      IAMDatabaseAuthenticationEnabled: i.iamAuth,
+      CopyTagsToSnapshot: i.copyTagsToSnapshot,
+      DBInstanceArn: dbArn(i.region, ctx.account, i.id),
+      TagList: i.tags.map((t) => ({ ...t })),
+    };
+  }
+
+  snapshotView(ctx: Ctx, s: DbSnapshotState): Record<string, unknown> {
+    return {
+      DBSnapshotIdentifier: s.id,
+      DBInstanceIdentifier: s.instanceId,
+      SnapshotCreateTime: s.status === 'creating' ? undefined : s.createdAt,
+      OriginalSnapshotCreateTime: s.originalCreatedAt,
+      Engine: s.engine,
+      EngineVersion: s.engineVersion,
+      AllocatedStorage: s.allocatedStorage,
+      Status: s.status,
+      Port: s.port,
+      VpcId: s.vpcId,
+      InstanceCreateTime: s.instanceCreateTime,
+      SnapshotType: s.type,
+      PercentProgress: s.status === 'available' ? 100 : 0,
+      SourceRegion: s.sourceRegion,
+      SourceDBSnapshotIdentifier: s.sourceSnapshotArn,
+      Encrypted: s.encrypted,
+      KmsKeyId: s.kmsKeyId,
+      DBSnapshotArn: snapshotArn(s.region, ctx.account, s.id),
+      DbiResourceId: s.dbiResourceId,
+      TagList: s.tags.map((t) => ({ ...t })),
+    };
+  }
+
+  backupView(ctx: Ctx, b: AutomatedBackupState): Record<string, unknown> {
+    return {
+      DBInstanceArn: dbArn(b.sourceRegion, ctx.account, b.instanceId),
+      DbiResourceId: b.dbiResourceId,
+      Region: b.sourceRegion,
+      DBInstanceIdentifier: b.instanceId,
+      RestoreWindow: { EarliestTime: this.earliestRestorable(ctx, b), LatestTime: this.latestRestorable(ctx, b) },
+      AllocatedStorage: b.allocatedStorage,
+      Status: b.status,
+      VpcId: b.vpcId,
+      InstanceCreateTime: b.instanceCreateTime,
+      Engine: b.engine,
+      EngineVersion: b.engineVersion,
+      Encrypted: b.encrypted,
+      KmsKeyId: b.kmsKeyId,
+      BackupRetentionPeriod: b.retentionDays,
+      DBInstanceAutomatedBackupsArn: b.arn,
+      DBInstanceAutomatedBackupsReplications: b.replicationArns.map((a) => ({ DBInstanceAutomatedBackupsArn: a })),
+    };
+  }
+
+  // ---- creation (used by seeding and by the API) ----------------------------------------------------
+
+  createInstance(
+    ctx: Ctx,
+    spec: Partial<DbInstanceState> & { id: string },
+    status: string,
+  ): DbInstanceState {
+    const st = this.regionState(ctx.region);
+    if (st.instances.has(spec.id)) throw new ServiceFault('DBInstanceAlreadyExistsFault', `DB instance already exists: ${spec.id}`, 400);
+    const subnetGroupName = spec.subnetGroupName ?? 'default';
+    const inst: DbInstanceState = {
+      id: spec.id,
+      region: ctx.region,
+      status,
+      engine: spec.engine ?? 'postgres',
+      engineVersion: spec.engineVersion ?? '16.4',
+      instanceClass: spec.instanceClass ?? 'db.t4g.medium',
+      createdAt: spec.createdAt ?? ctx.now(),
+      tags: spec.tags ?? [],
+      replicaSource: spec.replicaSource,
+      replicas: spec.replicas ?? [],
+      port: spec.port ?? 5432,
+      vpcSecurityGroupIds: spec.vpcSecurityGroupIds ?? ['sg-default'],
+      subnetGroupName,
+      vpcId: spec.vpcId ?? st.subnetGroups.get(subnetGroupName) ?? `vpc-default-${ctx.region}`,
+      publiclyAccessible: spec.publiclyAccessible ?? false,
+      parameterGroupName: spec.parameterGroupName ?? 'default.postgres16',
+      multiAZ: spec.multiAZ ?? false,
+      storageEncrypted: spec.storageEncrypted ?? true,
+      kmsKeyId: spec.kmsKeyId,
+      backupRetentionPeriod: spec.backupRetentionPeriod ?? 7,
+      dbiResourceId: spec.dbiResourceId ?? `db-${uniqueSuffix().toUpperCase()}`,
+      deletionProtection: spec.deletionProtection ?? false,
+      iamAuth: spec.iamAuth ?? true,
+      allocatedStorage: spec.allocatedStorage ?? 100,
+      copyTagsToSnapshot: spec.copyTagsToSnapshot ?? false,
+      defaultsApplied: spec.defaultsApplied ?? [],
+    };
+    st.instances.set(inst.id, inst);
+    return inst;
+  }
+
+  startBackups(ctx: Ctx, inst: DbInstanceState, earliest: Date, replicateTo?: string): void {
+    if (inst.backupRetentionPeriod <= 0) return;
+    const st = this.regionState(inst.region);
+    const backup: AutomatedBackupState = {
+      region: inst.region,
+      sourceRegion: inst.region,
+      instanceId: inst.id,
+      dbiResourceId: inst.dbiResourceId,
+      arn: `arn:aws:rds:${inst.region}:${ctx.account}:auto-backup:ab-${uniqueSuffix()}`,
+      status: 'active',
+      earliest,
+      retentionDays: inst.backupRetentionPeriod,
+      engine: inst.engine,
+      engineVersion: inst.engineVersion,
+      allocatedStorage: inst.allocatedStorage,
+      vpcId: inst.vpcId,
+      encrypted: inst.storageEncrypted,
+      kmsKeyId: inst.kmsKeyId,
+      instanceCreateTime: inst.createdAt,
+      replicationArns: [],
+    };
+    st.backups.push(backup);
+    if (replicateTo) {
+      const replica: AutomatedBackupState = {
+        ...backup,
+        region: replicateTo,
+        arn: `arn:aws:rds:${replicateTo}:${ctx.account}:auto-backup:ab-${uniqueSuffix()}`,
+        status: 'replicating',
+        replicationArns: [],
+      };
+      backup.replicationArns.push(replica.arn);
+      this.regionState(replicateTo).backups.push(replica);
+    }
+  }
+
+  private scheduleAvailable(ctx: Ctx, inst: DbInstanceState, creatingSeconds: number): void {
+    ctx.schedule(creatingSeconds, () => {
+      if (inst.status !== 'creating') return;
+      inst.status = 'backing-up';
+      this.startBackups(ctx, inst, ctx.now());
+      ctx.schedule(ctx.durations.backingUpSeconds, () => {
+        if (inst.status === 'backing-up') inst.status = 'available';
+      });
+    });
+  }
+
+  /** Settings of a restore or replica: what the call passed, else the default (remembered in defaultsApplied). */
+  private restoreSettings(ctx: Ctx, input: Input, id: string): Partial<DbInstanceState> & { id: string } {
+    const defaultsApplied: string[] = [];
+    const pick = <T>(key: string, fallback: T): T => {
+      if (input[key] === undefined) {
+        defaultsApplied.push(key);
+        return fallback;
+      }
+      return input[key] as T;
+    };
+    const subnetGroupName = pick('DBSubnetGroupName', 'default');
+    const st = this.regionState(ctx.region);
+    if (!st.subnetGroups.has(subnetGroupName)) {
+      throw new ServiceFault('DBSubnetGroupNotFoundFault', `DBSubnetGroup ${subnetGroupName} not found.`, 404);
+    }
+    return {
+      id,
+      subnetGroupName,
+      vpcId: st.subnetGroups.get(subnetGroupName),
+      vpcSecurityGroupIds: pick('VpcSecurityGroupIds', ['sg-default']),
+      publiclyAccessible: pick('PubliclyAccessible', true),
+      parameterGroupName: pick('DBParameterGroupName', 'default.postgres16'),
+      instanceClass: input.DBInstanceClass as string | undefined,
+      multiAZ: input.MultiAZ as boolean | undefined,
+      deletionProtection: input.DeletionProtection as boolean | undefined,
+      iamAuth: input.EnableIAMDatabaseAuthentication as boolean | undefined,
+      copyTagsToSnapshot: input.CopyTagsToSnapshot as boolean | undefined,
+      tags: validateTags(input.Tags),
+      defaultsApplied,
+    };
+  }
+
+  // ---- actions -----------------------------------------------------------------------------------
+
+  DescribeDBInstances(ctx: Ctx, input: Input): unknown {
+    let items: DbInstanceState[];
+    if (input.DBInstanceIdentifier !== undefined) {
+      items = [this.instance(ctx, String(input.DBInstanceIdentifier))];
+    } else {
+      items = [...this.regionState(ctx.region).instances.values()];
+    }
+    for (const f of (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? []) {
+      if (f.Name === 'db-instance-id') {
+        items = items.filter((i) => f.Values.includes(i.id) || f.Values.includes(dbArn(i.region, ctx.account, i.id)));
+      } else if (f.Name === 'engine') {
+        items = items.filter((i) => f.Values.includes(i.engine));
+      } else {
+        throw fault.invalidParameterValue(`Unrecognized filter name: ${f.Name}`);
+      }
+    }
+    items.sort((a, b) => a.id.localeCompare(b.id));
+    const { page, Marker } = paginate(items, input);
+    return { DBInstances: page.map((i) => this.instanceView(ctx, i)), Marker };
+  }
+
+  DescribeDBSnapshots(ctx: Ctx, input: Input): unknown {
+    const st = this.regionState(ctx.region);
+    let items: DbSnapshotState[];
+    if (input.DBSnapshotIdentifier !== undefined) {
+      items = [this.snapshot(ctx, String(input.DBSnapshotIdentifier))];
+    } else {
+      items = [...st.snapshots.values()];
+    }
+    if (input.DBInstanceIdentifier !== undefined) {
+      const raw = String(input.DBInstanceIdentifier);
+      const arn = parseRdsArn(raw);
+      if (arn && arn.region !== ctx.region) {
+        ctx.refuse(`call in ${ctx.region} aimed at ${raw} (a DB instance in ${arn.region})`);
+        throw fault.dbInstanceNotFound(raw);
+      }
+      const id = arn ? arn.id : raw;
+      items = items.filter((s) => s.instanceId === id);
+    }
+    if (input.SnapshotType !== undefined) items = items.filter((s) => s.type === input.SnapshotType);
+    if (Array.isArray(input.Filters) && input.Filters.length > 0) throw fault.invalidParameterValue('Filters are not modeled');
+    items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    const { page, Marker } = paginate(items, input);
+    return { DBSnapshots: page.map((s) => this.snapshotView(ctx, s)), Marker };
+  }
+
+  DescribeDBInstanceAutomatedBackups(ctx: Ctx, input: Input): unknown {
+    let items = [...this.regionState(ctx.region).backups];
+    if (input.DBInstanceAutomatedBackupsArn !== undefined) {
+      const arn = String(input.DBInstanceAutomatedBackupsArn);
+      const parsed = parseRdsArn(arn);
+      if (parsed && parsed.region !== ctx.region) {
+        ctx.refuse(`call in ${ctx.region} aimed at ${arn} (automated backups in ${parsed.region})`);
+      }
+      items = items.filter((b) => b.arn === arn);
+    }
+    if (input.DBInstanceIdentifier !== undefined) items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier);
+    if (input.DbiResourceId !== undefined) items = items.filter((b) => b.dbiResourceId === input.DbiResourceId);
+    const asked = input.DBInstanceAutomatedBackupsArn ?? input.DBInstanceIdentifier ?? input.DbiResourceId;
+    if (asked !== undefined && items.length === 0) {
+      throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup found for ${String(asked)}`, 404);
+    }
+    const { page, Marker } = paginate(items, input);
+    return { DBInstanceAutomatedBackups: page.map((b) => this.backupView(ctx, b)), Marker };
+  }
+
+  private resource(ctx: Ctx, name: string): { tags: Tag[] } {
+    const arn = parseRdsArn(name);
+    if (!arn) throw fault.invalidParameterValue(`The specified resource name does not match an RDS resource in this region: ${name}`);
+    if (arn.type === 'db') return this.instance(ctx, name);
+    if (arn.type === 'snapshot') return this.snapshot(ctx, name);
+    throw fault.invalidParameterValue(`Resource type ${arn.type} is not modeled`);
+  }
+
+  ListTagsForResource(ctx: Ctx, input: Input): unknown {
+    return { TagList: this.resource(ctx, str(input, 'ResourceName')!).tags.map((t) => ({ ...t })) };
+  }
+
+  AddTagsToResource(ctx: Ctx, input: Input): unknown {
+    const r = this.resource(ctx, str(input, 'ResourceName')!);
+    mergeTags(r.tags, validateTags(input.Tags));
+    return {};
+  }
+
+  RemoveTagsFromResource(ctx: Ctx, input: Input): unknown {
+    const r = this.resource(ctx, str(input, 'ResourceName')!);
+    const keys = (input.TagKeys as string[] | undefined) ?? [];
+    r.tags.splice(0, r.tags.length, ...r.tags.filter((t) => !keys.includes(t.Key)));
+    return {};
+  }
+
+  CreateDBSnapshot(ctx: Ctx, input: Input): unknown {
+    const id = str(input, 'DBSnapshotIdentifier')!;
+    const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
+    const st = this.regionState(ctx.region);
+    if (st.snapshots.has(id)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
+    if (inst.status !== 'available') {
+      throw fault.invalidInstanceState(`Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`);
+    }
+    const tags = validateTags(input.Tags);
+    const snap = this.addSnapshot(ctx, {
+      id,
+      instance: inst,
+      type: 'manual',
+      status: 'creating',
+      tags: inst.copyTagsToSnapshot ? [...copyableTags(inst.tags), ...tags] : tags,
+    });
+    ctx.schedule(ctx.durations.createSnapshotSeconds, () => {
+      if (snap.status === 'creating') snap.status = 'available';
+    });
+    return { DBSnapshot: this.snapshotView(ctx, snap) };
+  }
+
+  addSnapshot(
+    ctx: Ctx,
+    o: { id: string; instance?: DbInstanceState; instanceId?: string; type: 'automated' | 'manual'; status: string; tags?: Tag[]; createdAt?: Date },
+  ): DbSnapshotState {
+    const i = o.instance;
+    const snap: DbSnapshotState = {
+      id: o.id,
+      region: ctx.region,
+      instanceId: i?.id ?? o.instanceId ?? 'unknown',
+      type: o.type,
+      status: o.status,
+      createdAt: o.createdAt ?? ctx.now(),
+      originalCreatedAt: o.createdAt ?? ctx.now(),
+      tags: o.tags ?? [],
+      engine: i?.engine ?? 'postgres',
+      engineVersion: i?.engineVersion ?? '16.4',
+      allocatedStorage: i?.allocatedStorage ?? 100,
+      vpcId: i?.vpcId ?? `vpc-default-${ctx.region}`,
+      encrypted: i?.storageEncrypted ?? true,
+      kmsKeyId: i?.kmsKeyId,
+      dbiResourceId: i?.dbiResourceId ?? `db-${uniqueSuffix().toUpperCase()}`,
+      instanceCreateTime: i?.createdAt ?? ctx.now(),
+      port: i?.port ?? 5432,
+    };
+    this.regionState(ctx.region).snapshots.set(snap.id, snap);
+    return snap;
+  }
+
+  DeleteDBSnapshot(ctx: Ctx, input: Input): unknown {
+    const snap = this.snapshot(ctx, str(input, 'DBSnapshotIdentifier')!);
+    if (snap.type !== 'manual') throw fault.invalidSnapshotState(`Only manual snapshots may be deleted: ${snap.id} is ${snap.type}`);
+    if (snap.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
+    this.regionState(ctx.region).snapshots.delete(snap.id);
+    snap.status = 'deleted';
+    return { DBSnapshot: this.snapshotView(ctx, snap) };
+  }
+
+  CopyDBSnapshot(ctx: Ctx, input: Input): unknown {
+    const sourceName = str(input, 'SourceDBSnapshotIdentifier')!;
+    const source = this.snapshot(ctx, sourceName, true);
+    const target = str(input, 'TargetDBSnapshotIdentifier')!;
+    const st = this.regionState(ctx.region);
+    if (st.snapshots.has(target)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Cannot copy the snapshot because a snapshot with the identifier ${target} already exists.`);
+    if (source.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${source.id} is ${source.status}, not available`);
+    const crossRegion = source.region !== ctx.region;
+    if (crossRegion && source.encrypted && input.KmsKeyId === undefined) {
+      throw fault.invalidParameterCombination('KmsKeyId must be provided to copy an encrypted snapshot across regions.');
+    }
+    const tags = validateTags(input.Tags);
+    const snap: DbSnapshotState = {
+      ...source,
+      id: target,
+      region: ctx.region,
+      type: 'manual',
+      status: 'creating',
+      createdAt: ctx.now(),
+      tags: input.CopyTags === true ? [...copyableTags(source.tags), ...tags] : tags,
+      kmsKeyId: (input.KmsKeyId as string | undefined) ?? source.kmsKeyId,
+      sourceRegion: crossRegion ? source.region : undefined,
+      sourceSnapshotArn: snapshotArn(source.region, ctx.account, source.id),
+    };
+    st.snapshots.set(target, snap);
+    ctx.schedule(ctx.durations.copySnapshotSeconds, () => {
+      if (snap.status === 'creating') snap.status = 'available';
+    });
+    return { DBSnapshot: this.snapshotView(ctx, snap) };
+  }
+
+  DeleteDBInstance(ctx: Ctx, input: Input): unknown {
+    const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
+    if (inst.status === 'deleting') throw fault.invalidInstanceState(`Instance ${inst.id} is already being deleted.`);
+    if (inst.status === 'creating') throw fault.invalidInstanceState(`Instance ${inst.id} is currently creating - a final snapshot cannot be taken.`);
+    if (inst.deletionProtection) {
+      throw fault.invalidParameterCombination('Cannot delete protected DB Instance, please disable deletion protection and try again.');
+    }
+    const skip = input.SkipFinalSnapshot === true;
+    const finalId = input.FinalDBSnapshotIdentifier as string | undefined;
+    if (!skip && !finalId) throw fault.invalidParameterCombination('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
+    if (skip && finalId) throw fault.invalidParameterCombination('FinalDBSnapshotIdentifier can not be specified when deleting a DB instance with SkipFinalSnapshot set to true.');
+    const st = this.regionState(ctx.region);
+    if (finalId) {
+      if (st.snapshots.has(finalId)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Snapshot ${finalId} already exists.`);
+      const snap = this.addSnapshot(ctx, { id: finalId, instance: inst, type: 'manual', status: 'creating', tags: inst.copyTagsToSnapshot ? copyableTags(inst.tags) : [] });
+      ctx.schedule(ctx.durations.createSnapshotSeconds, () => {
+        if (snap.status === 'creating') snap.status = 'available';
+      });
+    }
+    const deleteBackups = input.DeleteAutomatedBackups !== false;
+    inst.status = 'deleting';
+    const view = this.instanceView(ctx, inst);
+    ctx.schedule(ctx.durations.deleteInstanceSeconds, () => this.finishDelete(ctx, inst, deleteBackups));
+    return { DBInstance: view };
+  }
+
+  private finishDelete(ctx: Ctx, inst: DbInstanceState, deleteBackups: boolean): void {
+    const st = this.regionState(inst.region);
+    if (st.instances.get(inst.id) !== inst) return;
+    st.instances.delete(inst.id);
+    inst.status = 'deleted';
+    for (const r of this.regionNames()) {
+      for (const other of this.regionState(r).instances.values()) {
+        other.replicas = other.replicas.filter((x) => x !== inst.id && x !== dbArn(inst.region, ctx.account, inst.id));
+      }
+    }
+    for (const b of this.regionNames().flatMap((r) => this.regionState(r).backups)) {
+      if (b.dbiResourceId !== inst.dbiResourceId) continue;
+      if (deleteBackups && b.region === inst.region) continue;
+      b.latestFixed = this.latestRestorable(ctx, b);
+      if (b.region === inst.region) b.status = 'retained';
+    }
+    if (deleteBackups) {
+      st.backups = st.backups.filter((b) => b.dbiResourceId !== inst.dbiResourceId);
+      for (const [id, s] of st.snapshots) if (s.type === 'automated' && s.dbiResourceId === inst.dbiResourceId) st.snapshots.delete(id);
+    }
+  }
+
+  RestoreDBInstanceFromDBSnapshot(ctx: Ctx, input: Input): unknown {
+    const snap = this.snapshot(ctx, str(input, 'DBSnapshotIdentifier')!);
+    const id = str(input, 'DBInstanceIdentifier')!;
+    if (snap.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
+    const inst = this.createInstance(
+      ctx,
+      { ...this.restoreSettings(ctx, input, id), engine: snap.engine, engineVersion: snap.engineVersion, allocatedStorage: snap.allocatedStorage, storageEncrypted: snap.encrypted, kmsKeyId: snap.kmsKeyId },
+      'creating',
+    );
+    this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
+    return { DBInstance: this.instanceView(ctx, inst) };
+  }
+
+  RestoreDBInstanceToPointInTime(ctx: Ctx, input: Input): unknown {
+    const target = str(input, 'TargetDBInstanceIdentifier')!;
+    let backup: AutomatedBackupState | undefined;
+    let source: DbInstanceState | undefined;
+    if (input.SourceDBInstanceAutomatedBackupsArn !== undefined) {
+      const arn = String(input.SourceDBInstanceAutomatedBackupsArn);
+      const parsed = parseRdsArn(arn);
+      if (parsed && parsed.region !== ctx.region) {
+        ctx.refuse(`call in ${ctx.region} aimed at ${arn} (automated backups in ${parsed.region})`);
+      }
+      backup = this.regionState(ctx.region).backups.find((b) => b.arn === arn);
+      if (!backup) throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup ${arn}`, 404);
+    } else if (input.SourceDbiResourceId !== undefined) {
+      backup = this.regionState(ctx.region).backups.find((b) => b.dbiResourceId === input.SourceDbiResourceId && b.status !== 'replicating');
+      if (!backup) throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup for ${String(input.SourceDbiResourceId)}`, 404);
+    } else {
+      source = this.instance(ctx, str(input, 'SourceDBInstanceIdentifier')!);
+      backup = this.activeBackup(source);
+      if (!backup) throw new ServiceFault('PointInTimeRestoreNotEnabledFault', `Point-in-time restore is not enabled for ${source.id} (backup retention is 0).`);
+    }
+    const earliest = this.earliestRestorable(ctx, backup);
+    const latest = this.latestRestorable(ctx, backup);
+    let restoreTime: Date;
+    if (input.UseLatestRestorableTime === true) {
+      if (input.RestoreTime !== undefined) throw fault.invalidParameterCombination('Cannot specify both RestoreTime and UseLatestRestorableTime.');
+      restoreTime = latest;
+    } else {
+      if (input.RestoreTime === undefined) throw fault.invalidParameterCombination('Either RestoreTime or UseLatestRestorableTime must be specified.');
+      restoreTime = input.RestoreTime instanceof Date ? input.RestoreTime : new Date(String(input.RestoreTime));
+      if (Number.isNaN(restoreTime.getTime())) throw fault.invalidParameterValue(`Invalid RestoreTime ${String(input.RestoreTime)}`);
+      if (restoreTime < earliest || restoreTime > latest) {
+        throw new ServiceFault(
+          'InvalidRestoreFault',
+          `Restore time ${restoreTime.toISOString()} is outside the restore window ${earliest.toISOString()} - ${latest.toISOString()}.`,
+        );
+      }
+    }
+    const inst = this.createInstance(
+      ctx,
+      {
+        ...this.restoreSettings(ctx, input, target),
+        engine: backup.engine,
+        engineVersion: backup.engineVersion,
+        allocatedStorage: backup.allocatedStorage,
+        storageEncrypted: backup.encrypted,
+        kmsKeyId: backup.kmsKeyId,
+      },
+      'creating',
+    );
+    this.restoredTo.set(inst, restoreTime);
+    this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
+    return { DBInstance: this.instanceView(ctx, inst) };
+  }
+
+  /** The point in time each PITR copy was restored to. */
+  readonly restoredTo = new WeakMap<DbInstanceState, Date>();
+
+  CreateDBInstanceReadReplica(ctx: Ctx, input: Input): unknown {
+    const id = str(input, 'DBInstanceIdentifier')!;
+    const sourceName = str(input, 'SourceDBInstanceIdentifier')!;
+    const source = this.instance(ctx, sourceName, true);
+    if (source.status !== 'available') {
+      throw fault.invalidInstanceState(`DB instance ${source.id} is ${source.status}; a read replica needs it available.`);
+    }
+    if (source.backupRetentionPeriod <= 0) {
+      throw fault.invalidInstanceState(`Automated backups are not enabled for ${source.id}; a read replica needs them.`);
+    }
+    const crossRegion = source.region !== ctx.region;
+    const settings = this.restoreSettings(ctx, input, id);
+    if (!crossRegion && input.DBSubnetGroupName === undefined) {
+      // A same-region replica goes into the source's VPC.
+      settings.subnetGroupName = source.subnetGroupName;
+      settings.vpcId = source.vpcId;
+      settings.defaultsApplied = settings.defaultsApplied!.filter((k) => k !== 'DBSubnetGroupName');
+    }
+    if (!crossRegion && settings.vpcId !== source.vpcId) {
+      throw fault.invalidParameterCombination(`Read replicas in one region must share the source's VPC (${source.vpcId}), not ${settings.vpcId}.`);
+    }
+    settings.defaultsApplied = settings.defaultsApplied!.filter((k) => k !== 'DBParameterGroupName' || crossRegion);
+    const inst = this.createInstance(
+      ctx,
+      {
+        ...settings,
+        parameterGroupName: input.DBParameterGroupName === undefined && !crossRegion ? source.parameterGroupName : settings.parameterGroupName,
+        engine: source.engine,
+        engineVersion: source.engineVersion,
+        allocatedStorage: source.allocatedStorage,
+        storageEncrypted: source.storageEncrypted,
+        kmsKeyId: (input.KmsKeyId as string | undefined) ?? (crossRegion ? undefined : source.kmsKeyId),
+        backupRetentionPeriod: (input.BackupRetentionPeriod as number | undefined) ?? 0,
+        replicaSource: crossRegion ? dbArn(source.region, ctx.account, source.id) : source.id,
+      },
+      'creating',
+    );
+    source.replicas.push(crossRegion ? dbArn(ctx.region, ctx.account, id) : id);
+    this.scheduleAvailable(ctx, inst, ctx.durations.createReplicaSeconds);
+    return { DBInstance: this.instanceView(ctx, inst) };
+  }
+
+  PromoteReadReplica(ctx: Ctx, input: Input): unknown {
+    const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
+    if (!inst.replicaSource) throw fault.invalidInstanceState(`DB instance ${inst.id} is not a read replica.`);
+    if (inst.status !== 'available') {
+      throw fault.invalidInstanceState(`DB instance ${inst.id} is ${inst.status}; only an available read replica can be promoted.`);
+    }
+    inst.status = 'modifying';
+    const retention = input.BackupRetentionPeriod as number | undefined;
+    ctx.schedule(ctx.durations.promoteSeconds, () => {
+      if (inst.status !== 'modifying') return;
+      const source = inst.replicaSource!;
+      const arn = parseRdsArn(source);
+      const src = arn ? this.regionState(arn.region).instances.get(arn.id) : this.regionState(inst.region).instances.get(source);
+      if (src) src.replicas = src.replicas.filter((x) => x !== inst.id && x !== dbArn(inst.region, ctx.account, inst.id));
+      inst.replicaSource = undefined;
+      inst.backupRetentionPeriod = retention ?? (inst.backupRetentionPeriod > 0 ? inst.backupRetentionPeriod : 1);
+      if (!this.activeBackup(inst)) this.startBackups(ctx, inst, ctx.now());
+      inst.status = 'available';
+    });
+    return { DBInstance: this.instanceView(ctx, inst) };
+  }
+}
