@@ -1,0 +1,123 @@
+/**
+ * The operator CLI, `entmoot-dr <command> [args]`: the same pure logic the Lambdas run, against local
+ * files or the operator's own AWS credentials. Each command is an entry of `COMMANDS`; adding one is adding
+ * an entry. Exit codes: 0 success, 1 the command ran and found a problem (one line on stderr), 2 usage.
+ */
+import { DumpFormatError } from '../functions/shared/errors';
+import { readDumpToc } from '../functions/backup-verification/dump-reader';
+import { openFileRangeReader } from '../functions/backup-verification/file-range-reader';
+
+/** Where a command writes; injectable for tests. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** One subcommand: its argument synopsis, a one-line summary and its handler, which returns the exit code. */
+export interface CliCommand {
+  readonly args: string;
+  readonly summary: string;
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>;
+}
+
+/** A usage mistake: printed with the usage line, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit codes. */
+export const EXIT = { ok: 0, problem: 1, usage: 2 } as const;
+
+const FS_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory, not a dump file',
+  EPERM: 'operation not permitted',
+};
+
+async function inspectDump(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError(args.length === 0 ? 'inspect-dump needs a dump file' : `inspect-dump takes one dump file, got: ${args.join(' ')}`);
+  const file = args[0];
+  let reader;
+  try {
+    reader = openFileRangeReader(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    io.err(`entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`);
+    return EXIT.problem;
+  }
+  try {
+    const toc = await readDumpToc(reader);
+    const report = {
+      format: toc.format,
+      archiveVersion: toc.archiveVersion,
+      compression: toc.compression,
+      createdAt: toc.createdAt,
+      database: toc.database,
+      serverVersion: toc.serverVersion,
+      dumpVersion: toc.dumpVersion,
+      tables: toc.tables.map((t) => ({ schema: t.schema, name: t.name, hasData: t.hasData })),
+    };
+    io.out(JSON.stringify(report, null, 2));
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof DumpFormatError) {
+      io.err(`entmoot-dr inspect-dump: ${file}: ${e.message}`);
+      return EXIT.problem;
+    }
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    io.err(`entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`);
+    return EXIT.problem;
+  } finally {
+    reader.close();
+  }
+}
+
+/** The subcommands, by name. */
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  'inspect-dump': {
+    args: '<file>',
+    summary: 'print what a pg_dump custom-format archive holds (header and tables), as JSON, reading only its header and TOC',
+    run: inspectDump,
+  },
+};
+
+/** The usage text: one line, then one line per command. */
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.args}\t${c.summary}`);
+  return [`usage: entmoot-dr <command> [args]  (commands: ${Object.keys(COMMANDS).join(', ')})`, ...lines].join('\n');
+}
+
+const defaultIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return EXIT.ok;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    io.err(name === undefined ? 'entmoot-dr: no command given' : `entmoot-dr: unknown command "${name}"`);
+    io.err(usage());
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`entmoot-dr ${name}: ${e.message}`);
+      io.err(`usage: entmoot-dr ${name} ${command.args}`);
+      return EXIT.usage;
+    }
+    io.err(`entmoot-dr ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.problem;
+  }
+}
