@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
 /** Root of the repository, where `functions/` lives. */
@@ -51,7 +52,13 @@ export class DrFunction extends nodejs.NodejsFunction {
 
   constructor(scope: Construct, id: string, props: DrFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });
+    // Own role instead of AWSLambdaBasicExecutionRole (logs:* on *): writing to its own log group only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      role,
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       description: props.description,
@@ -84,6 +91,7 @@ export class DrFunction extends nodejs.NodejsFunction {
       },
     });
     this.functionLogGroup = logGroup;
+    acknowledgeWildcards(role, { resources: ['*'] }, 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.');
   }
 
   /** Grants an IAM statement to the function's role. */

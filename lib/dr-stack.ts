@@ -1,6 +1,9 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EvidenceStore } from './evidence-store';
+import { Janitor } from './janitor';
 import { Notifications } from './notifications';
+import { Reporting } from './reporting';
 import { exampleValuePaths, type DrPlan } from './plan';
 
 /** Which of the two regions a stack serves. */
@@ -12,7 +15,7 @@ export interface DrStackProps extends StackProps {
 }
 
 /**
- * What both stacks share: the notification topic, and a warning for every plan field still at its example
+ * What both stacks share: the notification topic, evidence bucket, reporting and janitor, and a warning for every plan field still at its example
  * value (so `cdk deploy --strict` refuses a half-configured plan).
  */
 export abstract class DrStack extends Stack {
@@ -22,11 +25,24 @@ export abstract class DrStack extends Stack {
   public readonly notifications: Notifications;
   /** Which region this stack serves. */
   public abstract readonly role: StackRole;
+  /** The evidence bucket every run writes to. */
+  public readonly evidence: EvidenceStore;
+  /** The report step's function and the status-change reporter. */
+  public readonly reporting: Reporting;
+  /** The daily janitor. */
+  public readonly janitor: Janitor;
 
   protected constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
     this.plan = props.plan;
     this.notifications = new Notifications(this, 'Notifications', { notifications: props.plan.notifications });
+    this.evidence = new EvidenceStore(this, 'Evidence', { evidence: props.plan.evidence });
+    this.reporting = new Reporting(this, 'Reporting', {
+      plan: props.plan,
+      evidenceBucket: this.evidence.bucket,
+      topic: this.notifications.topic,
+    });
+    this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
     for (const path of exampleValuePaths(props.plan)) {
       Annotations.of(this).addWarningV2(
         `entmoot-dr:example-value:${path.replace(/\[(\d+)\]/g, '.$1')}`,

@@ -138,7 +138,7 @@ const backups = z
       .strict()
       .prefault({}),
     requiredTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a table name')).min(1).default(['buildings', 'projects', 'optimizations']),
-    validationQueries: z.array(validationQuery).default(DEFAULT_VALIDATION_QUERIES),
+    validationQueries: z.array(validationQuery).prefault(DEFAULT_VALIDATION_QUERIES),
   })
   .strict()
   .prefault({});
@@ -322,7 +322,7 @@ export const drPlanSchema = z
     databases: z
       .array(database)
       .min(1, 'needs at least one database')
-      .default([
+      .prefault([
         {
           id: 'entmoot-prod',
           replica: 'entmoot-prod-replica',
@@ -333,7 +333,7 @@ export const drPlanSchema = z
       ]),
     buckets: z
       .array(bucket)
-      .default([
+      .prefault([
         { name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' },
         { name: 'entmoot-prod-backups', role: 'backups' },
       ]),

@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { clients } from '../shared/clients';
+import { bundledPlan } from '../shared/plan';
+import { logger } from '../shared/powertools';
+import { planCleanup, type JanitorDeps } from './plan-cleanup';
+import { runningExecutionNames } from './running-executions';
+
+const plan = bundledPlan();
+const deps: JanitorDeps = {
+  rds: clients.rds(),
+  runningExecutions: () => runningExecutionNames(clients.sfn(), plan.system.namePrefix),
+  now: () => new Date(),
+};
+
+/** The janitor's first step: what of this stack's to remove, and what to keep and why. */
+export const handler = middy((event: { ownerStack: string }) => planCleanup(event, plan, deps)).use(injectLambdaContext(logger, { resetKeys: true }));

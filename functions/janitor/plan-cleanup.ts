@@ -1,0 +1,174 @@
+/**
+ * The janitor's decision: which of this stack's RDS instances and snapshots to remove. It lists only what
+ * carries our owner tag and removes only `ephemeral` resources whose run is over and that are older than the
+ * plan's age, and `rotating` snapshots beyond the newest N per database. The IAM policy of the workflow
+ * enforces the same tags again at delete time.
+ */
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  type DBInstance,
+  type DBSnapshot,
+  type RDSClient,
+  type Tag,
+} from '@aws-sdk/client-rds';
+import type { DrPlan } from '../../lib/plan';
+import { InvalidInputError, translateAwsError } from '../shared/errors';
+import { tagKeys, type Lifecycle } from '../shared/naming';
+
+/** Most pages read per listing (100 records a page): a bound, not a limit we expect to reach. */
+export const MAX_LIST_PAGES = 100;
+
+export interface JanitorDeps {
+  readonly rds: Pick<RDSClient, 'send'>;
+  /** Names of this stack's executions still running (the execution tag holds the execution name). */
+  readonly runningExecutions: () => Promise<Set<string>>;
+  readonly now: () => Date;
+}
+
+/** A resource the janitor removes. */
+export interface Removal {
+  readonly kind: 'instance' | 'snapshot';
+  readonly id: string;
+  readonly lifecycle: Lifecycle;
+  readonly execution: string;
+  readonly createdAt: string;
+  readonly reason: string;
+}
+
+/** A resource of ours the janitor keeps, and why. */
+export interface Kept {
+  readonly kind: 'instance' | 'snapshot';
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface CleanupPlan {
+  readonly remove: Removal[];
+  readonly kept: Kept[];
+}
+
+interface Owned {
+  readonly kind: 'instance' | 'snapshot';
+  readonly id: string;
+  readonly source: string;
+  readonly status: string;
+  readonly lifecycle: string;
+  readonly execution: string;
+  readonly createdAt?: Date;
+}
+
+function tag(tags: Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+async function listInstances(deps: JanitorDeps): Promise<DBInstance[]> {
+  const all: DBInstance[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const out = await deps.rds.send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 })).catch((e) =>
+      translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances'),
+    );
+    all.push(...(out.DBInstances ?? []));
+    marker = out.Marker;
+    if (!marker) break;
+  }
+  return all;
+}
+
+async function listManualSnapshots(deps: JanitorDeps): Promise<DBSnapshot[]> {
+  const all: DBSnapshot[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const out = await deps.rds
+      .send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker, MaxRecords: 100 }))
+      .catch((e) => translateAwsError(e, 'rds:DescribeDBSnapshots', 'the region’s manual DB snapshots'));
+    all.push(...(out.DBSnapshots ?? []));
+    marker = out.Marker;
+    if (!marker) break;
+  }
+  return all;
+}
+
+/** Lists this stack's resources and decides, for each, remove or keep. */
+export async function planCleanup(input: { ownerStack: string }, plan: DrPlan, deps: JanitorDeps): Promise<CleanupPlan> {
+  if (!input || typeof input.ownerStack !== 'string' || input.ownerStack.length === 0) {
+    throw new InvalidInputError('ownerStack must be the stack name whose resources the janitor cleans: the janitor workflow passes it');
+  }
+  const keys = tagKeys(plan);
+  const [instances, snapshots, running] = await Promise.all([listInstances(deps), listManualSnapshots(deps), deps.runningExecutions()]);
+  const owned: Owned[] = [];
+  for (const i of instances) {
+    if (tag(i.TagList, keys.owner) !== input.ownerStack || !i.DBInstanceIdentifier) continue;
+    owned.push({
+      kind: 'instance',
+      id: i.DBInstanceIdentifier,
+      source: i.ReadReplicaSourceDBInstanceIdentifier ?? i.DBInstanceIdentifier,
+      status: i.DBInstanceStatus ?? 'unknown',
+      lifecycle: tag(i.TagList, keys.lifecycle) ?? '',
+      execution: tag(i.TagList, keys.execution) ?? '',
+      createdAt: i.InstanceCreateTime,
+    });
+  }
+  for (const s of snapshots) {
+    if (tag(s.TagList, keys.owner) !== input.ownerStack || !s.DBSnapshotIdentifier) continue;
+    owned.push({
+      kind: 'snapshot',
+      id: s.DBSnapshotIdentifier,
+      source: s.DBInstanceIdentifier ?? '',
+      status: s.Status ?? 'unknown',
+      lifecycle: tag(s.TagList, keys.lifecycle) ?? '',
+      execution: tag(s.TagList, keys.execution) ?? '',
+      createdAt: s.SnapshotCreateTime,
+    });
+  }
+
+  const now = deps.now().getTime();
+  const minAgeMs = plan.janitor.minAgeHours * 3_600_000;
+  const remove: Removal[] = [];
+  const kept: Kept[] = [];
+  const removal = (r: Owned, lifecycle: Lifecycle, reason: string): Removal => ({
+    kind: r.kind,
+    id: r.id,
+    lifecycle,
+    execution: r.execution,
+    createdAt: r.createdAt?.toISOString() ?? '',
+    reason,
+  });
+  const busy = (r: Owned): string | undefined => {
+    if (r.execution && running.has(r.execution)) return `its run ${r.execution} is still running`;
+    if (r.kind === 'instance' && r.status === 'deleting') return 'it is already being deleted';
+    if (r.kind === 'snapshot' && r.status !== 'available') return `it is ${r.status}, not available`;
+    return undefined;
+  };
+
+  for (const r of owned.filter((o) => o.lifecycle === 'ephemeral')) {
+    const ageMs = r.createdAt ? now - r.createdAt.getTime() : 0;
+    const why = busy(r) ?? (ageMs < minAgeMs ? `it is ${(ageMs / 3_600_000).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h` : undefined);
+    if (why) kept.push({ kind: r.kind, id: r.id, reason: why });
+    else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / 3_600_000).toFixed(1)} h old, run over`));
+  }
+
+  const keep = plan.janitor.keepEmergencySnapshots;
+  const rotatingBySource = new Map<string, Owned[]>();
+  for (const r of owned.filter((o) => o.kind === 'snapshot' && o.lifecycle === 'rotating')) {
+    rotatingBySource.set(r.source, [...(rotatingBySource.get(r.source) ?? []), r]);
+  }
+  for (const [source, group] of rotatingBySource) {
+    group.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+    group.forEach((r, index) => {
+      if (index < keep) return kept.push({ kind: r.kind, id: r.id, reason: `one of the newest ${keep} emergency snapshots of ${source}` });
+      const why = busy(r);
+      if (why) return kept.push({ kind: r.kind, id: r.id, reason: why });
+      return remove.push(removal(r, 'rotating', `emergency snapshot ${index + 1} of ${group.length} of ${source}, beyond the newest ${keep}`));
+    });
+  }
+
+  for (const r of owned.filter((o) => o.lifecycle !== 'ephemeral' && o.lifecycle !== 'rotating')) {
+    kept.push({ kind: r.kind, id: r.id, reason: r.lifecycle === 'retained' ? 'retained' : `lifecycle "${r.lifecycle}" is not one the janitor removes` });
+  }
+  for (const r of owned.filter((o) => o.kind === 'instance' && o.lifecycle === 'rotating')) {
+    kept.push({ kind: r.kind, id: r.id, reason: 'only snapshots rotate; an instance marked rotating is kept' });
+  }
+  return { remove, kept };
+}

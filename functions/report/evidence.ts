@@ -1,0 +1,210 @@
+/**
+ * The evidence record of a workflow run, and the decision whether to notify: the pure core of the report
+ * fragment (every workflow's last step) and of the status-change reporter (runs that ended outside it).
+ */
+import type { DrPlan, Priority, Scenario } from '../../lib/plan';
+import { worstStatus, type CheckResult, type CheckStatus } from '../shared/check-result';
+import { ERROR_NAMES } from '../shared/errors';
+import { incidentId, renderNotification, severityFor, summarizeResults, type RenderedNotification } from '../shared/notification';
+
+/** When a workflow notifies. */
+export const NOTIFY_POLICIES = ['always', 'onFailure', 'onChange'] as const;
+export type NotifyPolicy = (typeof NOTIFY_POLICIES)[number];
+
+/** How a run ended, as its evidence records it. */
+export type RunOutcome = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** What the report step knows about the workflow it ends. */
+export interface WorkflowDescriptor {
+  /** Workflow id, e.g. `janitor`. */
+  readonly workflow: string;
+  /** Title for people, e.g. `Janitor`. */
+  readonly title: string;
+  /** The Recovery Targets scenario whose priority a FAIL takes and whose RTO a failure estimates. */
+  readonly scenario?: Scenario;
+  /** Priority of a FAIL when the workflow serves no scenario (e.g. the janitor).
+   * @default - the scenario's priority, or Medium */
+  readonly priority?: Priority;
+  readonly policy: NotifyPolicy;
+}
+
+/** The execution as the context object (`$$.Execution`) gives it. */
+export interface ExecutionInfo {
+  readonly Id: string;
+  readonly Name: string;
+  readonly StartTime: string;
+  readonly Input?: unknown;
+}
+
+/** An error a Catch recorded (`ResultPath: $.failure`). */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/** One step of the run, from the execution history. */
+export interface StepRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly enteredAt: string;
+  readonly exitedAt?: string;
+  readonly outcome: 'succeeded' | 'failed' | 'running';
+  readonly error?: string;
+}
+
+/** A measured duration held against a plan target. */
+export interface Measurement {
+  readonly name: string;
+  readonly seconds: number;
+  readonly targetSeconds: number;
+  readonly met: boolean;
+}
+
+/** The JSON written to the evidence bucket for every run. */
+export interface EvidenceRecord {
+  readonly schema: 'entmoot-dr/evidence@1';
+  readonly workflow: string;
+  readonly title: string;
+  readonly incidentId: string;
+  readonly execution: { readonly id: string; readonly name: string; readonly startedAt: string; readonly endedAt: string };
+  readonly outcome: RunOutcome;
+  readonly status: CheckStatus;
+  readonly error?: { readonly name: string; readonly cause?: string };
+  readonly input: unknown;
+  readonly steps: StepRecord[];
+  readonly results: CheckResult[];
+  readonly measurements: Measurement[];
+  readonly approvals: unknown[];
+  /** Who wrote the record: the report fragment, or the status-change reporter for a run that ended outside it. */
+  readonly reportedBy: 'workflow' | 'status-change-reporter';
+}
+
+/** What a workflow hands to the report step besides the execution. */
+export interface RunState {
+  readonly results?: CheckResult[];
+  readonly failure?: CaughtError;
+  readonly measurements?: { name: string; seconds: number; targetSeconds: number }[];
+  readonly approvals?: unknown[];
+}
+
+/** Key of a run's evidence record: `runs/<workflow>/<yyyy>/<mm>/<dd>/<execution name>.json`. */
+export function evidenceKey(workflow: string, startedAt: string, executionName: string): string {
+  const [yyyy, mm, dd] = startedAt.slice(0, 10).split('-');
+  return `runs/${workflow}/${yyyy}/${mm}/${dd}/${executionName}.json`;
+}
+
+/** Key of the record of a workflow's last status, for the on-change policy. */
+export function lastStatusKey(workflow: string): string {
+  return `state/${workflow}/last-status.json`;
+}
+
+/** The cause of a caught error, without anything that is not the error (Lambda wraps it as JSON). */
+function errorOf(failure: CaughtError | undefined): { name: string; cause?: string } | undefined {
+  if (!failure) return undefined;
+  let cause = failure.Cause;
+  try {
+    const parsed = JSON.parse(failure.Cause ?? '') as { errorMessage?: string };
+    if (parsed && typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
+  } catch {
+    // A cause that is not Lambda's JSON is kept as it is.
+  }
+  return { name: failure.Error, cause };
+}
+
+/**
+ * Outcome and status of a run: a caught error fails it with that error's name; otherwise a FAIL among the
+ * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
+ */
+export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED' | 'FAILED'>): {
+  outcome: RunOutcome;
+  status: CheckStatus;
+  error?: { name: string; cause?: string };
+} {
+  const results = state.results ?? [];
+  if (ended) return { outcome: ended, status: 'FAIL', error: errorOf(state.failure) ?? { name: `States.${ended === 'TIMED_OUT' ? 'Timeout' : 'Aborted'}` } };
+  const error = errorOf(state.failure);
+  if (error) return { outcome: 'FAILED', status: 'FAIL', error };
+  const status = worstStatus(results);
+  if (status === 'FAIL') {
+    const failed = results.filter((r) => r.status === 'FAIL');
+    return {
+      outcome: 'FAILED',
+      status,
+      error: { name: ERROR_NAMES.checkFailed, cause: failed.map((r) => `${r.check} ${r.target}: ${r.detail}`).join('; ') },
+    };
+  }
+  return { outcome: 'SUCCEEDED', status };
+}
+
+/** Builds the evidence record of a run. */
+export function buildEvidence(args: {
+  readonly descriptor: WorkflowDescriptor;
+  readonly execution: ExecutionInfo;
+  readonly state: RunState;
+  readonly steps: StepRecord[];
+  readonly endedAt: Date;
+  readonly reportedBy: EvidenceRecord['reportedBy'];
+  readonly ended?: Exclude<RunOutcome, 'SUCCEEDED' | 'FAILED'>;
+}): EvidenceRecord {
+  const { descriptor, execution, state } = args;
+  const verdict = judgeRun(state, args.ended);
+  return {
+    schema: 'entmoot-dr/evidence@1',
+    workflow: descriptor.workflow,
+    title: descriptor.title,
+    incidentId: incidentId(new Date(execution.StartTime), execution.Name),
+    execution: { id: execution.Id, name: execution.Name, startedAt: execution.StartTime, endedAt: args.endedAt.toISOString() },
+    outcome: verdict.outcome,
+    status: verdict.status,
+    ...(verdict.error ? { error: verdict.error } : {}),
+    input: execution.Input ?? null,
+    steps: args.steps,
+    results: state.results ?? [],
+    measurements: (state.measurements ?? []).map((m) => ({ ...m, met: m.seconds <= m.targetSeconds })),
+    approvals: state.approvals ?? [],
+    reportedBy: args.reportedBy,
+  };
+}
+
+/** Whether a run notifies under its workflow's policy (on-change compares with the previous run's status). */
+export function shouldNotify(policy: NotifyPolicy, record: Pick<EvidenceRecord, 'status' | 'outcome'>, previousStatus?: CheckStatus): boolean {
+  const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
+  switch (policy) {
+    case 'always':
+      return true;
+    case 'onFailure':
+      return bad;
+    case 'onChange':
+      return previousStatus === undefined ? bad : previousStatus !== record.status;
+  }
+}
+
+/** The notification for a run's evidence record. */
+export function notificationFor(record: EvidenceRecord, descriptor: WorkflowDescriptor, plan: DrPlan, evidenceUri: string): RenderedNotification {
+  const target = descriptor.scenario ? plan.recoveryTargets[descriptor.scenario] : undefined;
+  const priority = descriptor.priority ?? target?.priority ?? 'Medium';
+  const summary = summarizeResults(record.results);
+  const severity = severityFor(record.outcome === 'SUCCEEDED' ? record.status : 'FAIL', priority);
+  const failedSteps = record.steps.filter((s) => s.outcome === 'failed').map((s) => `step "${s.name}" failed${s.error ? ` (${s.error})` : ''}`);
+  const errorLine = record.error ? `${record.title} ended ${record.outcome} with ${record.error.name}${record.error.cause ? `: ${record.error.cause}` : ''}` : undefined;
+  const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
+  const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
+  const description = [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') || `${record.title} completed.`;
+  const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
+  return renderNotification({
+    incidentId: record.incidentId,
+    severity,
+    headline,
+    affectedService: plan.system.serviceName,
+    startTime: new Date(record.execution.startedAt),
+    estimatedDuration: bad && target ? `${target.rtoMinutes} minutes (RTO of ${target.title})` : 'n/a',
+    description,
+    impacts: [...(errorLine ? [errorLine] : []), ...failedSteps, ...summary.impacts],
+    status: bad
+      ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
+      : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },
+    nextUpdate: bad ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000) : undefined,
+    contact: plan.notifications.contact,
+    evidence: evidenceUri,
+  });
+}

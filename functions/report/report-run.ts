@@ -1,0 +1,226 @@
+/**
+ * The report step of every workflow, and the status-change reporter for runs that ended without it: write
+ * the run's evidence record, then publish at most one notification by the workflow's policy.
+ */
+import type { DrPlan } from '../../lib/plan';
+import type { CheckStatus } from '../shared/check-result';
+import { InvalidInputError, translateAwsError } from '../shared/errors';
+import {
+  buildEvidence,
+  evidenceKey,
+  lastStatusKey,
+  notificationFor,
+  NOTIFY_POLICIES,
+  shouldNotify,
+  type EvidenceRecord,
+  type ExecutionInfo,
+  type RunOutcome,
+  type RunState,
+  type StepRecord,
+  type WorkflowDescriptor,
+} from './evidence';
+
+/** The parts of a Step Functions history event the report reads (JavaScript SDK names). */
+export interface HistoryEventLike {
+  readonly type?: string;
+  readonly timestamp?: Date;
+  readonly stateEnteredEventDetails?: { readonly name?: string };
+  readonly stateExitedEventDetails?: { readonly name?: string };
+  readonly taskFailedEventDetails?: { readonly error?: string };
+  readonly lambdaFunctionFailedEventDetails?: { readonly error?: string };
+  readonly taskTimedOutEventDetails?: { readonly error?: string };
+  readonly lambdaFunctionTimedOutEventDetails?: { readonly error?: string };
+}
+
+/** What the report needs from AWS; each a narrow function so tests pass fakes. */
+export interface ReportDeps {
+  /** The execution's history, oldest first. */
+  readonly history: (executionArn: string) => Promise<HistoryEventLike[]>;
+  /** Writes an object; with `ifNoneMatch` it must fail with `PreconditionFailed` when the key exists. */
+  readonly putObject: (key: string, body: string, options?: { ifNoneMatch?: boolean }) => Promise<void>;
+  /** Reads an object's text, or undefined when there is none. */
+  readonly getObject: (key: string) => Promise<string | undefined>;
+  readonly objectExists: (key: string) => Promise<boolean>;
+  readonly deleteObject: (key: string) => Promise<void>;
+  readonly publish: (message: { subject: string; message: string }) => Promise<void>;
+  readonly now: () => Date;
+  /** Evidence bucket name, for the `s3://` address in notifications. */
+  readonly bucket: string;
+}
+
+/** The report step's input (built by the report fragment). */
+export interface ReportEvent {
+  readonly descriptor: WorkflowDescriptor;
+  readonly execution: ExecutionInfo;
+  readonly state: RunState;
+}
+
+/** What the report step returns to the workflow. */
+export interface ReportResult {
+  readonly outcome: RunOutcome;
+  readonly status: CheckStatus;
+  readonly evidenceKey: string;
+  readonly notified: boolean;
+  /** Set when the run failed: the workflow's final Fail state uses them. */
+  readonly errorName?: string;
+  readonly errorCause?: string;
+}
+
+/** Pairs state entries and exits of the history into steps; Map iterations give one step each. */
+export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecord[] {
+  const steps: (StepRecord & { open: boolean })[] = [];
+  const open = new Map<string, number[]>();
+  let current: number | undefined;
+  for (const event of events) {
+    const at = (event.timestamp ?? new Date(0)).toISOString();
+    const entered = event.stateEnteredEventDetails?.name;
+    const exited = event.stateExitedEventDetails?.name;
+    const failure =
+      event.taskFailedEventDetails?.error ??
+      event.lambdaFunctionFailedEventDetails?.error ??
+      event.taskTimedOutEventDetails?.error ??
+      event.lambdaFunctionTimedOutEventDetails?.error ??
+      (event.type?.endsWith('TimedOut') ? 'States.Timeout' : undefined);
+    if (entered !== undefined) {
+      const type = (event.type ?? 'StateEntered').replace(/StateEntered$/, '');
+      steps.push({ name: entered, type, enteredAt: at, outcome: 'running', open: true });
+      current = steps.length - 1;
+      open.set(entered, [...(open.get(entered) ?? []), current]);
+    } else if (exited !== undefined) {
+      const stack = open.get(exited) ?? [];
+      const index = stack.shift();
+      if (index !== undefined) {
+        const step = steps[index]!;
+        steps[index] = { ...step, exitedAt: at, outcome: step.error ? 'failed' : 'succeeded', open: false };
+      }
+    } else if (failure !== undefined && current !== undefined) {
+      const step = steps[current]!;
+      steps[current] = { ...step, outcome: 'failed', error: failure };
+    }
+  }
+  return steps.map(({ open: _open, ...step }) => (step.error ? { ...step, outcome: 'failed' as const } : step));
+}
+
+function checkEvent(event: ReportEvent): void {
+  const d = event?.descriptor;
+  if (!d || typeof d.workflow !== 'string' || !NOTIFY_POLICIES.includes(d.policy)) {
+    throw new InvalidInputError(`descriptor must name the workflow and a policy of ${NOTIFY_POLICIES.join(', ')}: the report fragment builds it`);
+  }
+  if (!event.execution || typeof event.execution.Id !== 'string' || typeof event.execution.Name !== 'string') {
+    throw new InvalidInputError('execution must be the context object $$.Execution (Id, Name, StartTime): the report fragment passes it');
+  }
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+}
+
+/**
+ * Publishes once per run: the marker object is created only if absent (S3 conditional write), so a retried
+ * report or the status-change reporter never notifies twice; a failed publish removes the marker so a retry can.
+ */
+async function publishOnce(record: EvidenceRecord, descriptor: WorkflowDescriptor, plan: DrPlan, deps: ReportDeps, key: string): Promise<boolean> {
+  const marker = key.replace(/\.json$/, '.notified');
+  try {
+    await deps.putObject(marker, deps.now().toISOString(), { ifNoneMatch: true });
+  } catch (error) {
+    if (isPreconditionFailed(error)) return false;
+    translateAwsError(error, 's3:PutObject', `s3://${deps.bucket}/${marker}`);
+  }
+  const rendered = notificationFor(record, descriptor, plan, `s3://${deps.bucket}/${key}`);
+  try {
+    await deps.publish({ subject: rendered.subject, message: rendered.snsMessage });
+  } catch (error) {
+    await deps.deleteObject(marker);
+    translateAwsError(error, 'sns:Publish', 'the notification topic');
+  }
+  return true;
+}
+
+/** The report fragment's step: evidence always, a notification by policy. */
+export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDeps): Promise<ReportResult> {
+  checkEvent(event);
+  const { descriptor, execution } = event;
+  const state = event.state ?? {};
+  const steps = stepsFromHistory(await deps.history(execution.Id));
+  const record = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
+  const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
+  await deps.putObject(key, JSON.stringify(record, null, 2));
+
+  const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));
+  const previousStatus = previousText ? (JSON.parse(previousText) as { status?: CheckStatus }).status : undefined;
+  await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: record.status, execution: execution.Name }));
+
+  const notified = shouldNotify(descriptor.policy, record, previousStatus) ? await publishOnce(record, descriptor, plan, deps, key) : false;
+  return {
+    outcome: record.outcome,
+    status: record.status,
+    evidenceKey: key,
+    notified,
+    ...(record.error ? { errorName: record.error.name, errorCause: record.error.cause ?? record.error.name } : {}),
+  };
+}
+
+/** The `detail` of an EventBridge "Step Functions Execution Status Change" event. */
+export interface StatusChangeDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: number;
+  readonly stopDate?: number | null;
+  readonly input?: string | null;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+}
+
+/** The reporter's input: the workflow's descriptor (fixed by the rule) and the event's detail. */
+export interface StatusChangeEvent {
+  readonly descriptor: WorkflowDescriptor;
+  readonly detail: StatusChangeDetail;
+}
+
+const ENDED_OUTSIDE: Record<string, RunOutcome | undefined> = { FAILED: 'FAILED', TIMED_OUT: 'TIMED_OUT', ABORTED: 'ABORTED' };
+
+/**
+ * For a run that ended FAILED, TIMED_OUT or ABORTED: if its report step wrote no evidence, write it now and
+ * notify (at most once per run, shared with the report step), so a stopped or timed-out run is never silent.
+ */
+export async function reportUnreportedRun(
+  event: StatusChangeEvent,
+  plan: DrPlan,
+  deps: ReportDeps,
+): Promise<{ action: 'already-reported' | 'reported'; evidenceKey: string; notified: boolean }> {
+  const { descriptor, detail } = event;
+  if (!detail || typeof detail.executionArn !== 'string' || !ENDED_OUTSIDE[detail.status]) {
+    throw new InvalidInputError(`detail.status must be FAILED, TIMED_OUT or ABORTED (got ${String(detail?.status)}): check the rule's event pattern`);
+  }
+  const startedAt = new Date(detail.startDate).toISOString();
+  const key = evidenceKey(descriptor.workflow, startedAt, detail.name);
+  if (await deps.objectExists(key)) return { action: 'already-reported', evidenceKey: key, notified: false };
+
+  let input: unknown = detail.input ?? null;
+  try {
+    input = typeof detail.input === 'string' ? JSON.parse(detail.input) : input;
+  } catch {
+    // Input that is not JSON is recorded as the text it is.
+  }
+  const outcome = ENDED_OUTSIDE[detail.status]!;
+  const failure = detail.error ? { Error: detail.error, Cause: detail.cause ?? undefined } : undefined;
+  const steps = stepsFromHistory(await deps.history(detail.executionArn));
+  const record = buildEvidence({
+    descriptor,
+    execution: { Id: detail.executionArn, Name: detail.name, StartTime: startedAt, Input: input },
+    state: { failure },
+    steps,
+    endedAt: detail.stopDate ? new Date(detail.stopDate) : deps.now(),
+    reportedBy: 'status-change-reporter',
+    ended: outcome === 'TIMED_OUT' || outcome === 'ABORTED' ? outcome : undefined,
+  });
+  const finalRecord: EvidenceRecord = outcome === 'FAILED' && !failure ? { ...record, outcome: 'FAILED', status: 'FAIL', error: { name: 'States.Failed' } } : record;
+  await deps.putObject(key, JSON.stringify(finalRecord, null, 2));
+  await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
+  const notified = await publishOnce(finalRecord, descriptor, plan, deps, key);
+  return { action: 'reported', evidenceKey: key, notified };
+}

@@ -1,0 +1,61 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { janitorDefinition } from '../statemachines/janitor';
+import { DrFunction } from './dr-function';
+import { DrWorkflow } from './dr-workflow';
+import { acknowledgeWildcards } from './nag';
+import type { DrPlan } from './plan';
+import type { Reporting } from './reporting';
+
+export interface JanitorProps {
+  readonly plan: DrPlan;
+  readonly reporting: Reporting;
+  /** When the janitor runs.
+   * @default - the plan's janitor schedule (daily) */
+  readonly schedule?: string;
+}
+
+/**
+ * The janitor, daily in each stack: removes this stack's ephemeral leftovers whose run is over and that are
+ * older than the plan's age, and emergency snapshots beyond the newest N — never anything else.
+ */
+export class Janitor extends Construct {
+  public readonly workflow: DrWorkflow;
+  public readonly planFunction: DrFunction;
+
+  constructor(scope: Construct, id: string, props: JanitorProps) {
+    super(scope, id);
+    const { plan } = props;
+    const stack = Stack.of(this);
+    this.planFunction = new DrFunction(this, 'FindLeftovers', {
+      plan,
+      entry: 'functions/janitor/handler.ts',
+      description: 'Janitor: lists this stack’s RDS instances and snapshots and decides what to remove',
+    });
+    const rdsArn = (type: string) => stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const machines = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${plan.system.namePrefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.planFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: [rdsArn('db')] });
+    this.planFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [rdsArn('db'), rdsArn('snapshot')] });
+    this.planFunction.allow({ actions: ['states:ListStateMachines'], resources: ['*'] });
+    this.planFunction.allow({ actions: ['states:ListExecutions'], resources: [machines] });
+    acknowledgeWildcards(
+      this.planFunction.role!,
+      { resources: [rdsArn('db'), rdsArn('snapshot'), machines] },
+      'Read-only listing: the janitor must see the region’s instances and snapshots to find those carrying our owner tag (filtered in code); ListExecutions only on our state machines (edr-*).',
+    );
+
+    this.workflow = new DrWorkflow(this, 'Workflow', {
+      plan,
+      reporting: props.reporting,
+      descriptor: { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' },
+      timeout: Duration.minutes(plan.timeouts.workflowMinutes.janitor),
+      body: (scope) => janitorDefinition(scope, plan, { planCleanup: this.planFunction }),
+      schedule: props.schedule ?? plan.schedules.janitor,
+    });
+    acknowledgeWildcards(
+      this.workflow.stateMachine.role,
+      { resources: [rdsArn('db'), rdsArn('snapshot'), `${this.planFunction.functionArn}:*`] },
+      'The janitor deletes instances and snapshots named only at run time (db:*, snapshot:*), conditioned on our owner tag and an ephemeral or rotating lifecycle tag; :* is CDK’s grant to invoke the function’s versions.',
+    );
+  }
+}
