@@ -142,3 +142,14 @@ describe('loadPlan', () => {
     expect(() => loadPlan(join(dir, 'missing.json'))).toThrow(/cannot be read \(ENOENT\): check the drPlan context value/);
   });
 });
+
+describe('defaults inside arrays', () => {
+  it('fill the default database’s own defaults', () => {
+    expect(defaultPlan().databases[0]).toMatchObject({ databaseName: 'entmoot', port: 5432, validatorUser: 'dr_validator' });
+  });
+
+  it('fill a user’s database entry with the same defaults', () => {
+    const plan = parsePlan({ databases: [{ id: 'fleet-db-1' }] });
+    expect(plan.databases[0]).toMatchObject({ id: 'fleet-db-1', port: 5432, network: { primary: { vpcId: 'vpc-00000000000000000' } } });
+  });
+});
