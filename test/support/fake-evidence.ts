@@ -1,0 +1,45 @@
+import type { HistoryEventLike, ReportDeps } from '../../functions/report/report-run';
+
+/** An in-memory evidence bucket and topic behind `ReportDeps`, with S3's conditional-write behaviour. */
+export class FakeReportDeps implements ReportDeps {
+  readonly bucket = 'evidence-bucket';
+  readonly objects = new Map<string, string>();
+  readonly published: { subject: string; message: string }[] = [];
+  historyEvents: HistoryEventLike[] = [];
+  publishFailures = 0;
+  clock = new Date('2025-11-10T06:30:00Z');
+
+  now = (): Date => this.clock;
+
+  history = async (): Promise<HistoryEventLike[]> => this.historyEvents;
+
+  putObject = async (key: string, body: string, options?: { ifNoneMatch?: boolean }): Promise<void> => {
+    if (options?.ifNoneMatch && this.objects.has(key)) {
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    }
+    this.objects.set(key, body);
+  };
+
+  getObject = async (key: string): Promise<string | undefined> => this.objects.get(key);
+
+  objectExists = async (key: string): Promise<boolean> => this.objects.has(key);
+
+  deleteObject = async (key: string): Promise<void> => {
+    this.objects.delete(key);
+  };
+
+  publish = async (message: { subject: string; message: string }): Promise<void> => {
+    if (this.publishFailures > 0) {
+      this.publishFailures -= 1;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    this.published.push(message);
+  };
+
+  /** The evidence record at a key, parsed. */
+  record(key: string): Record<string, unknown> {
+    const text = this.objects.get(key);
+    if (!text) throw new Error(`no evidence at ${key}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+}
