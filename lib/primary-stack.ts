@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
 
 /**
@@ -8,8 +9,15 @@ import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
  */
 export class PrimaryStack extends DrStack {
   public readonly role: StackRole = 'primary';
+  /** The weekly backup verification. */
+  public readonly backupVerification: BackupVerification;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
+    this.backupVerification = new BackupVerification(this, 'BackupVerification', {
+      plan: props.plan,
+      reporting: this.reporting,
+      topic: this.notifications.topic,
+    });
   }
 }

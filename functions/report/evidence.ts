@@ -81,7 +81,8 @@ export interface EvidenceRecord {
 
 /** What a workflow hands to the report step besides the execution. */
 export interface RunState {
-  readonly results?: CheckResult[];
+  /** Results of the run's checks; a fan-out (Map) may hand them over one array per target. */
+  readonly results?: (CheckResult | CheckResult[])[];
   readonly failure?: CaughtError;
   readonly measurements?: { name: string; seconds: number; targetSeconds: number }[];
   readonly approvals?: unknown[];
@@ -111,6 +112,11 @@ function errorOf(failure: CaughtError | undefined): { name: string; cause?: stri
   return { name: failure.Error, cause };
 }
 
+/** The run's results as one list. */
+export function flatResults(state: RunState): CheckResult[] {
+  return (state.results ?? []).flat();
+}
+
 /**
  * Outcome and status of a run: a caught error fails it with that error's name; otherwise a FAIL among the
  * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
@@ -120,7 +126,7 @@ export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED
   status: CheckStatus;
   error?: { name: string; cause?: string };
 } {
-  const results = state.results ?? [];
+  const results = flatResults(state);
   if (ended) return { outcome: ended, status: 'FAIL', error: errorOf(state.failure) ?? { name: `States.${ended === 'TIMED_OUT' ? 'Timeout' : 'Aborted'}` } };
   const error = errorOf(state.failure);
   if (error) return { outcome: 'FAILED', status: 'FAIL', error };
@@ -159,7 +165,7 @@ export function buildEvidence(args: {
     ...(verdict.error ? { error: verdict.error } : {}),
     input: execution.Input ?? null,
     steps: args.steps,
-    results: state.results ?? [],
+    results: flatResults(state),
     measurements: (state.measurements ?? []).map((m) => ({ ...m, met: m.seconds <= m.targetSeconds })),
     approvals: state.approvals ?? [],
     reportedBy: args.reportedBy,

@@ -1,0 +1,60 @@
+/**
+ * The weekly backup verification's one Lambda step: runs the checks for one target of the plan — a
+ * database (snapshot age, recovery point), a backups bucket (age, count, size) or a dump (integrity) — and
+ * returns their results. The workflow fans out over every target with bounded concurrency.
+ */
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DrPlan } from '../../lib/plan';
+import type { CheckResult } from '../shared/check-result';
+import { InvalidInputError } from '../shared/errors';
+import { checkBackupObjects } from './check-backup-objects';
+import { checkDumpIntegrity } from './check-integrity';
+import { checkSnapshotAge } from './check-snapshot-age';
+
+/** One target of the weekly verification. */
+export type VerificationTarget =
+  | { readonly kind: 'database'; readonly id: string }
+  | { readonly kind: 'backups'; readonly bucket: string }
+  | { readonly kind: 'dump'; readonly bucket: string; readonly key: string };
+
+export interface VerificationDeps {
+  readonly primaryRds: Pick<RDSClient, 'send'>;
+  readonly recoveryRds: Pick<RDSClient, 'send'>;
+  readonly s3: Pick<S3Client, 'send'>;
+  readonly now: () => Date;
+}
+
+/** Every target the plan gives: each database, each backups bucket, and each database's latest dump. */
+export function verificationTargets(plan: DrPlan): VerificationTarget[] {
+  const targets: VerificationTarget[] = plan.databases.map((db) => ({ kind: 'database', id: db.id }));
+  for (const bucket of plan.buckets.filter((b) => b.role === 'backups')) targets.push({ kind: 'backups', bucket: bucket.name });
+  const { prefix, latestDumpKey } = plan.backups.keyLayout;
+  const dumpBuckets = new Set(plan.databases.map((db) => db.backupBucket).filter((b): b is string => Boolean(b)));
+  for (const bucket of dumpBuckets) targets.push({ kind: 'dump', bucket, key: `${prefix}${latestDumpKey}` });
+  return targets;
+}
+
+/** Runs the checks of one target; a target the plan does not name is refused before any AWS call. */
+export async function runVerification(target: VerificationTarget, plan: DrPlan, deps: VerificationDeps): Promise<CheckResult[]> {
+  switch (target?.kind) {
+    case 'database': {
+      const db = plan.databases.find((d) => d.id === target.id);
+      if (!db) throw new InvalidInputError(`id "${String(target.id)}" is not a database of the plan: use one of ${plan.databases.map((d) => d.id).join(', ')}`);
+      return checkSnapshotAge(db, plan, deps);
+    }
+    case 'backups': {
+      const bucket = plan.buckets.find((b) => b.name === target.bucket && b.role === 'backups');
+      if (!bucket) throw new InvalidInputError(`bucket "${String(target.bucket)}" is not a backups bucket of the plan: add it to plan.buckets with role "backups"`);
+      return checkBackupObjects(bucket, plan, deps);
+    }
+    case 'dump': {
+      if (!plan.buckets.some((b) => b.name === target.bucket && b.role === 'backups') || typeof target.key !== 'string' || target.key.length === 0) {
+        throw new InvalidInputError(`dump s3://${String(target.bucket)}/${String(target.key)} is not in a backups bucket of the plan: name a bucket with role "backups" and a key`);
+      }
+      return checkDumpIntegrity({ bucket: target.bucket, key: target.key }, plan, deps);
+    }
+    default:
+      throw new InvalidInputError(`kind must be database, backups or dump (got ${JSON.stringify((target as { kind?: unknown })?.kind)})`);
+  }
+}

@@ -1,0 +1,118 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { verificationTargets } from '../functions/backup-verification/run-checks';
+import { CHECK_METRICS } from '../functions/shared/check-metrics';
+import { METRICS_NAMESPACE } from '../functions/shared/powertools';
+import { backupVerificationDefinition } from '../statemachines/backup-verification';
+import { DrFunction } from './dr-function';
+import { DrWorkflow } from './dr-workflow';
+import { acknowledgeWildcards } from './nag';
+import type { DrPlan } from './plan';
+import type { Reporting } from './reporting';
+
+/** Every check the weekly verification runs: one alarm each. */
+export const BACKUP_CHECKS = [
+  'snapshot-age',
+  'recovery-point-age',
+  'replicated-backup-lag',
+  'backup-age',
+  'backup-count',
+  'dump-size',
+  'dump-format',
+  'dump-tables',
+  'dump-completeness',
+  'dump-created',
+] as const;
+
+export interface BackupVerificationProps {
+  readonly plan: DrPlan;
+  readonly reporting: Reporting;
+  /** Where the per-check alarms notify. */
+  readonly topic: sns.ITopic;
+  /** When the verification runs.
+   * @default - the plan's schedule (weekly) */
+  readonly schedule?: string;
+}
+
+/**
+ * The weekly backup verification: snapshot age and recovery point per database, age, count and size per
+ * backups bucket, dump integrity by ranged reads — one workflow run, one report; an alarm per check on FAIL.
+ * Read-only IAM scoped to the plan's instances, snapshots, buckets and keys.
+ */
+export class BackupVerification extends Construct {
+  public readonly workflow: DrWorkflow;
+  public readonly checkFunction: DrFunction;
+  /** One alarm per check, firing when the check failed on any target. */
+  public readonly alarms: Record<string, cloudwatch.Alarm> = {};
+
+  constructor(scope: Construct, id: string, props: BackupVerificationProps) {
+    super(scope, id);
+    const { plan } = props;
+    const stack = Stack.of(this);
+    this.checkFunction = new DrFunction(this, 'CheckTarget', {
+      plan,
+      entry: 'functions/backup-verification/handler.ts',
+      description: 'Weekly backup verification: runs the checks of one database, backups bucket or dump',
+      memorySize: 512,
+    });
+
+    const rdsArn = (region: string, type: string, name: string) =>
+      stack.formatArn({ service: 'rds', region, resource: type, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const regions = [plan.regions.primary, plan.regions.recovery];
+    const dbArns = regions.flatMap((r) => plan.databases.map((db) => rdsArn(r, 'db', db.id)));
+    const snapshotArns = regions.map((r) => rdsArn(r, 'snapshot', '*'));
+    const backupArns = regions.map((r) => rdsArn(r, 'auto-backup', '*'));
+    this.checkFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
+    this.checkFunction.allow({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [...dbArns, ...backupArns] });
+    const buckets = plan.buckets.filter((b) => b.role === 'backups');
+    if (buckets.length > 0) {
+      this.checkFunction.allow({ actions: ['s3:ListBucket'], resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}`) });
+      this.checkFunction.allow({
+        actions: ['s3:GetObject', 's3:GetObjectAttributes'],
+        resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`),
+      });
+    }
+    const keys = [...new Set(buckets.map((b) => b.kmsKeyArn).filter((k): k is string => Boolean(k)))];
+    if (keys.length > 0) this.checkFunction.allow({ actions: ['kms:Decrypt'], resources: keys });
+    acknowledgeWildcards(
+      this.checkFunction.role!,
+      { resources: [...snapshotArns, ...backupArns, ...buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`)] },
+      'Read-only: snapshot and automated-backup names are chosen by RDS (snapshot:*, auto-backup:*), backup object keys by the backup job (bucket/*); all limited to the plan’s buckets and this account.',
+    );
+
+    this.workflow = new DrWorkflow(this, 'Workflow', {
+      plan,
+      reporting: props.reporting,
+      descriptor: { workflow: 'backup-verification', title: 'Weekly backup verification', scenario: 'restoreFromBackup', policy: 'always' },
+      timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
+      body: (scope) => backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
+      schedule: props.schedule ?? plan.schedules.backupVerification,
+    });
+    acknowledgeWildcards(this.workflow.stateMachine.role, { resources: [`${this.checkFunction.functionArn}:*`] }, 'CDK’s grant to invoke the check function’s versions.');
+
+    const action = new actions.SnsAction(props.topic);
+    for (const check of BACKUP_CHECKS) {
+      const alarm = new cloudwatch.Alarm(this, `Alarm-${check}`, {
+        alarmDescription: `Backup check ${check} failed on at least one target: see the weekly verification report`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: CHECK_METRICS.failed,
+          dimensionsMap: { Check: check },
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.days(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // A weekly check has no data between runs: keep the last verdict rather than flip to OK or ALARM.
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms[check] = alarm;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { FreshnessJob } from '../functions/freshness/check-freshness';
+import { intervalHoursOf } from '../functions/freshness/schedule-interval';
+import { DrFunction } from './dr-function';
+import type { DrPlan } from './plan';
+
+/** Namespace, name and dimension of the metric the monitor publishes (functions/freshness/handler.ts). */
+export const FRESHNESS_METRIC = { namespace: 'EntmootDR', metricName: 'HoursSinceSuccess', dimension: 'Job' } as const;
+
+const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export interface FreshnessMonitorProps {
+  /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */
+  readonly plan: DrPlan;
+  /** The stack's notification topic: receives every freshness alarm's ALARM and OK. */
+  readonly topic: sns.ITopic;
+  /** When the monitor runs (an EventBridge schedule expression); it should run at least daily.
+   * @default - the plan's freshness schedule (daily) */
+  readonly schedule?: string;
+}
+
+/**
+ * The freshness monitor (DESIGN §3): CloudWatch alarms look back at most 7 days, so a weekly or monthly job that
+ * silently stops running would never alarm. A Lambda, run daily by an EventBridge rule, reads each watched job's
+ * newest successful execution and publishes `EntmootDR/HoursSinceSuccess {Job}`; one alarm per job fires when the
+ * value passes the job's schedule interval plus the plan's grace. A job that never succeeded is measured from its
+ * state machine's creation, so it becomes overdue one interval plus grace after it was deployed.
+ *
+ * Every scheduled job registers with one line: `freshness.watch('janitor', stateMachine, schedule)`.
+ */
+export class FreshnessMonitor extends Construct {
+  /** The monitor's function. */
+  public readonly function: DrFunction;
+  /** The rule that runs the monitor. */
+  public readonly scheduleRule: events.Rule;
+  /** Fires when the monitor itself fails (throttled after retries, or a deployment mistake). */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+
+  private readonly plan: DrPlan;
+  private readonly topicAction: actions.SnsAction;
+  private readonly watched: FreshnessJob[] = [];
+
+  constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
+    super(scope, id);
+    this.plan = props.plan;
+    this.topicAction = new actions.SnsAction(props.topic);
+    const schedule = props.schedule ?? props.plan.schedules.freshness;
+
+    this.function = new DrFunction(this, 'Function', {
+      plan: props.plan,
+      entry: 'functions/freshness/handler.ts',
+      description: 'Freshness monitor: publishes hours since each scheduled job last succeeded',
+      serviceName: 'freshness-monitor',
+      environment: {
+        // Lazy: jobs watched after this construct was created are included at synth.
+        FRESHNESS_JOBS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.watched) }),
+      },
+    });
+
+    this.scheduleRule = new events.Rule(this, 'Schedule', {
+      description: `Runs the freshness monitor (${schedule})`,
+      schedule: events.Schedule.expression(schedule),
+    });
+    this.scheduleRule.addTarget(
+      new targets.LambdaFunction(this.function, { event: events.RuleTargetInput.fromObject({ trigger: 'schedule' }), retryAttempts: 2 }),
+    );
+
+    this.errorsAlarm = this.notify(
+      new cloudwatch.Alarm(this, 'MonitorErrors', {
+        alarmDescription: 'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
+        metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** The jobs watched so far. */
+  public get jobs(): readonly FreshnessJob[] {
+    return [...this.watched];
+  }
+
+  /**
+   * Watches a scheduled job: adds it to the monitor's list, lets the monitor read that state machine's executions
+   * (and only that one's), and returns the alarm that fires when the job has not succeeded for longer than its
+   * schedule's longest gap plus `plan.freshness.graceHours`.
+   *
+   * @param job the job's name: the metric's `Job` dimension, unique in the stack, e.g. `janitor`
+   * @param stateMachine the job's state machine (a STANDARD workflow)
+   * @param schedule the EventBridge expression the job runs on, e.g. `cron(0 4 * * ? *)`
+   */
+  public watch(job: string, stateMachine: sfn.IStateMachine, schedule: string): cloudwatch.Alarm {
+    if (!JOB_NAME.test(job)) {
+      throw new Error(`FreshnessMonitor.watch: job "${job}" must be 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+    }
+    if (this.watched.some((w) => w.job === job)) throw new Error(`FreshnessMonitor.watch: job "${job}" is already watched: give each job its own name`);
+    const intervalHours = intervalHoursOf(schedule);
+    const graceHours = this.plan.freshness.graceHours;
+    const threshold = intervalHours + graceHours;
+    this.watched.push({ job, stateMachineArn: stateMachine.stateMachineArn, intervalHours, graceHours });
+    this.function.allow({ actions: ['states:ListExecutions', 'states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] });
+
+    // The monitor publishes one datapoint a day. A one-day period with Maximum evaluates that datapoint; missing
+    // data is breaching, so a monitor that stops publishing also alarms — once CloudWatch's evaluation range
+    // (a few periods) holds no datapoint at all, since it evaluates the newest datapoints it has before filling.
+    return this.notify(
+      new cloudwatch.Alarm(this, `Overdue${pascal(job)}`, {
+        alarmDescription:
+          `${job} has not succeeded for more than ${hoursText(threshold)} h (runs every ${hoursText(intervalHours)} h on ${schedule}, ` +
+          `plus ${graceHours} h grace), or the freshness monitor stopped reporting it. Check the job's schedule rule and recent executions.`,
+        metric: new cloudwatch.Metric({
+          namespace: FRESHNESS_METRIC.namespace,
+          metricName: FRESHNESS_METRIC.metricName,
+          dimensionsMap: { [FRESHNESS_METRIC.dimension]: job },
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.days(1),
+        }),
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
+  }
+
+  /** Sends the alarm's ALARM and OK to the stack's topic: the one place alarm actions are wired. */
+  private notify(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+    alarm.addAlarmAction(this.topicAction);
+    alarm.addOkAction(this.topicAction);
+    return alarm;
+  }
+}
+
+function pascal(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function hoursText(hours: number): string {
+  return Number.isInteger(hours) ? String(hours) : hours.toFixed(2);
+}
