@@ -6,15 +6,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FreshnessJob } from '../functions/freshness/check-freshness';
+import { FRESHNESS_METRIC, JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
 import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import { DrFunction } from './dr-function';
 import type { DrPlan } from './plan';
 
-/** Namespace, name and dimension of the metric the monitor publishes (functions/freshness/handler.ts). */
-export const FRESHNESS_METRIC = { namespace: 'EntmootDR', metricName: 'HoursSinceSuccess', dimension: 'Job' } as const;
-
-const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** The metric the monitor publishes and the alarms watch: EntmootDR / HoursSinceSuccess, dimension Job (for dashboards). */
+export { FRESHNESS_METRIC };
 
 export interface FreshnessMonitorProps {
   /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */

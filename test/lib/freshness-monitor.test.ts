@@ -1,0 +1,144 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FreshnessMonitor } from '../../lib/freshness-monitor';
+import { acknowledgeWildcards } from '../../lib/nag';
+import { Notifications } from '../../lib/notifications';
+import { defaultPlan } from '../../lib/plan';
+
+interface Report {
+  pluginReports: { pluginName: string; violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+/** A small stack: the stack's topic, one Pass state machine watched on a daily schedule, and the monitor. */
+function build(options: { nag?: boolean } = {}) {
+  const plan = defaultPlan();
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-freshness-')) });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new Stack(app, 'FreshnessTest', { env: { region: 'us-east-1', account: '123456789012' } });
+  const notifications = new Notifications(stack, 'Notifications', { notifications: plan.notifications });
+  const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, topic: notifications.topic });
+  const janitor = new sfn.StateMachine(stack, 'Janitor', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Done')),
+    tracingEnabled: true,
+    logs: { destination: new logs.LogGroup(stack, 'JanitorLogs'), level: sfn.LogLevel.ALL },
+  });
+  // Watched after the monitor was created: the function's environment must still list it.
+  const alarm = monitor.watch('janitor', janitor, 'cron(0 4 * * ? *)');
+  // The stand-in job's own role (X-Ray and log delivery on *) is test scaffolding, not the monitor's.
+  acknowledgeWildcards(janitor.role, { resources: ['*'] }, 'Test stand-in job: X-Ray and CloudWatch Logs delivery support no resource-level permissions.');
+  return { app, stack, monitor, janitor, alarm };
+}
+
+describe('FreshnessMonitor', () => {
+  const { stack, monitor, janitor, alarm } = build();
+  const template = Template.fromStack(stack);
+  const janitorArn = { Ref: stack.getLogicalId(janitor.node.defaultChild as sfn.CfnStateMachine) };
+  const topicRef = { Ref: Match.stringLikeRegexp('^NotificationsTopic') };
+
+  it('returns the job’s alarm from watch()', () => {
+    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    expect([cfn.metricName, cfn.threshold, stack.resolve(cfn.dimensions)]).toEqual(['HoursSinceSuccess', 30, [{ name: 'Job', value: 'janitor' }]]);
+  });
+
+  it('alarms when the job has not succeeded for its 24-hour interval plus 6 hours of grace', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EntmootDR',
+      MetricName: 'HoursSinceSuccess',
+      Dimensions: [{ Name: 'Job', Value: 'janitor' }],
+      Statistic: 'Maximum',
+      Period: 86400,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 30,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('treats a missing datapoint as overdue, so a monitor that stops running also alarms', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HoursSinceSuccess', TreatMissingData: 'breaching' });
+  });
+
+  it('sends the alarm and its recovery to the stack’s topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HoursSinceSuccess',
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+    });
+  });
+
+  it('alarms to the same topic when the monitor itself fails', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  });
+
+  it('lists the job, watched after the monitor was created, in the function’s FRESHNESS_JOBS', () => {
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { FRESHNESS_JOBS: Match.anyValue() } } },
+    });
+    const [fn] = Object.values(functions);
+    const jobs = JSON.parse(resolvedJoin(fn.Properties.Environment.Variables.FRESHNESS_JOBS)) as unknown[];
+    expect(jobs).toEqual([{ job: 'janitor', stateMachineArn: `<${janitorArn.Ref}>`, intervalHours: 24, graceHours: 6 }]);
+    expect(monitor.jobs).toHaveLength(1);
+  });
+
+  it('lets the function read that state machine only', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['states:ListExecutions']) })]) } },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const sfnStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')));
+    expect(sfnStatements).toEqual([{ Effect: 'Allow', Action: ['states:ListExecutions', 'states:DescribeStateMachine'], Resource: janitorArn }]);
+  });
+
+  it('runs the monitor on the plan’s daily freshness schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FreshnessFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+  });
+
+  it('refuses a job watched twice, and a schedule it cannot bound', () => {
+    const fresh = build();
+
+    expect(() => fresh.monitor.watch('janitor', fresh.janitor, 'cron(0 4 * * ? *)')).toThrow('job "janitor" is already watched');
+    expect(() => fresh.monitor.watch('drill', fresh.janitor, 'cron(0 4 * * ? 2026)')).toThrow('"cron(0 4 * * ? 2026)"');
+    expect(() => fresh.monitor.watch('the janitor', fresh.janitor, 'rate(1 day)')).toThrow('job "the janitor" must be');
+  });
+
+  it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
+    const { app } = build({ nag: true });
+    let failure: unknown;
+    try {
+      app.synth();
+    } catch (error) {
+      failure = error;
+    }
+    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as Report;
+    const findings = report.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)));
+    expect(findings).toEqual([]);
+    expect(failure).toBeUndefined();
+  });
+});
+
+/** Renders an `Fn::Join` of strings and `Ref`s as text, each `Ref` as `<LogicalId>`. */
+function resolvedJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
+}
