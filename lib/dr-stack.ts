@@ -1,6 +1,7 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EvidenceStore } from './evidence-store';
+import { FreshnessMonitor } from './freshness-monitor';
 import { Janitor } from './janitor';
 import { Notifications } from './notifications';
 import { Reporting } from './reporting';
@@ -15,7 +16,7 @@ export interface DrStackProps extends StackProps {
 }
 
 /**
- * What both stacks share: the notification topic, evidence bucket, reporting and janitor, and a warning for every plan field still at its example
+ * What both stacks share: the notification topic, evidence bucket, reporting, freshness monitor and janitor, and a warning for every plan field still at its example
  * value (so `cdk deploy --strict` refuses a half-configured plan).
  */
 export abstract class DrStack extends Stack {
@@ -31,6 +32,8 @@ export abstract class DrStack extends Stack {
   public readonly reporting: Reporting;
   /** The daily janitor. */
   public readonly janitor: Janitor;
+  /** Hours since each scheduled job last succeeded; scheduled jobs register with `freshness.watch`. */
+  public readonly freshness: FreshnessMonitor;
 
   protected constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -42,7 +45,9 @@ export abstract class DrStack extends Stack {
       evidenceBucket: this.evidence.bucket,
       topic: this.notifications.topic,
     });
+    this.freshness = new FreshnessMonitor(this, 'Freshness', { plan: props.plan, topic: this.notifications.topic });
     this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
+    this.freshness.watch('janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
     for (const path of exampleValuePaths(props.plan)) {
       Annotations.of(this).addWarningV2(
         `entmoot-dr:example-value:${path.replace(/\[(\d+)\]/g, '.$1')}`,

@@ -19,5 +19,6 @@ export class PrimaryStack extends DrStack {
       reporting: this.reporting,
       topic: this.notifications.topic,
     });
+    this.freshness.watch('backup-verification', this.backupVerification.workflow.stateMachine, props.plan.schedules.backupVerification);
   }
 }
