@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { DR_BUNDLING, DR_NODE_OPTIONS, planDefine } from './bundling';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
@@ -75,19 +76,16 @@ export class DrFunction extends nodejs.NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: 'EntmootDR',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: DR_NODE_OPTIONS,
         ...(props.connectsToDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        forceDockerBundling: false,
+        ...DR_BUNDLING,
         // The runtime's SDK v3 is used: smaller bundles; clients are created with explicit retry settings.
-        externalModules: ['@aws-sdk/*'],
-        define: { 'process.env.EDR_PLAN': JSON.stringify(JSON.stringify(props.plan)) },
+        externalModules: [...DR_BUNDLING.externalModules],
+        forceDockerBundling: false,
+        define: planDefine(props.plan),
       },
     });
     this.functionLogGroup = logGroup;

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { clients } from '../shared/clients';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
@@ -43,7 +44,7 @@ export function publishFreshness(results: readonly FreshnessResult[], target: Me
 }
 
 const jobs = jobsFromEnv();
-const deps: FreshnessDeps = { sfn: clients.sfn(), now: () => new Date() };
+const deps: FreshnessDeps = { sfn: awsClient(SFNClient), now: () => new Date() };
 
 /** Daily: reads each watched job's last success, publishes hours since, and returns the results. */
 export const handler = middy(async () => {

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { clients } from '../shared/clients';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { awsClient } from '../shared/clients';
 import { bundledPlan } from '../shared/plan';
 import { logger } from '../shared/powertools';
 import { planCleanup, type JanitorDeps } from './plan-cleanup';
@@ -8,8 +10,8 @@ import { runningExecutionNames } from './running-executions';
 
 const plan = bundledPlan();
 const deps: JanitorDeps = {
-  rds: clients.rds(),
-  runningExecutions: () => runningExecutionNames(clients.sfn(), plan.system.namePrefix),
+  rds: awsClient(RDSClient),
+  runningExecutions: () => runningExecutionNames(awsClient(SFNClient), plan.system.namePrefix),
   now: () => new Date(),
 };
 

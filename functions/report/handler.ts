@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { clients } from '../shared/clients';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { bundledPlan } from '../shared/plan';
 import { logger } from '../shared/powertools';
@@ -9,7 +12,7 @@ import { reportRun, type ReportEvent } from './report-run';
 
 const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');
 const plan = bundledPlan();
-const deps = reportDeps({ s3: clients.s3(), sns: clients.sns(), sfn: clients.sfn() }, env.EVIDENCE_BUCKET, env.TOPIC_ARN);
+const deps = reportDeps({ s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn: awsClient(SFNClient) }, env.EVIDENCE_BUCKET, env.TOPIC_ARN);
 
 /** The report fragment's Lambda: writes the run's evidence and notifies by the workflow's policy. */
 export const handler = middy((event: ReportEvent) => reportRun(event, plan, deps)).use(injectLambdaContext(logger, { resetKeys: true }));

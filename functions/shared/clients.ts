@@ -1,32 +1,30 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
+/**
+ * AWS SDK clients, created once per class and region and reused across invocations. Each handler imports
+ * only the client classes it uses: loading an SDK client package is most of a function's cold start, so a
+ * shared module that imported every client would make each function pay for all of them.
+ */
 
 /** Retry settings of every client: the SDK's standard mode (token bucket, jittered backoff), three attempts. */
 export const CLIENT_RETRY = { retryMode: 'standard', maxAttempts: 3 } as const;
 
-function homeRegion(): string {
+/** The region Lambda runs in. */
+export function homeRegion(): string {
   const region = process.env.AWS_REGION;
   if (!region) throw new Error('AWS_REGION is not set: Lambda sets it; set it when running locally');
   return region;
 }
 
-const cache = new Map<string, unknown>();
+type ClientClass<T> = new (config: { region: string; retryMode: string; maxAttempts: number }) => T;
 
-function once<T>(key: string, create: () => T): T {
-  if (!cache.has(key)) cache.set(key, create());
-  return cache.get(key) as T;
+const cache = new Map<ClientClass<unknown>, Map<string, unknown>>();
+
+/** The client of `Client` for `region` (default: the function's own), created on first use with `CLIENT_RETRY`. */
+export function awsClient<T>(Client: ClientClass<T>, region: string = homeRegion()): T {
+  let byRegion = cache.get(Client);
+  if (!byRegion) {
+    byRegion = new Map();
+    cache.set(Client, byRegion);
+  }
+  if (!byRegion.has(region)) byRegion.set(region, new Client({ region, ...CLIENT_RETRY }));
+  return byRegion.get(region) as T;
 }
-
-/** Clients, created once per region and reused across invocations. */
-export const clients = {
-  rds: (region = homeRegion()) => once(`rds:${region}`, () => new RDSClient({ region, ...CLIENT_RETRY })),
-  s3: (region = homeRegion()) => once(`s3:${region}`, () => new S3Client({ region, ...CLIENT_RETRY })),
-  sns: (region = homeRegion()) => once(`sns:${region}`, () => new SNSClient({ region, ...CLIENT_RETRY })),
-  sfn: (region = homeRegion()) => once(`sfn:${region}`, () => new SFNClient({ region, ...CLIENT_RETRY })),
-  cloudwatch: (region = homeRegion()) => once(`cloudwatch:${region}`, () => new CloudWatchClient({ region, ...CLIENT_RETRY })),
-  dynamodb: (region = homeRegion()) => once(`dynamodb:${region}`, () => new DynamoDBClient({ region, ...CLIENT_RETRY })),
-};

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: the numbers DESIGN §7 asks for, printed as one table per section and written as JSON to
+ * `bench/out/latest.json`. Numbers for the record, not pass/fail: the only exit code other than 0 is a
+ * section that could not run at all.
+ *
+ * 1. Bundles — every `functions/*\/handler.ts` built with esbuild's JS API and DrFunction's settings
+ *    (`lib/bundling.ts`: platform node, cjs, target node24 — node22 if esbuild rejected it, which 0.28 does
+ *    not —, minify, source map, `@aws-sdk/*` external, the default plan compiled in through `define`).
+ *    The source map is *linked*, as NodejsFunction's `sourceMap: true` makes it (esbuild `--sourcemap`): an
+ *    external map without the `sourceMappingURL` comment would make `--enable-source-maps` a no-op and hide
+ *    its cost. Bytes of the `.js` and `.map`, and the five biggest packages by bytes in the output.
+ * 2. Cold import — a fresh `node -e 'require(bundle)'`, N = 15 times (EDR_BENCH_RUNS overrides), interleaved
+ *    round by round with an empty `node -e ""`; reported as median and p90 of (wall time − the empty
+ *    process's median). The SDK is resolved as in Lambda, from node_modules through NODE_PATH, so its load
+ *    is included. Each bundle is timed without and with `NODE_OPTIONS=--enable-source-maps` (what DrFunction
+ *    sets). Goal: ≤ 80 ms beyond empty node, judged on the deployed configuration (with source maps).
+ *    Context rows: the naive bundle of DESIGN §8 (middy + Powertools + S3Client + classic zod, all bundled);
+ *    the bare `require` of the SDK clients each handler asks for (the floor any bundle of that handler pays
+ *    while the SDK is the runtime's); and of all six clients `functions/shared/clients.ts` imports.
+ * 3. Synth — `npx cdk synth --no-notices -q -o <tmp>`, 3 runs, median.
+ * 4. Backup checks — `benchDumpIntegrity()` (starts its own PostgreSQL, builds a ≥ 200 MB dump) and
+ *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
+ *
+ * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
+ * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
+ */
+import { version as esbuildVersion } from 'esbuild';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultPlan } from '../lib/plan';
+import { benchBackupCount } from './backup-count';
+import {
+  CLIENT_PACKAGES,
+  LAMBDA_NODE_OPTIONS,
+  PROJECT_ROOT,
+  buildBundle,
+  buildNaiveBundle,
+  dummyEnv,
+  handlerEntries,
+  measureColdImports,
+  type BundleResult,
+  type ColdTarget,
+} from './bundles';
+import { benchDumpIntegrity } from './dump-integrity';
+import { benchSynth } from './synth';
+
+const GOAL_MS = 80;
+const RUNS = Number(process.env.EDR_BENCH_RUNS ?? 15);
+
+type Row = (string | number | null | undefined)[];
+
+function table(header: string[], rows: Row[]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  // Text columns (the first and the last) left-aligned, numbers right-aligned.
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function heading(title: string): void {
+  console.log(`\n== ${title} ==`);
+}
+
+async function section<T>(name: string, run: () => Promise<T> | T): Promise<T | { error: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    console.log(`${name} could not run: ${message}`);
+    return { error: message };
+  }
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edr-bench-'));
+  const report: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, esbuild: esbuildVersion },
+  };
+  let failed = false;
+  try {
+    heading('1. Bundles (esbuild, DrFunction settings, @aws-sdk/* external)');
+    const plan = defaultPlan();
+    const bundles = await section('Bundles', async () => {
+      const built: BundleResult[] = [];
+      for (const entry of handlerEntries()) built.push(await buildBundle(entry, work, plan));
+      console.log(
+        table(
+          ['bundle', 'target', 'js', 'map', 'top packages (bytes in output)'],
+          built.map((b) => [b.name, b.target, kb(b.jsBytes), kb(b.mapBytes), b.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]),
+        ),
+      );
+      for (const b of built) console.log(`${b.name}: requires ${b.externalSdk.join(', ') || 'no SDK'} at run time; env ${b.requiredEnv.join(', ') || 'none'}`);
+      return built;
+    });
+    report.bundles = bundles;
+
+    heading(`2. Cold import (fresh node, ${RUNS} runs each, ms beyond empty node; SDK from NODE_PATH)`);
+    report.coldImport = await section('Cold import', async () => {
+      if (!Array.isArray(bundles)) throw new Error('no bundles to time');
+      const naive = await buildNaiveBundle(work, bundles[0]?.target ?? 'node24');
+      const targets: ColdTarget[] = [];
+      const floors = new Map<string, string[]>();
+      for (const b of bundles) {
+        const env = dummyEnv(b.requiredEnv);
+        targets.push({ label: b.name, requires: [b.file], env });
+        targets.push({ label: `${b.name} +source maps`, requires: [b.file], env, nodeOptions: LAMBDA_NODE_OPTIONS });
+        const used = b.clientsUsed.map((c) => CLIENT_PACKAGES[c]).filter(Boolean);
+        if (used.length > 0) floors.set(`sdk: ${b.clientsUsed.join('+')} (${b.name} uses)`, used);
+      }
+      for (const [label, requires] of floors) targets.push({ label, requires });
+      targets.push({ label: 'sdk: all six clients of shared/clients.ts', requires: Object.values(CLIENT_PACKAGES) });
+      targets.push({ label: `naive bundle (${kb(naive.jsBytes)}, SDK bundled)`, requires: [naive.file] });
+      const measured = measureColdImports(targets, RUNS);
+      const deployed = new Set(bundles.map((b) => `${b.name} +source maps`));
+      console.log(`empty node: median ${measured.emptyMedianMs} ms, p90 ${measured.emptyP90Ms} ms (absolute)`);
+      console.log(
+        table(
+          ['import', 'median', 'p90', 'absolute', `goal ≤ ${GOAL_MS}`],
+          measured.results.map((r) => [
+            r.label,
+            r.medianMs,
+            r.p90Ms,
+            r.absoluteMedianMs,
+            r.error ? `ERROR ${r.error}` : deployed.has(r.label) ? (r.medianMs! <= GOAL_MS ? 'met' : `over by ${Math.round(r.medianMs! - GOAL_MS)}`) : '',
+          ]),
+        ),
+      );
+      console.log(`naive bundle top packages: ${naive.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')}`);
+      return { goalMs: GOAL_MS, runs: RUNS, ...measured, naive: { jsBytes: naive.jsBytes, topPackages: naive.topPackages } };
+    });
+
+    heading('3. Synth (npx cdk synth --no-notices -q -o <tmp>, 3 runs)');
+    report.synth = await section('Synth', () => {
+      const synth = benchSynth(PROJECT_ROOT, 3);
+      console.log(table(['runs (ms)', 'median (ms)', 'error'], [[synth.runs.join(', '), synth.medianMs, synth.error ?? '']]));
+      return synth;
+    });
+
+    heading('4. Backup checks');
+    const integrity = await section('Dump integrity', benchDumpIntegrity);
+    if (!('error' in integrity)) {
+      const r = integrity as Record<string, number>;
+      console.log(
+        table(
+          ['dump integrity', 'value'],
+          [
+            ['dump size', `${(r.dumpBytes / 1024 / 1024).toFixed(1)} MB`],
+            ['TOC entries', r.tocEntries],
+            ['bytes read by the check', `${r.bytesRead} (${(r.fractionRead * 100).toFixed(4)} % of the dump)`],
+            ['range reads', r.reads],
+            ['bytes the plan script downloads', r.scriptBytesRead],
+            ['read time', `${r.readMs} ms`],
+            ['dump generation', `${(r.generationMs / 1000).toFixed(1)} s`],
+          ],
+        ),
+      );
+    }
+    const count = await section('Backup count', benchBackupCount);
+    if (!('error' in count)) console.log(table(['backup count', 'value'], Object.entries(count).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])));
+    report.backupChecks = { dumpIntegrity: integrity, backupCount: count };
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count].some((s) => typeof s === 'object' && s !== null && 'error' in s);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const outDir = join(PROJECT_ROOT, 'bench', 'out');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten: bench/out/latest.json${failed ? ' (some sections could not run: see above)' : ''}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,79 @@
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drEsbuildOptions, dummyEnv, packageOf, quantile, requiredEnvNames } from '../../bench/bundles';
+import { DR_BUNDLING, planDefine } from '../../lib/bundling';
+import { defaultPlan } from '../../lib/plan';
+
+describe('the benchmark bundle settings', () => {
+  it('are DrFunction settings from lib/bundling.ts, with the linked source map NodejsFunction builds', () => {
+    // Prepare
+    const plan = defaultPlan();
+
+    // Act
+    const options = drEsbuildOptions('functions/report/handler.ts', '/tmp/out/index.js', plan);
+
+    // Assess
+    expect(options).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: DR_BUNDLING.target,
+      minify: DR_BUNDLING.minify,
+      sourcemap: 'linked',
+      sourcesContent: DR_BUNDLING.sourcesContent,
+      external: [...DR_BUNDLING.externalModules],
+      define: planDefine(plan),
+    });
+  });
+
+  it('compile the plan into the bundle and leave the AWS SDK to the runtime', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'edr-bench-test-'));
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(entry, "import { S3Client } from '@aws-sdk/client-s3';\nexport const plan = JSON.parse(process.env.EDR_PLAN!);\nexport const s3 = new S3Client({});\n");
+    const outfile = join(dir, 'out', 'index.js');
+    try {
+      // Act
+      await build(drEsbuildOptions(entry, outfile, defaultPlan()));
+      const code = readFileSync(outfile, 'utf8');
+
+      // Assess
+      expect(code).toContain('require("@aws-sdk/client-s3")');
+      expect(code).toContain(JSON.stringify(defaultPlan().system.namePrefix));
+      expect(code).not.toContain('process.env.EDR_PLAN');
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the benchmark helpers', () => {
+  it('find every variable named in requireEnv calls', () => {
+    const sources = ["const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');", 'const { JOBS } = requireEnv("FRESHNESS_JOBS");', 'requireEnv(name)'];
+
+    expect(requiredEnvNames(sources)).toEqual(['EVIDENCE_BUCKET', 'FRESHNESS_JOBS', 'TOPIC_ARN']);
+  });
+
+  it('give a JSON variable a value its handler can parse', () => {
+    const env = dummyEnv(['FRESHNESS_JOBS', 'TOPIC_ARN']);
+
+    expect(JSON.parse(env.FRESHNESS_JOBS)).toEqual([expect.objectContaining({ job: 'janitor' })]);
+    expect(env.TOPIC_ARN).toMatch(/^arn:aws:sns:us-east-1:\d{12}:/);
+  });
+
+  it('name the package of a bundle input, scoped or not, and own code as such', () => {
+    expect(packageOf('node_modules/@aws-lambda-powertools/logger/lib/cjs/index.js')).toBe('@aws-lambda-powertools/logger');
+    expect(packageOf('node_modules/zod/v4/classic/schemas.js')).toBe('zod');
+    expect(packageOf('functions/report/handler.ts')).toBe('(own code)');
+  });
+
+  it('take the nearest-rank quantile', () => {
+    const values = [5, 1, 4, 2, 3, 10, 6, 7, 8, 9];
+
+    expect(quantile(values, 0.5)).toBe(5);
+    expect(quantile(values, 0.9)).toBe(9);
+  });
+});
