@@ -62,8 +62,6 @@ export interface BundleResult {
   readonly externalSdk: string[];
   /** Environment variables named in `requireEnv(...)` calls of the bundle's own sources. */
   readonly requiredEnv: string[];
-  /** Clients of `functions/shared/clients.ts` the handler itself asks for (`clients.x()`). */
-  readonly clientsUsed: string[];
 }
 
 /** `node_modules/@scope/name/...` → `@scope/name`; project files → `(own code)`. */
@@ -115,7 +113,6 @@ export async function buildBundle(entry: string, outDir: string, plan: DrPlan): 
   const ownSources = Object.keys(metafile.inputs)
     .filter((input) => !input.includes('node_modules/'))
     .map((input) => readFileSync(join(PROJECT_ROOT, input), 'utf8'));
-  const handlerSource = readFileSync(join(PROJECT_ROOT, entry), 'utf8');
   const externalSdk = new Set<string>();
   for (const output of Object.values(metafile.outputs)) {
     for (const imp of output.imports) if (imp.external && imp.path.startsWith('@aws-sdk/')) externalSdk.add(imp.path);
@@ -130,19 +127,9 @@ export async function buildBundle(entry: string, outDir: string, plan: DrPlan): 
     topPackages: packageShares(metafile, file).slice(0, 5),
     externalSdk: [...externalSdk].sort(),
     requiredEnv: requiredEnvNames(ownSources),
-    clientsUsed: [...new Set([...handlerSource.matchAll(/clients\.(\w+)\(/g)].map((m) => m[1]))].sort(),
   };
 }
 
-/** SDK package of each `clients.x()` factory. */
-export const CLIENT_PACKAGES: Record<string, string> = {
-  rds: '@aws-sdk/client-rds',
-  s3: '@aws-sdk/client-s3',
-  sns: '@aws-sdk/client-sns',
-  sfn: '@aws-sdk/client-sfn',
-  cloudwatch: '@aws-sdk/client-cloudwatch',
-  dynamodb: '@aws-sdk/client-dynamodb',
-};
 
 /**
  * The naive bundle DESIGN §8 speaks of, for comparison: middy, Powertools logger and metrics, an S3Client

@@ -15,8 +15,8 @@
  *    is included. Each bundle is timed without and with `NODE_OPTIONS=--enable-source-maps` (what DrFunction
  *    sets). Goal: ≤ 80 ms beyond empty node, judged on the deployed configuration (with source maps).
  *    Context rows: the naive bundle of DESIGN §8 (middy + Powertools + S3Client + classic zod, all bundled);
- *    the bare `require` of the SDK clients each handler asks for (the floor any bundle of that handler pays
- *    while the SDK is the runtime's); and of all six clients `functions/shared/clients.ts` imports.
+ *    and the bare `require` of the SDK packages each bundle requires (the floor any bundle of that handler
+ *    pays while the SDK is the runtime's).
  * 3. Synth — `npx cdk synth --no-notices -q -o <tmp>`, 3 runs, median.
  * 4. Backup checks — `benchDumpIntegrity()` (starts its own PostgreSQL, builds a ≥ 200 MB dump) and
  *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
@@ -31,7 +31,6 @@ import { join } from 'node:path';
 import { defaultPlan } from '../lib/plan';
 import { benchBackupCount } from './backup-count';
 import {
-  CLIENT_PACKAGES,
   LAMBDA_NODE_OPTIONS,
   PROJECT_ROOT,
   buildBundle,
@@ -108,11 +107,10 @@ async function main(): Promise<void> {
         const env = dummyEnv(b.requiredEnv);
         targets.push({ label: b.name, requires: [b.file], env });
         targets.push({ label: `${b.name} +source maps`, requires: [b.file], env, nodeOptions: LAMBDA_NODE_OPTIONS });
-        const used = b.clientsUsed.map((c) => CLIENT_PACKAGES[c]).filter(Boolean);
-        if (used.length > 0) floors.set(`sdk: ${b.clientsUsed.join('+')} (${b.name} uses)`, used);
+        // The SDK packages the bundle itself requires: the floor no handler code can go below.
+        if (b.externalSdk.length > 0) floors.set(`sdk only: ${b.externalSdk.map((p) => p.replace('@aws-sdk/client-', '')).join('+')} (${b.name} needs)`, b.externalSdk);
       }
       for (const [label, requires] of floors) targets.push({ label, requires });
-      targets.push({ label: 'sdk: all six clients of shared/clients.ts', requires: Object.values(CLIENT_PACKAGES) });
       targets.push({ label: `naive bundle (${kb(naive.jsBytes)}, SDK bundled)`, requires: [naive.file] });
       const measured = measureColdImports(targets, RUNS);
       const deployed = new Set(bundles.map((b) => `${b.name} +source maps`));

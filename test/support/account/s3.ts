@@ -137,6 +137,13 @@ export class S3Model {
 
   PutObject(ctx: S3Ctx, input: Input): unknown {
     const b = this.bucket(ctx, input.Bucket);
+    // Conditional write (API_PutObject, If-None-Match: only `*` is supported): 412 PreconditionFailed when the key exists.
+    if (input.IfNoneMatch !== undefined) {
+      if (input.IfNoneMatch !== '*') throw new ServiceFault('NotImplemented', 'If-None-Match supports only *', 501, false);
+      if ((b.objects.get(String(input.Key)) ?? []).length > 0) {
+        throw new ServiceFault('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+      }
+    }
     const o = this.put(b, String(input.Key), input, ctx.now());
     return { ETag: o.ETag, VersionId: o.VersionId, ServerSideEncryption: o.ServerSideEncryption, SSEKMSKeyId: o.SSEKMSKeyId, ChecksumSHA256: o.ChecksumSHA256 };
   }

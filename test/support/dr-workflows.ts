@@ -1,0 +1,91 @@
+/**
+ * Runs this project's synthesized workflows against the account model: seeds the model with the stack's
+ * evidence bucket and topic under their fake names, and answers each Lambda task with the function's real
+ * pure logic, its AWS calls going through real SDK clients routed to the model.
+ */
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { runVerification, type VerificationTarget } from '../../functions/backup-verification/run-checks';
+import { planCleanup } from '../../functions/janitor/plan-cleanup';
+import { reportDeps } from '../../functions/report/aws-deps';
+import { reportRun, type ReportEvent } from '../../functions/report/report-run';
+import type { DrPlan } from '../../lib/plan';
+import { AccountModel } from './account/model';
+import { fakeResourceNames, stateMachineDefinition, type ResolvedStateMachine } from './workflow/template';
+import type { LambdaHandler } from './workflow/run';
+
+/** A stack's workflows, ready to run against fresh models. */
+export interface StackWorkflows {
+  readonly region: string;
+  readonly plan: DrPlan;
+  readonly evidenceBucket: string;
+  readonly topicArn: string;
+  /** A state machine of the stack by logical-id prefix, e.g. `JanitorWorkflowStateMachine`. */
+  machine(prefix: string): ResolvedStateMachine;
+  /** A fresh model holding the stack's evidence bucket and topic, starting at `now`. */
+  newModel(now?: Date): AccountModel;
+  /** Lambda handlers of the stack's functions, backed by `model`. */
+  lambdas(model: AccountModel, options?: { runningExecutions?: Set<string> }): Record<string, LambdaHandler>;
+}
+
+function named(names: ReturnType<typeof fakeResourceNames>, type: string, prefix: string): { name: string; arn: string; ref: string } {
+  const hits = Object.entries(names).filter(([id, r]) => r.type === type && id.startsWith(prefix));
+  if (hits.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${hits.length}`);
+  return hits[0]![1];
+}
+
+/** The workflows of a synthesized stack (template JSON) deployed to `region`. */
+export function stackWorkflows(template: Record<string, any>, region: string, plan: DrPlan): StackWorkflows {
+  const names = fakeResourceNames(template, { region });
+  const evidenceBucket = named(names, 'AWS::S3::Bucket', 'EvidenceBucket').name;
+  const topicArn = named(names, 'AWS::SNS::Topic', 'NotificationsTopic').ref;
+  return {
+    region,
+    plan,
+    evidenceBucket,
+    topicArn,
+    machine: (prefix) => stateMachineDefinition(template, prefix, { region }),
+    newModel: (now = new Date('2025-11-10T04:00:00Z')) => {
+      const model = new AccountModel({ now, regions: [plan.regions.primary, plan.regions.recovery] });
+      model.addBucket(evidenceBucket, region, { versioned: true });
+      model.addTopic(topicArn);
+      return model;
+    },
+    lambdas: (model, options = {}) => {
+      const rds = (r = region) => new RDSClient({ region: r, maxAttempts: 1 });
+      const s3 = new S3Client({ region, maxAttempts: 1 });
+      const report = {
+        ...reportDeps({ s3, sns: new SNSClient({ region, maxAttempts: 1 }), sfn: new SFNClient({ region, maxAttempts: 1 }) }, evidenceBucket, topicArn),
+        // The execution history is the harness's, not the model's: steps are covered by the report's unit tests.
+        history: async () => [],
+        now: () => model.now(),
+      };
+      return {
+        ReportingReportFunction: (payload) => reportRun(payload as ReportEvent, plan, report),
+        JanitorFindLeftovers: (payload) =>
+          planCleanup(payload as { ownerStack: string }, plan, {
+            rds: rds(),
+            runningExecutions: async () => options.runningExecutions ?? new Set(),
+            now: () => model.now(),
+          }),
+        BackupVerificationCheckTarget: (payload) =>
+          runVerification(payload as VerificationTarget, plan, {
+            primaryRds: rds(plan.regions.primary),
+            recoveryRds: rds(plan.regions.recovery),
+            s3,
+            now: () => model.now(),
+          }),
+      };
+    },
+  };
+}
+
+/** Evidence records the model's bucket holds (one per run), parsed. */
+export function evidenceRecords(model: AccountModel, bucket: string): Record<string, any>[] {
+  return model
+    .objects(bucket)
+    .filter((o) => o.Key.startsWith('runs/') && o.Key.endsWith('.json'))
+    .map((o) => JSON.parse(o.Body.toString('utf8')) as Record<string, any>);
+}
