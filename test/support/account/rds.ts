@@ -538,7 +538,20 @@ export class RdsModel {
       items = items.filter((s) => s.instanceId === id);
     }
     if (input.SnapshotType !== undefined) items = items.filter((s) => s.type === input.SnapshotType);
-    if (Array.isArray(input.Filters) && input.Filters.length > 0) throw fault.invalidParameterValue('Filters are not modeled');
+    // API_DescribeDBSnapshots, Filters: db-instance-id (identifiers and ARNs), db-snapshot-id, dbi-resource-id,
+    // snapshot-type, engine. A cross-region copy keeps its source's DBInstanceIdentifier.
+    for (const f of (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? []) {
+      const match: Record<string, (s: DbSnapshotState) => boolean> = {
+        'db-instance-id': (s) => f.Values.some((v) => v === s.instanceId || parseRdsArn(v)?.id === s.instanceId),
+        'db-snapshot-id': (s) => f.Values.includes(s.id),
+        'dbi-resource-id': (s) => f.Values.includes(s.dbiResourceId),
+        'snapshot-type': (s) => f.Values.includes(s.type),
+        engine: (s) => f.Values.includes(s.engine),
+      };
+      const test = match[f.Name];
+      if (!test) throw fault.invalidParameterValue(`Unrecognized filter name: ${f.Name}`);
+      items = items.filter(test);
+    }
     items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     const { page, Marker } = paginate(items, input);
     return { DBSnapshots: page.map((s) => this.snapshotView(ctx, s)), Marker };
@@ -556,6 +569,17 @@ export class RdsModel {
     }
     if (input.DBInstanceIdentifier !== undefined) items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier);
     if (input.DbiResourceId !== undefined) items = items.filter((b) => b.dbiResourceId === input.DbiResourceId);
+    // API_DescribeDBInstanceAutomatedBackups, Filters: status, db-instance-id, dbi-resource-id.
+    for (const f of (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? []) {
+      const match: Record<string, (b: AutomatedBackupState) => boolean> = {
+        status: (b) => f.Values.includes(b.status),
+        'db-instance-id': (b) => f.Values.some((v) => v === b.instanceId || parseRdsArn(v)?.id === b.instanceId),
+        'dbi-resource-id': (b) => f.Values.includes(b.dbiResourceId),
+      };
+      const test = match[f.Name];
+      if (!test) throw fault.invalidParameterValue(`Unrecognized filter name: ${f.Name}`);
+      items = items.filter(test);
+    }
     const asked = input.DBInstanceAutomatedBackupsArn ?? input.DBInstanceIdentifier ?? input.DbiResourceId;
     if (asked !== undefined && items.length === 0) {
       throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup found for ${String(asked)}`, 404);
