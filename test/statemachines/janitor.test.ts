@@ -1,0 +1,171 @@
+import type { Tag } from '@aws-sdk/client-rds';
+import type { WorkflowDescriptor } from '../../functions/report/evidence';
+import { AccountModel } from '../support/account/model';
+import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
+import { configuredPlan } from '../support/plans';
+import { synthesize } from '../support/synth';
+import { faultSweep } from '../support/workflow/fault-sweep';
+import { runWorkflow, type RunResult } from '../support/workflow/run';
+import { afterRun } from './workflow-helpers';
+
+const plan = configuredPlan();
+const { primary } = synthesize(plan);
+const stack = stackWorkflows(primary.toJSON(), 'us-east-1', plan);
+const machine = stack.machine('JanitorWorkflowStateMachine');
+const descriptor: WorkflowDescriptor = { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' };
+const OWNER = 'EntmootDrPrimary';
+const NOW = new Date('2025-11-10T04:00:00Z');
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const ours = (lifecycle: string, execution = 'restore-test-202511010500'): Tag[] => [
+  { Key: 'entmoot-dr:owner', Value: OWNER },
+  { Key: 'entmoot-dr:lifecycle', Value: lifecycle },
+  { Key: 'entmoot-dr:execution', Value: execution },
+];
+
+let restore: () => void = () => undefined;
+afterEach(() => restore());
+
+async function run(model: AccountModel, options: { running?: Set<string>; executionName?: string } = {}): Promise<RunResult> {
+  restore = model.wireSdkMocks();
+  const executionName = options.executionName ?? 'janitor-run';
+  const result = await runWorkflow({
+    definition: machine.definition,
+    region: 'us-east-1',
+    model,
+    lambdas: stack.lambdas(model, { runningExecutions: options.running }),
+    executionName,
+    stateMachineName: machine.name,
+    input: { trigger: 'schedule' },
+  });
+  await afterRun(stack, model, descriptor, result, { name: executionName, startTime: NOW, machineArn: machine.arn });
+  return result;
+}
+
+function seedProduction(model: AccountModel): void {
+  model.addDbInstance('us-east-1', { id: 'entmoot-prod' });
+}
+
+describe('the janitor workflow', () => {
+  it('finds nothing in a clean account, writes its evidence and stays silent', async () => {
+    const model = stack.newModel(NOW);
+    seedProduction(model);
+
+    const result = await run(model);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(['Run Janitor', 'Find Leftovers', 'Remove Each Leftover', 'Write Evidence and Notify', 'Did the Run Succeed?', 'Run Succeeded']);
+    expect(evidenceRecords(model, stack.evidenceBucket)).toEqual([expect.objectContaining({ workflow: 'janitor', outcome: 'SUCCEEDED', results: [] })]);
+    expect(model.snsMessages()).toHaveLength(0);
+    expect(model.dbInstances('us-east-1').map((i) => i.id)).toEqual(['entmoot-prod']);
+  });
+
+  it('removes three leftovers and leaves untagged, retained and still-running resources alone', async () => {
+    const model = stack.newModel(NOW);
+    seedProduction(model);
+    for (const id of ['edr-restore-a', 'edr-restore-b', 'edr-pitr-c']) model.addDbInstance('us-east-1', { id, createdAt: hoursAgo(48), tags: ours('ephemeral') });
+    model.addDbInstance('us-east-1', { id: 'someone-elses-db', createdAt: hoursAgo(48) });
+    model.addDbInstance('us-east-1', { id: 'edr-pitr-kept', createdAt: hoursAgo(48), tags: ours('retained') });
+    model.addDbInstance('us-east-1', { id: 'edr-restore-live', createdAt: hoursAgo(48), tags: ours('ephemeral', 'live-run') });
+    model.durations.deleteInstanceSeconds = 300;
+
+    const result = await run(model, { running: new Set(['live-run']) });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(model.dbInstances('us-east-1').map((i) => i.id).sort()).toEqual(['edr-pitr-kept', 'edr-restore-live', 'entmoot-prod', 'someone-elses-db']);
+    const [record] = evidenceRecords(model, stack.evidenceBucket);
+    expect(record?.results.map((r: { target: string; status: string }) => `${r.target} ${r.status}`).sort()).toEqual([
+      'edr-pitr-c PASS',
+      'edr-restore-a PASS',
+      'edr-restore-b PASS',
+    ]);
+    expect(result.path.filter((s) => s === 'Wait for Instance Deletion').length).toBeGreaterThanOrEqual(3);
+    expect(model.snsMessages()).toHaveLength(0);
+  });
+
+  it('keeps the five newest of seven emergency snapshots and removes the two oldest', async () => {
+    const model = stack.newModel(NOW);
+    seedProduction(model);
+    for (let n = 1; n <= 7; n += 1) {
+      model.addDbSnapshot('us-east-1', { id: `edr-emergency-entmoot-prod-${n}`, instanceId: 'entmoot-prod', createdAt: hoursAgo(n * 24), tags: ours('rotating') });
+    }
+
+    const result = await run(model);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(model.dbSnapshots('us-east-1').map((s) => s.id).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `edr-emergency-entmoot-prod-${n}`));
+  });
+
+  it('retries a throttled delete and then removes the instance', async () => {
+    const model = stack.newModel(NOW);
+    seedProduction(model);
+    model.addDbInstance('us-east-1', { id: 'edr-restore-a', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+    model.injectFault({ service: 'rds', action: 'DeleteDBInstance', via: 'sfn', error: 'Throttling', times: 1 });
+
+    const result = await run(model);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.taskCalls.filter((c) => c.state === 'Delete Instance')).toHaveLength(2);
+    expect(model.dbInstance('us-east-1', 'edr-restore-a')).toBeUndefined();
+  });
+
+  it('gives up on a delete that never completes after the plan’s bound, and reports it', async () => {
+    const model = stack.newModel(NOW);
+    seedProduction(model);
+    model.addDbInstance('us-east-1', { id: 'edr-restore-stuck', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+    model.durations.deleteInstanceSeconds = Infinity;
+
+    const result = await run(model);
+
+    const looks = result.path.filter((s) => s === 'Look for Instance').length;
+    expect(looks).toBe((plan.polling.maxDeleteWaitMinutes * 60) / plan.polling.deletePollSeconds);
+    expect(result.path).toContain('Instance Removal Timed Out');
+    expect(result).toMatchObject({ status: 'FAILED', error: 'CheckFailedError' });
+    const records = evidenceRecords(model, stack.evidenceBucket);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.results[0]).toMatchObject({ target: 'edr-restore-stuck', status: 'FAIL', detail: 'instance edr-restore-stuck was still not gone after 60 minutes' });
+    expect(model.snsMessages()).toHaveLength(1);
+    expect(model.snsMessages()[0]?.Subject).toMatch(/^\[MEDIUM\] Janitor failed/);
+  });
+});
+
+describe('the janitor under every fault', () => {
+  it('fails with a named error or recovers, and always leaves one evidence record, at most one notification and production intact', async () => {
+    const runs = await faultSweep({
+      definition: machine.definition,
+      region: 'us-east-1',
+      executionName: 'janitor-sweep',
+      stateMachineName: machine.name,
+      setup: () => {
+        const model = stack.newModel(NOW);
+        seedProduction(model);
+        model.addDbInstance('us-east-1', { id: 'edr-restore-a', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+        model.addDbSnapshot('us-east-1', { id: 'edr-restore-snap', instanceId: 'entmoot-prod', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+        restore();
+        restore = model.wireSdkMocks();
+        return { model, lambdas: stack.lambdas(model), input: { trigger: 'schedule' } };
+      },
+    });
+
+    expect(runs.length).toBeGreaterThanOrEqual(5 * 5);
+    const summary = [];
+    for (const r of runs) {
+      const model = r.model as AccountModel;
+      restore();
+      restore = model.wireSdkMocks();
+      await afterRun(stack, model, descriptor, r.result, { name: 'janitor-sweep', startTime: NOW, machineArn: machine.arn });
+      const records = evidenceRecords(model, stack.evidenceBucket);
+      summary.push({
+        at: `${r.fault} at ${r.state}`,
+        status: r.result.status,
+        namedError: r.result.status === 'SUCCEEDED' || /^[A-Z][A-Za-z]+(\.[A-Za-z]+)?$/.test(r.result.error ?? ''),
+        evidence: records.length,
+        notifications: model.snsMessages().length <= 1,
+        production: model.dbInstance('us-east-1', 'entmoot-prod')?.status,
+      });
+    }
+    for (const s of summary) {
+      expect(s).toEqual({ at: s.at, status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/), namedError: true, evidence: 1, notifications: true, production: 'available' });
+    }
+    expect(summary.some((s) => s.status === 'FAILED')).toBe(true);
+  });
+});

@@ -1,0 +1,626 @@
+/**
+ * Runs a synthesized state machine definition locally with aws-local-stepfunctions, every Task answered
+ * by the in-memory account model, by test-supplied Lambda handlers or by per-state overrides — never by
+ * real AWS. Waits and retry back-offs take no real time: they advance the model's clock instead.
+ *
+ * What aws-local-stepfunctions 3.0.0 does, and what this file does about it (read from its build,
+ * `node_modules/aws-local-stepfunctions/build/main.node.cjs`):
+ * - A Task without a `taskResourceLocalHandlers` entry is sent to real Lambda. Every Task name resolves to
+ *   a harness handler here (a Proxy), so nothing ever leaves the process.
+ * - Retry/Catch match `error.name` against `ErrorEquals`; the Catch output's `Cause` is `error.message`;
+ *   `States.TaskFailed` matches any error except the library's own `StatesTimeoutError` class (not
+ *   exported: the harness obtains it from a 1 ms probe run, so an injected `States.Timeout` behaves as on
+ *   AWS); an error whose `isRetryable`/`isCatchable` is false escapes every Retry and Catch (used for
+ *   harness failures and `States.Runtime`).
+ * - Retry sleeps for real (`IntervalSeconds × BackoffRate^n`); `retryIntervalOverrides` set to 0 for every
+ *   state skips it, and the `StateRetried` event tells the harness the retrier and attempt, from which it
+ *   computes the interval AWS would wait and advances the model clock by it.
+ * - Wait sleeps for real, and `waitTimeOverrides` can only shorten the sleep (the input a SecondsPath reads
+ *   is not visible to the harness). So the executed copy turns each Wait into a Task with the same
+ *   InputPath/OutputPath, whose harness handler computes the duration exactly as the Wait would and sleeps
+ *   on a virtual clock: concurrent waits (Map iterations, Parallel branches) overlap as on AWS instead of
+ *   adding up.
+ * - Task `TimeoutSeconds` is enforced in real time (60 s by default), the execution's `TimeoutSeconds` too,
+ *   and any timeout above 2^31 ms fires at once (setTimeout overflow). The executed copy drops both: the
+ *   execution timeout is enforced on the model clock; a task timeout is what `fault` injects.
+ * - The context object: `Execution.Input` and `Execution.StartTime` are overwritten by the library (with
+ *   real time, and inside a Map iteration with the item), so the executed copy reads `$$.Execution` from
+ *   another key the harness fills in. `$$.Task.Token` and `$$.State.EnteredTime` come only from the
+ *   context passed to `run` (here: getters, so each read sees the model clock and a fresh token).
+ * - A `Pass` state with a falsy `Result` (false, 0, '', null) passes its input instead: such a state is
+ *   also run as a Task returning the Result.
+ */
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { assertSupported, collectStates, readReferencePath, rewritePaths, subMachines, type StateInfo } from './asl';
+import { FAKE_ACCOUNT_ID, validateAsl, type AslDefinition, type AslState } from './template';
+
+/** The account model as the harness sees it (implemented by test/support/account/model.ts). */
+export interface AwsModel {
+  /** The model's clock. */
+  now(): Date;
+  /** Moves the model's clock forward. */
+  advance(seconds: number): void;
+  /**
+   * Answers a non-Lambda Task. `resource` is the Task's Resource ARN; throws an Error whose `name` is the
+   * error as Step Functions reports it (`Rds.DbInstanceNotFoundException`) and whose `message` is the cause.
+   */
+  sfnCall(region: string, resource: string, params: Record<string, unknown>): Promise<unknown>;
+}
+
+/** The second argument a Lambda handler receives (enough of Lambda's context for middy and Powertools). */
+export interface FakeLambdaContext {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+/** A test-supplied Lambda: receives the payload, returns the function's result or throws its error. */
+export type LambdaHandler = (payload: unknown, context: FakeLambdaContext) => Promise<unknown> | unknown;
+
+/** An error injected at a Task state, before the model or handler is called. */
+export interface FaultInjection {
+  /** Name of the Task state. */
+  readonly state: string;
+  /** The error as Step Functions would report it, e.g. `Rds.RdsException`, `States.Timeout`. */
+  readonly error: string;
+  /** @default - a message naming the state */
+  readonly cause?: string;
+  /** How many attempts fail (a Retry can then be shown to recover).
+   * @default - every attempt */
+  readonly times?: number;
+}
+
+/** What to run and how to answer its Tasks. */
+export interface RunOptions {
+  /** The resolved definition (`stateMachineDefinition(...).definition`). */
+  readonly definition: object;
+  /** Execution input. @default {} */
+  readonly input?: unknown;
+  /** The state machine's region: passed to `model.sfnCall` and used in ARNs. */
+  readonly region: string;
+  readonly model: AwsModel;
+  /**
+   * Lambda handlers keyed by function name or logical-id prefix: `JanitorPlanFunction` answers
+   * `...:function:JanitorPlanFunction1A2B3C4D`.
+   */
+  readonly lambdas?: Record<string, LambdaHandler>;
+  /** Handlers for named Task states, given the state's effective input (after Parameters), returning its raw result. */
+  readonly overrides?: Record<string, (input: unknown) => Promise<unknown> | unknown>;
+  /** @default 'test-execution' */
+  readonly executionName?: string;
+  /** @default 'TestStateMachine' */
+  readonly stateMachineName?: string;
+  /** `$$.Execution.RoleArn`. @default - a fake role named after the state machine */
+  readonly roleArn?: string;
+  /** `$$.Execution.StartTime`, and the start of the execution timeout. @default - model.now() */
+  readonly startTime?: Date;
+  /** Errors to inject at Task states. */
+  readonly fault?: FaultInjection | readonly FaultInjection[];
+  /**
+   * Error names from the model or a handler that mean the test itself is wrong (a call AWS would never
+   * accept as written): they fail `runWorkflow` instead of reaching a Catch.
+   * @default ['ModelRejectedCall']
+   */
+  readonly fatalErrors?: readonly string[];
+}
+
+/** One Task invocation: the state, its Resource and its effective input. */
+export interface TaskCall {
+  readonly state: string;
+  readonly resource: string;
+  readonly params: unknown;
+}
+
+/** How the execution ended. */
+export interface RunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  /** Names of the states entered, in order, including states in Map iterations and Parallel branches. */
+  readonly path: string[];
+  /** Every Task attempt (retries included), in order; Waits are not Tasks and do not appear. */
+  readonly taskCalls: TaskCall[];
+  /** aws-local-stepfunctions' event log (converted Wait/Pass states reported with their real type). */
+  readonly events: unknown[];
+}
+
+const WAIT_RESOURCE = 'arn:aws:states:::edr-harness:wait';
+const PASS_RESOURCE = 'arn:aws:states:::edr-harness:pass';
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(:.+)?$/;
+/** Step Functions' limit on a state's input/output: 256 KiB. */
+const DATA_LIMIT_BYTES = 256 * 1024;
+/** The real-time guard against a hung handler (aws-local-stepfunctions times Tasks in real time). */
+const REAL_TIME_TASK_GUARD_SECONDS = 600;
+
+/** An error Step Functions reports for a Task: `name` is its Error, `message` its Cause. */
+class TaskError extends Error {
+  constructor(name: string, cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+/** An error no Retry or Catch sees (aws-local-stepfunctions reads `isRetryable`/`isCatchable`). */
+class UncatchableError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+let statesTimeoutErrorClass: (new () => Error) | undefined;
+
+/**
+ * aws-local-stepfunctions' own `StatesTimeoutError` class, which `States.TaskFailed` must not match. It is
+ * not exported, so a one-state machine with a 1 ms task timeout produces one, once per process.
+ */
+async function statesTimeoutError(cause: string): Promise<Error> {
+  if (!statesTimeoutErrorClass) {
+    const probe = new StateMachine(
+      { StartAt: 'Probe', States: { Probe: { Type: 'Task', Resource: WAIT_RESOURCE, TimeoutSeconds: 0.001, End: true } } } as StateMachineDefinition,
+      { validationOptions: { noValidate: true } },
+    );
+    const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { Probe: () => new Promise<never>(() => undefined) } } });
+    const inner = await run.result.then(
+      () => undefined,
+      (err: Error) => err.cause,
+    );
+    if (!(inner instanceof Error) || inner.name !== 'States.Timeout') {
+      throw new Error('Could not obtain aws-local-stepfunctions\' StatesTimeoutError: has the library changed?');
+    }
+    statesTimeoutErrorClass = inner.constructor as new () => Error;
+  }
+  const err = new statesTimeoutErrorClass();
+  err.message = cause;
+  return err;
+}
+
+/** Waits and retry intervals on the model's clock: the earliest pending wake-up is served first. */
+class VirtualClock {
+  private readonly pending: Array<{ until: number; resolve: () => void; reject: (err: Error) => void }> = [];
+  private inFlight = 0;
+  private flushScheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly model: AwsModel,
+    private readonly deadline: number | undefined,
+    private readonly onDeadline: () => void,
+  ) {}
+
+  /** Sleeps `seconds` of model time; resolves once every branch that can run has run up to this point. */
+  sleep(seconds: number): Promise<void> {
+    if (this.stopped) return Promise.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
+    if (!(seconds > 0)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ until: this.model.now().getTime() + seconds * 1000, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Advances the clock at once (retry of a Map/Parallel state, which has no harness handler to block). */
+  advanceNow(seconds: number): void {
+    const until = this.model.now().getTime() + seconds * 1000;
+    if (this.deadline !== undefined && until > this.deadline) return this.timeOut();
+    this.advanceTo(until);
+  }
+
+  /** A Task handler is running: no wait may end before it finishes. */
+  begin(): void {
+    this.inFlight++;
+  }
+
+  end(): void {
+    this.inFlight--;
+    if (this.pending.length > 0) this.schedule();
+  }
+
+  /**
+   * Ends every pending sleep with an error no Catch sees, so branches still running after the execution
+   * ended (timed out, or a sibling Map iteration failed) unwind and release the library's timers.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.pending.splice(0)) p.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // A macrotask: every branch runs (microtasks) until it blocks on a wait or a handler first.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.stopped || this.pending.length === 0 || this.inFlight > 0) return;
+    const next = Math.min(...this.pending.map((p) => p.until));
+    if (this.deadline !== undefined && next > this.deadline) return this.timeOut();
+    this.advanceTo(next);
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      if (this.pending[i].until <= next) this.pending.splice(i, 1)[0].resolve();
+    }
+    if (this.pending.length > 0) this.schedule();
+  }
+
+  private timeOut(): void {
+    if (this.deadline !== undefined) this.advanceTo(this.deadline);
+    this.onDeadline();
+    this.stop();
+  }
+
+  private advanceTo(ms: number): void {
+    const seconds = (ms - this.model.now().getTime()) / 1000;
+    if (seconds > 0) this.model.advance(seconds);
+  }
+}
+
+/** What the harness runs in place of a Wait or a falsy-Result Pass state. */
+type Converted = { type: 'Wait' | 'Pass'; original: AslState };
+
+/**
+ * The copy of the definition aws-local-stepfunctions executes (see the file comment for each change):
+ * Waits (and falsy-Result Passes) become harness Tasks, `$$.Execution` reads the harness's key, and
+ * real-time timeouts are replaced by a generous guard.
+ */
+function prepareForExecution(definition: AslDefinition, converted: Map<string, Converted>): AslDefinition {
+  const rewritten = rewritePaths(definition, (s) => s.replace(/\$\$\.Execution\b/g, '$$$$.EdrExecution')) as AslDefinition;
+  const visit = (machine: AslDefinition): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      for (const sub of subMachines(state)) visit(sub);
+      const ending = state.End === true ? { End: true } : { Next: state.Next };
+      const io = {
+        ...(state.InputPath !== undefined ? { InputPath: state.InputPath } : {}),
+        ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
+      };
+      if (state.Type === 'Wait') {
+        converted.set(name, { type: 'Wait', original: state });
+        machine.States[name] = { Type: 'Task', Resource: WAIT_RESOURCE, ...io, TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS, ...ending };
+      } else if (state.Type === 'Pass' && 'Result' in state && !state.Result) {
+        converted.set(name, { type: 'Pass', original: state });
+        const resultPath = 'ResultPath' in state ? { ResultPath: state.ResultPath } : {};
+        machine.States[name] = { Type: 'Task', Resource: PASS_RESOURCE, ...io, ...resultPath, TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS, ...ending };
+      } else if (state.Type === 'Task') {
+        delete state.TimeoutSecondsPath;
+        delete state.HeartbeatSeconds;
+        delete state.HeartbeatSecondsPath;
+        state.TimeoutSeconds = REAL_TIME_TASK_GUARD_SECONDS;
+      }
+    }
+  };
+  visit(rewritten);
+  delete rewritten.TimeoutSeconds;
+  return rewritten;
+}
+
+/** AWS StartExecution's name rule: 1–80 characters, none of whitespace, brackets, wildcards, specials or controls. */
+function assertExecutionName(name: string): void {
+  if (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    throw new Error(`Execution name "${name}" would be rejected by StartExecution (1-80 characters, no whitespace or special characters)`);
+  }
+}
+
+/** The function name in a FunctionName parameter or function ARN (name, ARN or partial ARN, with or without qualifier). */
+function functionNameOf(functionName: string): string {
+  const arn = /:function:([^:]+)/.exec(functionName);
+  if (arn) return arn[1];
+  return functionName.split(':')[0];
+}
+
+function findLambda(lambdas: Record<string, LambdaHandler>, fn: string): LambdaHandler | undefined {
+  const keys = Object.keys(lambdas);
+  const exact = keys.filter((k) => fn === k || (fn.startsWith(k) && /^[0-9A-F]{8}$/.test(fn.slice(k.length))));
+  const candidates = exact.length > 0 ? exact : keys.filter((k) => fn.startsWith(k));
+  if (candidates.length > 1) throw new Error(`Lambda function ${fn} matches several handlers: ${candidates.join(', ')}`);
+  return candidates.length === 1 ? lambdas[candidates[0]] : undefined;
+}
+
+function jsonCopy(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+/** Seconds the original Wait state would wait for `input` (its effective input, after InputPath). */
+function waitSeconds(name: string, wait: AslState, input: unknown, context: object, now: Date): number {
+  const runtime = (message: string): never => {
+    throw new UncatchableError('States.Runtime', `Wait state "${name}": ${message}`);
+  };
+  if (typeof wait.Seconds === 'number') return wait.Seconds;
+  const timestampSeconds = (value: unknown, field: string): number => {
+    const isRfc3339 = typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value);
+    if (!isRfc3339 || Number.isNaN(Date.parse(value))) runtime(`${field} is not an RFC 3339 timestamp: ${JSON.stringify(value)}`);
+    return Math.max(0, (Date.parse(value as string) - now.getTime()) / 1000);
+  };
+  if (typeof wait.Timestamp === 'string') return timestampSeconds(wait.Timestamp, 'Timestamp');
+  if (typeof wait.SecondsPath === 'string') {
+    const value = readReferencePath(wait.SecondsPath, input, context);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      runtime(`SecondsPath ${wait.SecondsPath} is not a non-negative integer: ${JSON.stringify(value)}`);
+    }
+    return value as number;
+  }
+  if (typeof wait.TimestampPath === 'string') {
+    return timestampSeconds(readReferencePath(wait.TimestampPath, input, context), `TimestampPath ${wait.TimestampPath}`);
+  }
+  return runtime('no Seconds, Timestamp, SecondsPath or TimestampPath');
+}
+
+/** Seconds a retrier waits before attempt `attempt` (1-based), without jitter (FULL jitter's upper bound). */
+function retryIntervalSeconds(retrier: Record<string, unknown>, attempt: number): number {
+  const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
+  const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
+  const max = typeof retrier.MaxDelaySeconds === 'number' ? retrier.MaxDelaySeconds : Infinity;
+  return Math.min(interval * Math.pow(backoff, attempt - 1), max);
+}
+
+/**
+ * Executes `options.definition` locally and reports how it ended, the states it entered and the Tasks it
+ * called. Throws (failing the test) when a Task has no handler, a fault names no Task state, or the
+ * model/handler reports one of `fatalErrors` — never swallowed by the workflow's Catch.
+ */
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+  const definition = options.definition;
+  validateAsl(definition, 'the definition given to runWorkflow');
+  assertSupported(definition);
+  const states = collectStates(definition);
+  const model = options.model;
+  const region = options.region;
+  const lambdas = options.lambdas ?? {};
+  const overrides = options.overrides ?? {};
+  const fatalErrors = new Set(options.fatalErrors ?? ['ModelRejectedCall']);
+  const isTask = (name: string): boolean => states.get(name)?.state.Type === 'Task';
+
+  const faults = (Array.isArray(options.fault) ? options.fault : options.fault ? [options.fault] : []) as FaultInjection[];
+  for (const name of [...faults.map((f) => f.state), ...Object.keys(overrides)]) {
+    if (!isTask(name)) {
+      const tasks = [...states.values()].filter((s) => s.state.Type === 'Task').map((s) => s.name);
+      throw new Error(`"${name}" is not a Task state of this definition (Task states: ${tasks.join(', ')})`);
+    }
+  }
+  const faultUses = faults.map(() => 0);
+
+  const executionName = options.executionName ?? 'test-execution';
+  assertExecutionName(executionName);
+  const stateMachineName = options.stateMachineName ?? 'TestStateMachine';
+  const stateMachineArn = `arn:aws:states:${region}:${FAKE_ACCOUNT_ID}:stateMachine:${stateMachineName}`;
+  const startTime = options.startTime ?? model.now();
+  const input = jsonCopy(options.input ?? {});
+  let tokenCounter = 0;
+  const context = {
+    EdrExecution: {
+      Id: `arn:aws:states:${region}:${FAKE_ACCOUNT_ID}:execution:${stateMachineName}:${executionName}`,
+      Name: executionName,
+      StartTime: startTime.toISOString(),
+      Input: input,
+      RoleArn: options.roleArn ?? `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/${stateMachineName}Role`,
+      RedriveCount: 0,
+    },
+    StateMachine: { Id: stateMachineArn, Name: stateMachineName },
+    State: {
+      get EnteredTime(): string {
+        return model.now().toISOString();
+      },
+    },
+    Task: {
+      get Token(): string {
+        tokenCounter++;
+        return `EdrFakeTaskToken-${executionName}-${tokenCounter}`;
+      },
+    },
+  };
+
+  const converted = new Map<string, Converted>();
+  const executed = prepareForExecution(definition, converted);
+
+  const path: string[] = [];
+  const taskCalls: TaskCall[] = [];
+  const events: unknown[] = [];
+  const harnessFailures: string[] = [];
+  const pendingRetryDelays = new Map<string, number[]>();
+  let finished = false;
+  let timedOut = false;
+  let abort: () => void = () => undefined;
+  const timeoutSeconds = typeof definition.TimeoutSeconds === 'number' ? definition.TimeoutSeconds : undefined;
+  const clock = new VirtualClock(model, timeoutSeconds === undefined ? undefined : startTime.getTime() + timeoutSeconds * 1000, () => {
+    timedOut = true;
+    abort();
+  });
+
+  const harnessFailure = (message: string): never => {
+    harnessFailures.push(message);
+    throw new UncatchableError('WorkflowHarnessError', message);
+  };
+
+  const asTaskError = async (err: unknown, state: string): Promise<Error> => {
+    if (err instanceof UncatchableError) return err;
+    if (!(err instanceof Error)) return harnessFailure(`State "${state}": the model or a handler threw a non-Error: ${String(err)}`);
+    if (fatalErrors.has(err.name)) return harnessFailure(`State "${state}": ${err.name}: ${err.message}`);
+    if (err.name === 'States.Timeout') return statesTimeoutError(err.message);
+    return new TaskError(err.name, err.message);
+  };
+
+  const invokeLambda = async (state: string, functionName: string, payload: unknown): Promise<unknown> => {
+    const fn = functionNameOf(functionName);
+    const handler = findLambda(lambdas, fn);
+    if (!handler) {
+      return harnessFailure(
+        `Task state "${state}" invokes Lambda function ${fn}, but no handler matches it (lambdas: ${Object.keys(lambdas).join(', ') || 'none'})`,
+      );
+    }
+    const lambdaContext: FakeLambdaContext = {
+      functionName: fn,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${region}:${FAKE_ACCOUNT_ID}:function:${fn}`,
+      memoryLimitInMB: '1024',
+      awsRequestId: `req-${taskCalls.length}`,
+      logGroupName: `/aws/lambda/${fn}`,
+      logStreamName: 'test',
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 60_000,
+    };
+    try {
+      return jsonCopy(await handler(jsonCopy(payload), lambdaContext));
+    } catch (err) {
+      if (err instanceof UncatchableError) throw err;
+      // What Lambda reports for a function error: errorType = the error's name, Cause = the error JSON.
+      const errorType = err instanceof Error ? err.name : 'Error';
+      const errorMessage = err instanceof Error ? err.message : String(err);
+      if (fatalErrors.has(errorType)) return harnessFailure(`Lambda ${fn} at "${state}": ${errorType}: ${errorMessage}`);
+      throw new TaskError(errorType, JSON.stringify({ errorType, errorMessage }));
+    }
+  };
+
+  const runTask = async (state: string, params: unknown): Promise<unknown> => {
+    if (finished) throw new UncatchableError('WorkflowHarnessError', 'The execution is over');
+    const info = states.get(state) as StateInfo;
+    const resource = String(info.state.Resource);
+    clock.begin();
+    try {
+      // One macrotask: the event log catches up (a StateRetried event for this attempt is then known).
+      await new Promise((resolve) => setImmediate(resolve));
+      const delay = pendingRetryDelays.get(state)?.shift();
+      if (delay !== undefined) {
+        clock.end();
+        try {
+          await clock.sleep(delay);
+        } finally {
+          clock.begin();
+        }
+      }
+      if (finished) throw new UncatchableError('WorkflowHarnessError', 'The execution is over');
+      taskCalls.push({ state, resource, params: jsonCopy(params) });
+      const i = faults.findIndex((f, k) => f.state === state && faultUses[k] < (f.times ?? Infinity));
+      if (i >= 0) {
+        faultUses[i]++;
+        const f = faults[i];
+        throw await asTaskError(new TaskError(f.error, f.cause ?? `Fault injected by the test at state "${state}"`), state);
+      }
+      let result: unknown;
+      try {
+        const override = overrides[state];
+        const invoke = LAMBDA_INVOKE.exec(resource);
+        const direct = LAMBDA_ARN.exec(resource);
+        if (override) {
+          result = await override(jsonCopy(params));
+        } else if (invoke) {
+          const p = (params ?? {}) as Record<string, unknown>;
+          if (typeof p.FunctionName !== 'string') return harnessFailure(`Task state "${state}": lambda:invoke without a FunctionName`);
+          const payload = await invokeLambda(state, p.FunctionName, p.Payload ?? {});
+          // .waitForTaskToken: the handler stands for whoever calls SendTaskSuccess; its result is the task's output.
+          result = invoke[1]
+            ? payload
+            : {
+                ExecutedVersion: '$LATEST',
+                Payload: payload,
+                SdkHttpMetadata: { HttpHeaders: { 'Content-Type': 'application/json' }, HttpStatusCode: 200 },
+                SdkResponseMetadata: { RequestId: `req-${taskCalls.length}` },
+                StatusCode: 200,
+              };
+        } else if (direct) {
+          result = await invokeLambda(state, resource, params);
+        } else {
+          result = await model.sfnCall(region, resource, jsonCopy(params ?? {}) as Record<string, unknown>);
+        }
+      } catch (err) {
+        throw await asTaskError(err, state);
+      }
+      const copy = jsonCopy(result);
+      if (JSON.stringify(copy).length > DATA_LIMIT_BYTES) {
+        throw new UncatchableError('States.DataLimitExceeded', `The result of state "${state}" exceeds the 256 KiB limit`);
+      }
+      return copy;
+    } finally {
+      clock.end();
+    }
+  };
+
+  const runConverted = async (state: string, effectiveInput: unknown): Promise<unknown> => {
+    if (finished) throw new UncatchableError('WorkflowHarnessError', 'The execution is over');
+    const { type, original } = converted.get(state) as Converted;
+    if (type === 'Pass') return original.Result ?? null;
+    // The executed copy's paths already read $$.EdrExecution, which this context holds.
+    await clock.sleep(waitSeconds(state, original, effectiveInput, context, model.now()));
+    return effectiveInput;
+  };
+
+  const taskHandlers = new Proxy({} as Record<string, (input: unknown) => Promise<unknown>>, {
+    get: (_target, name) => {
+      if (typeof name !== 'string') return undefined;
+      if (converted.has(name)) return (i: unknown) => runConverted(name, i);
+      if (isTask(name)) return (i: unknown) => runTask(name, i);
+      return undefined;
+    },
+  });
+  const noRetrySleep = new Proxy({} as Record<string, number>, { get: (_target, name) => (typeof name === 'string' ? 0 : undefined) });
+
+  // The original was validated above; the executed copy differs only as prepareForExecution says.
+  const machine = new StateMachine(executed as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides: noRetrySleep },
+    context: context as never,
+  });
+  abort = execution.abort;
+
+  const consume = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as { type: string; state?: { name: string; type: string }; retry?: { retrier: Record<string, unknown>; attempt: number } };
+      if (e.state && converted.has(e.state.name)) e.state = { ...e.state, type: (converted.get(e.state.name) as Converted).type };
+      events.push(e);
+      if (e.type === 'StateEntered' && e.state) path.push(e.state.name);
+      if (e.type === 'StateRetried' && e.state && e.retry) {
+        const seconds = retryIntervalSeconds(e.retry.retrier, e.retry.attempt);
+        if (isTask(e.state.name)) {
+          const queue = pendingRetryDelays.get(e.state.name) ?? [];
+          queue.push(seconds);
+          pendingRetryDelays.set(e.state.name, queue);
+        } else {
+          clock.advanceNow(seconds);
+        }
+      }
+    }
+  })();
+
+  let result: RunResult;
+  try {
+    const output = await execution.result;
+    result = { status: 'SUCCEEDED', output, path, taskCalls, events };
+  } catch (err) {
+    const inner = (err as Error).cause;
+    if (timedOut) {
+      result = {
+        status: 'TIMED_OUT',
+        error: 'States.Timeout',
+        cause: `The execution exceeded its TimeoutSeconds (${timeoutSeconds}) on the model clock`,
+        path,
+        taskCalls,
+        events,
+      };
+    } else if ((err as Error).name === 'ExecutionAbortedError') {
+      result = { status: 'ABORTED', path, taskCalls, events };
+    } else if (inner instanceof Error) {
+      // A Fail state without Error/Cause: aws-local-stepfunctions fills in defaults AWS does not have.
+      const error = inner.name === 'FailStateError' ? undefined : inner.name;
+      const cause = inner.message === 'Execution failed because of a Fail state' ? undefined : inner.message;
+      result = { status: 'FAILED', error, cause, path, taskCalls, events };
+    } else {
+      throw err;
+    }
+  } finally {
+    finished = true;
+    clock.stop();
+  }
+  await consume;
+  if (harnessFailures.length > 0) throw new Error(`Workflow harness: ${harnessFailures.join('\n')}`);
+  return result;
+}
