@@ -1,4 +1,4 @@
-import type { Tag } from '@aws-sdk/client-rds';
+import type { Tag } from '../support/account/rds';
 import type { WorkflowDescriptor } from '../../functions/report/evidence';
 import { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
