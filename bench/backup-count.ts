@@ -6,13 +6,13 @@
  *
  * Run alone: `npx tsx bench/backup-count.ts`.
  */
-import { HeadObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandInput, type _Object } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkBackupObjects, countObjectsUpTo, findNewestDated } from '../functions/backup-verification/check-backup-objects';
 import { parsePlan } from '../lib/plan';
+import { fakeListing, LIST_PAGE_LIMIT } from '../test/support/fake-listing';
 
 const OBJECTS = 100_000;
-const PAGE = 1000;
 const NOW = new Date('2025-11-10T06:00:00Z');
 const HOUR_MS = 3_600_000;
 
@@ -27,39 +27,6 @@ function makeBucket(): _Object[] {
   return objects.sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
 }
 
-/** First index whose key is greater than `bound` (or at least `bound` when `inclusive`): binary search. */
-function search(keys: readonly string[], bound: string, inclusive: boolean): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (inclusive ? keys[mid] < bound : keys[mid] <= bound) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** ListObjectsV2 as S3 serves it: key order, Prefix, StartAfter, ContinuationToken, MaxKeys at most 1,000. */
-function serve(objects: _Object[]) {
-  const keys = objects.map((o) => o.Key!);
-  return (input: ListObjectsV2CommandInput) => {
-    const prefix = input.Prefix ?? '';
-    const after = input.ContinuationToken ?? input.StartAfter;
-    const max = Math.min(input.MaxKeys ?? PAGE, PAGE);
-    let i = Math.max(search(keys, prefix, true), after === undefined ? 0 : search(keys, after, false));
-    const page: _Object[] = [];
-    while (i < keys.length && keys[i].startsWith(prefix) && page.length < max) page.push(objects[i++]);
-    const truncated = i < keys.length && keys[i].startsWith(prefix);
-    return {
-      $metadata: {},
-      Contents: page,
-      KeyCount: page.length,
-      MaxKeys: max,
-      IsTruncated: truncated,
-      NextContinuationToken: truncated ? page[page.length - 1].Key : undefined,
-    };
-  };
-}
 
 /** Runs the benchmark and returns its numbers. */
 export async function benchBackupCount(): Promise<Record<string, unknown>> {
@@ -67,7 +34,7 @@ export async function benchBackupCount(): Promise<Record<string, unknown>> {
   const s3 = new S3Client({ region: 'us-east-1' });
   const mock = mockClient(s3);
   try {
-    mock.on(ListObjectsV2Command).callsFake(serve(objects));
+    mock.on(ListObjectsV2Command).callsFake(fakeListing(objects));
     mock.on(HeadObjectCommand).resolves({ LastModified: new Date(NOW.getTime() - 3 * HOUR_MS), ContentLength: 250_000_000 });
     const plan = parsePlan({ backups: { keyLayout: { datePattern: 'daily/{yyyy}/{mm}/{dd}/' } } });
     const { minBackupCount: threshold, maxAgeHours } = plan.backups.verification;
@@ -86,7 +53,7 @@ export async function benchBackupCount(): Promise<Record<string, unknown>> {
       threshold,
       listCallsByCheck: counted.calls,
       countReported: counted.reachedLimit ? `at least ${counted.count}` : counted.count,
-      listCallsByScript: Math.ceil(OBJECTS / PAGE),
+      listCallsByScript: Math.ceil(OBJECTS / LIST_PAGE_LIMIT),
       listCallsToCountEverything: full.calls,
       newestLookupCalls: newest.calls,
       newestKey: newest.newest?.Key,

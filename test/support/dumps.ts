@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { bufferRangeReader, readDumpToc } from '../../functions/backup-verification/dump-reader';
+import { createPlanSchema, testDatabase } from './database';
 
 const run = promisify(execFile);
 
@@ -55,46 +56,19 @@ export function testServer(): { host: string; port: number; user: string; binDir
   return { host, port: Number(port), user, binDir };
 }
 
-/** Creates the Entmoot tables with a few hundred rows in a new database `name`. */
+/** Creates the plan's tables (test/support/database.ts) in a new database `name`, with a few hundred rows more. */
 export async function createEntmootDatabase(name: string): Promise<void> {
-  const server = testServer();
-  const admin = new Client({ host: server.host, port: server.port, user: server.user, database: 'postgres' });
-  await admin.connect();
+  const db = await testDatabase(name);
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const db = new Client({ host: server.host, port: server.port, user: server.user, database: name });
-  await db.connect();
-  try {
+    await createPlanSchema(db);
     await db.query(`
-      CREATE EXTENSION postgis;
-      CREATE TABLE buildings (
-        id serial PRIMARY KEY,
-        name text NOT NULL,
-        geom geometry(Polygon, 4326),
-        active boolean NOT NULL DEFAULT true
-      );
-      CREATE INDEX buildings_geom_idx ON buildings USING gist (geom);
-      CREATE TABLE projects (
-        id serial PRIMARY KEY,
-        name text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        modified_at timestamptz NOT NULL DEFAULT now()
-      );
-      CREATE TABLE optimizations (
-        id serial PRIMARY KEY,
-        project_id integer NOT NULL REFERENCES projects (id),
-        result text
-      );
-      INSERT INTO buildings (name, geom, active)
-        SELECT 'building ' || i || ' ' || md5(i::text),
+      INSERT INTO projects (name, modified_at) SELECT 'project ' || i, now() - i * interval '1 hour' FROM generate_series(1, 40) AS i;
+      INSERT INTO buildings (project_id, name, geom, active)
+        SELECT 1 + i % 40, 'building ' || i || ' ' || md5(i::text),
                ST_MakeEnvelope(i * 0.001, 0, i * 0.001 + 0.0005, 0.0005, 4326),
                i % 7 <> 0
         FROM generate_series(1, 600) AS i;
-      INSERT INTO projects (name, modified_at) SELECT 'project ' || i, now() - i * interval '1 hour' FROM generate_series(1, 40) AS i;
-      INSERT INTO optimizations (project_id, result) SELECT 1 + i % 40, md5(i::text) FROM generate_series(1, 300) AS i;
+      INSERT INTO optimizations (project_id, score) SELECT 1 + i % 40, (i % 100) / 100.0 FROM generate_series(1, 300) AS i;
     `);
   } finally {
     await db.end();

@@ -5,8 +5,6 @@ import {
   NotFound,
   S3Client,
   S3ServiceException,
-  type ListObjectsV2CommandInput,
-  type ListObjectsV2CommandOutput,
   type _Object,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +12,7 @@ import { checkBackupObjects, countObjectsUpTo } from '../../../functions/backup-
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { ConfigurationError, ThrottledError } from '../../../functions/shared/errors';
 import { defaultPlan, parsePlan } from '../../../lib/plan';
+import { fakeListing } from '../../support/fake-listing';
 
 const NOW = new Date('2025-11-10T06:00:00Z');
 const plan = defaultPlan();
@@ -25,26 +24,6 @@ const deps = { s3, now: () => NOW };
 const ago = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
 const byCheck = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
 
-/** ListObjectsV2 as S3 answers it, over an in-memory bucket: key order, Prefix, StartAfter, MaxKeys ≤ 1000, continuation. */
-function fakeListing(objects: _Object[]) {
-  const sorted = [...objects].sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
-  return (input: ListObjectsV2CommandInput): ListObjectsV2CommandOutput => {
-    const after = input.ContinuationToken ?? input.StartAfter ?? '';
-    const prefix = input.Prefix ?? '';
-    const max = Math.min(input.MaxKeys ?? 1000, 1000);
-    const matching = sorted.filter((o) => o.Key! > after && o.Key!.startsWith(prefix));
-    const page = matching.slice(0, max);
-    const truncated = matching.length > max;
-    return {
-      $metadata: {},
-      Contents: page,
-      KeyCount: page.length,
-      MaxKeys: max,
-      IsTruncated: truncated,
-      NextContinuationToken: truncated ? page[page.length - 1].Key : undefined,
-    };
-  };
-}
 
 /** `n` dumps, one a day, the newest `newestHoursAgo` old, under `daily/yyyy/mm/dd/`. */
 function dailyDumps(n: number, newestHoursAgo: number, prefix = ''): _Object[] {
