@@ -128,6 +128,37 @@ describe('the janitor workflow', () => {
   });
 });
 
+describe('a janitor run that outlives its workflow timeout', () => {
+  it('ends TIMED_OUT outside any Catch and is reported once by the status-change reporter', async () => {
+    const slowPlan = configuredPlan({ polling: { maxDeleteWaitMinutes: 600 }, timeouts: { workflowMinutes: { janitor: 120 } } });
+    const slow = stackWorkflows(synthesize(slowPlan).primary.toJSON(), 'us-east-1', slowPlan);
+    const slowMachine = slow.machine('JanitorWorkflowStateMachine');
+    const model = slow.newModel(NOW);
+    seedProduction(model);
+    model.addDbInstance('us-east-1', { id: 'edr-restore-stuck', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+    model.durations.deleteInstanceSeconds = Infinity;
+    restore = model.wireSdkMocks();
+
+    const result = await runWorkflow({
+      definition: slowMachine.definition,
+      region: 'us-east-1',
+      model,
+      lambdas: slow.lambdas(model),
+      executionName: 'janitor-slow',
+      stateMachineName: slowMachine.name,
+    });
+    await afterRun(slow, model, descriptor, result, { name: 'janitor-slow', startTime: NOW, machineArn: slowMachine.arn });
+
+    expect(result.status).toBe('TIMED_OUT');
+    expect(result.path).not.toContain('Write Evidence and Notify');
+    expect(evidenceRecords(model, slow.evidenceBucket)).toEqual([
+      expect.objectContaining({ outcome: 'TIMED_OUT', reportedBy: 'status-change-reporter', error: expect.objectContaining({ name: 'States.Timeout' }) }),
+    ]);
+    expect(model.snsMessages()).toHaveLength(1);
+    expect(model.snsMessages()[0]?.Subject).toMatch(/^\[MEDIUM\] Janitor timed out/);
+  });
+});
+
 describe('the janitor under every fault', () => {
   it('fails with a named error or recovers, and always leaves one evidence record, at most one notification and production intact', async () => {
     const runs = await faultSweep({
