@@ -69,6 +69,13 @@ export class WaitTimedOutError extends DrError {
   }
 }
 
+/** A check failed; the workflow's final state carries this name when a run's results include a FAIL. */
+export class CheckFailedError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.checkFailed, options);
+  }
+}
+
 /** The environment or bundled plan is missing something the function needs (a deployment mistake). */
 export class ConfigurationError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
