@@ -1,5 +1,7 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DrDashboard } from './dashboard';
 import { EvidenceStore } from './evidence-store';
 import { FreshnessMonitor } from './freshness-monitor';
 import { Janitor } from './janitor';
@@ -32,12 +34,20 @@ export abstract class DrStack extends Stack {
   public readonly reporting: Reporting;
   /** The daily janitor. */
   public readonly janitor: Janitor;
-  /** Hours since each scheduled job last succeeded; scheduled jobs register with `freshness.watch`. */
+  /** Hours since each scheduled job last succeeded; scheduled jobs register with `watchScheduledJob`. */
   public readonly freshness: FreshnessMonitor;
+  /** What this stack watches, on one dashboard. */
+  public readonly dashboard: DrDashboard;
 
   protected constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
     this.plan = props.plan;
+    for (const path of exampleValuePaths(props.plan)) {
+      Annotations.of(this).addWarningV2(
+        `entmoot-dr:example-value:${path.replace(/\[(\d+)\]/g, '.$1')}`,
+        `${path} is still an example value: set it in the plan file (-c drPlan=...) before deploying`,
+      );
+    }
     this.notifications = new Notifications(this, 'Notifications', { notifications: props.plan.notifications });
     this.evidence = new EvidenceStore(this, 'Evidence', { evidence: props.plan.evidence });
     this.reporting = new Reporting(this, 'Reporting', {
@@ -46,13 +56,20 @@ export abstract class DrStack extends Stack {
       topic: this.notifications.topic,
     });
     this.freshness = new FreshnessMonitor(this, 'Freshness', { plan: props.plan, topic: this.notifications.topic });
+    this.dashboard = new DrDashboard(this, 'Dashboard', { dashboardName: `${props.plan.system.namePrefix}-${id}` });
+    this.dashboard.addAlarms(this.freshness.errorsAlarm);
     this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
-    this.freshness.watch('janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
-    for (const path of exampleValuePaths(props.plan)) {
-      Annotations.of(this).addWarningV2(
-        `entmoot-dr:example-value:${path.replace(/\[(\d+)\]/g, '.$1')}`,
-        `${path} is still an example value: set it in the plan file (-c drPlan=...) before deploying`,
-      );
-    }
+    this.watchScheduledJob('janitor', 'Janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
+  }
+
+  /**
+   * Registers a scheduled workflow: the freshness monitor alarms when it is overdue, and the dashboard
+   * shows its runs and hours since success.
+   */
+  protected watchScheduledJob(job: string, title: string, stateMachine: sfn.IStateMachine, schedule: string): void {
+    const alarm = this.freshness.watch(job, stateMachine, schedule);
+    const registered = this.freshness.jobs.find((j) => j.job === job);
+    this.dashboard.addWorkflow(title, stateMachine);
+    if (registered) this.dashboard.addFreshness(registered, alarm);
   }
 }

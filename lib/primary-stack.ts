@@ -19,6 +19,8 @@ export class PrimaryStack extends DrStack {
       reporting: this.reporting,
       topic: this.notifications.topic,
     });
-    this.freshness.watch('backup-verification', this.backupVerification.workflow.stateMachine, props.plan.schedules.backupVerification);
+    this.watchScheduledJob('backup-verification', 'Weekly backup verification', this.backupVerification.workflow.stateMachine, props.plan.schedules.backupVerification);
+    this.dashboard.addAlarms(...Object.values(this.backupVerification.alarms));
+    this.dashboard.finish();
   }
 }

@@ -11,5 +11,6 @@ export class RecoveryStack extends DrStack {
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
+    this.dashboard.finish();
   }
 }

@@ -1,0 +1,84 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FRESHNESS_METRIC, type FreshnessJob } from '../functions/freshness/check-freshness';
+
+export interface DrDashboardProps {
+  /** Dashboard name, e.g. `edr-us-east-1`. */
+  readonly dashboardName: string;
+}
+
+/**
+ * The stack's dashboard: what the stack watches, measured — each workflow's runs by outcome, each
+ * scheduled job's hours since success against its alarm threshold, and every alarm's state. Capabilities
+ * add their widgets as they are composed.
+ */
+export class DrDashboard extends Construct {
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: DrDashboardProps) {
+    super(scope, id);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(35),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: '# Entmoot DR\nRuns by outcome, hours since each scheduled job last succeeded, and every alarm. Evidence of each run is in the stack’s evidence bucket.',
+        width: 24,
+        height: 2,
+      }),
+    );
+  }
+
+  /** Runs of a workflow by outcome (daily sums). */
+  public addWorkflow(title: string, stateMachine: sfn.IStateMachine): void {
+    const daily = { period: Duration.days(1), statistic: cloudwatch.Stats.SUM };
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${title}: runs by outcome`,
+        width: 12,
+        left: [
+          stateMachine.metricSucceeded({ ...daily, label: 'succeeded' }),
+          stateMachine.metricFailed({ ...daily, label: 'failed' }),
+          stateMachine.metricTimedOut({ ...daily, label: 'timed out' }),
+          stateMachine.metricAborted({ ...daily, label: 'aborted' }),
+        ],
+      }),
+    );
+  }
+
+  /** Hours since a scheduled job last succeeded, with the overdue line its alarm fires above. */
+  public addFreshness(job: FreshnessJob, alarm: cloudwatch.IAlarm): void {
+    this.alarms.push(alarm);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${job.job}: hours since last success`,
+        width: 12,
+        left: [
+          new cloudwatch.Metric({
+            namespace: FRESHNESS_METRIC.namespace,
+            metricName: FRESHNESS_METRIC.metricName,
+            dimensionsMap: { [FRESHNESS_METRIC.dimension]: job.job },
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: Duration.days(1),
+          }),
+        ],
+        leftAnnotations: [{ value: job.intervalHours + job.graceHours, label: 'overdue' }],
+      }),
+    );
+  }
+
+  /** Alarms shown together in the status widget. */
+  public addAlarms(...alarms: cloudwatch.IAlarm[]): void {
+    this.alarms.push(...alarms);
+  }
+
+  /** Adds the alarm status widget: call once, after every capability is composed. */
+  public finish(): void {
+    if (this.alarms.length === 0) return;
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+}
