@@ -8,7 +8,7 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DR_BUNDLING, DR_NODE_OPTIONS, planDefine } from '../lib/bundling';
+import { DR_BUNDLING, planDefine, SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling';
 import type { DrPlan } from '../lib/plan';
 
 /** Root of the repository. */
@@ -24,7 +24,7 @@ export function handlerEntries(root = PROJECT_ROOT): string[] {
 }
 
 /** esbuild options equal to what NodejsFunction passes for DR_BUNDLING (CLI `--sourcemap` is linked). */
-export function drEsbuildOptions(entry: string, outfile: string, plan: DrPlan, target = DR_BUNDLING.target): BuildOptions {
+export function drEsbuildOptions(entry: string, outfile: string, plan: DrPlan, target = DR_BUNDLING.target, sdk: SdkResolution = 'bundled'): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -33,9 +33,11 @@ export function drEsbuildOptions(entry: string, outfile: string, plan: DrPlan, t
     format: 'cjs',
     target,
     minify: DR_BUNDLING.minify,
+    keepNames: DR_BUNDLING.keepNames,
     sourcemap: DR_BUNDLING.sourceMap ? 'linked' : false,
     sourcesContent: DR_BUNDLING.sourcesContent,
-    external: [...DR_BUNDLING.externalModules],
+    external: sdk === 'runtime' ? ['@aws-sdk/*'] : [...DR_BUNDLING.externalModules],
+    mainFields: sdk === 'runtime' ? undefined : [...DR_BUNDLING.mainFields],
     define: planDefine(plan),
     metafile: true,
     logLevel: 'silent',
@@ -96,18 +98,21 @@ export function requiredEnvNames(sources: readonly string[]): string[] {
   return [...names].sort();
 }
 
+/** Where a bundle's AWS SDK comes from: bundled (as DrFunction deploys) or the Lambda runtime's (for comparison). */
+export type SdkResolution = 'bundled' | 'runtime';
+
 /** Builds one bundle into `outDir`; falls back to target node22 if esbuild rejects node24. */
-export async function buildBundle(entry: string, outDir: string, plan: DrPlan): Promise<BundleResult> {
-  const name = entry.split('/')[1];
-  const file = join(outDir, name, 'index.js');
+export async function buildBundle(entry: string, outDir: string, plan: DrPlan, sdk: SdkResolution = 'bundled'): Promise<BundleResult> {
+  const name = `${entry.split('/')[1]}${sdk === 'runtime' ? ' (SDK from the runtime)' : ''}`;
+  const file = join(outDir, sdk, entry.split('/')[1]!, 'index.js');
   let target = DR_BUNDLING.target;
   let result;
   try {
-    result = await build(drEsbuildOptions(entry, file, plan, target));
+    result = await build(drEsbuildOptions(entry, file, plan, target, sdk));
   } catch (error) {
     if (!/target|node24/i.test(String(error))) throw error;
     target = 'node22';
-    result = await build(drEsbuildOptions(entry, file, plan, target));
+    result = await build(drEsbuildOptions(entry, file, plan, target, sdk));
   }
   const metafile = result.metafile!;
   const ownSources = Object.keys(metafile.inputs)
@@ -287,5 +292,5 @@ export function measureColdImports(targets: readonly ColdTarget[], runs: number)
   return { emptyMedianMs: round1(emptyMedian), emptyP90Ms: round1(quantile(emptySamples, 0.9)), results };
 }
 
-/** The NODE_OPTIONS DrFunction sets, for the with-source-maps measurement. */
-export const LAMBDA_NODE_OPTIONS = DR_NODE_OPTIONS;
+/** NODE_OPTIONS of a function deployed with `enableSourceMaps`, for the comparison row. */
+export const LAMBDA_NODE_OPTIONS = SOURCE_MAPS_NODE_OPTIONS;

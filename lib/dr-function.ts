@@ -5,7 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { DR_BUNDLING, DR_NODE_OPTIONS, planDefine } from './bundling';
+import { DR_BUNDLING, planDefine, SOURCE_MAPS_NODE_OPTIONS } from './bundling';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
@@ -37,14 +37,17 @@ export interface DrFunctionProps {
   /** Memory.
    * @default 256 */
   readonly memorySize?: number;
+  /** Whether stack traces go through the source map (`--enable-source-maps`), at a cold-start cost.
+   * @default false */
+  readonly enableSourceMaps?: boolean;
   /** Whether the function connects to RDS over TLS (adds the RDS CA bundle path for Node's TLS).
    * @default false */
   readonly connectsToDatabase?: boolean;
 }
 
 /**
- * NodejsFunction with the house defaults: newest Node.js runtime, arm64, minified bundle with source maps
- * built by the local esbuild (no Docker), explicit log group with retention, active tracing, Powertools
+ * NodejsFunction with the house defaults: newest Node.js runtime, arm64, minified bundle (names kept) with its
+ * source map, built by the local esbuild (no Docker), explicit log group with retention, active tracing, Powertools
  * environment, and the DR plan compiled in.
  */
 export class DrFunction extends nodejs.NodejsFunction {
@@ -76,14 +79,14 @@ export class DrFunction extends nodejs.NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: 'EntmootDR',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: DR_NODE_OPTIONS,
+        ...(props.enableSourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS } : {}),
         ...(props.connectsToDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         ...props.environment,
       },
       bundling: {
         ...DR_BUNDLING,
-        // The runtime's SDK v3 is used: smaller bundles; clients are created with explicit retry settings.
         externalModules: [...DR_BUNDLING.externalModules],
+        mainFields: [...DR_BUNDLING.mainFields],
         forceDockerBundling: false,
         define: planDefine(props.plan),
       },

@@ -1,8 +1,7 @@
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { drEsbuildOptions, dummyEnv, packageOf, quantile, requiredEnvNames } from '../../bench/bundles';
+import { drEsbuildOptions, dummyEnv, packageOf, PROJECT_ROOT, quantile, requiredEnvNames } from '../../bench/bundles';
 import { DR_BUNDLING, planDefine } from '../../lib/bundling';
 import { defaultPlan } from '../../lib/plan';
 
@@ -21,6 +20,8 @@ describe('the benchmark bundle settings', () => {
       format: 'cjs',
       target: DR_BUNDLING.target,
       minify: DR_BUNDLING.minify,
+      keepNames: DR_BUNDLING.keepNames,
+      mainFields: [...DR_BUNDLING.mainFields],
       sourcemap: 'linked',
       sourcesContent: DR_BUNDLING.sourcesContent,
       external: [...DR_BUNDLING.externalModules],
@@ -28,9 +29,11 @@ describe('the benchmark bundle settings', () => {
     });
   });
 
-  it('compile the plan into the bundle and leave the AWS SDK to the runtime', async () => {
+  it('compile the plan and the AWS SDK into the bundle, or leave the SDK to the runtime for comparison', async () => {
     // Prepare
-    const dir = mkdtempSync(join(tmpdir(), 'edr-bench-test-'));
+    // Inside the project, so the entry resolves the SDK from its node_modules.
+    mkdirSync(join(PROJECT_ROOT, '.test-results'), { recursive: true });
+    const dir = mkdtempSync(join(PROJECT_ROOT, '.test-results', 'bench-'));
     const entry = join(dir, 'entry.ts');
     writeFileSync(entry, "import { S3Client } from '@aws-sdk/client-s3';\nexport const plan = JSON.parse(process.env.EDR_PLAN!);\nexport const s3 = new S3Client({});\n");
     const outfile = join(dir, 'out', 'index.js');
@@ -38,9 +41,13 @@ describe('the benchmark bundle settings', () => {
       // Act
       await build(drEsbuildOptions(entry, outfile, defaultPlan()));
       const code = readFileSync(outfile, 'utf8');
+      const runtimeFile = join(dir, 'runtime', 'index.js');
+      await build(drEsbuildOptions(entry, runtimeFile, defaultPlan(), undefined, 'runtime'));
 
       // Assess
-      expect(code).toContain('require("@aws-sdk/client-s3")');
+      expect(code).not.toContain('require("@aws-sdk/client-s3")');
+      expect(code).toContain('S3Client');
+      expect(readFileSync(runtimeFile, 'utf8')).toContain('require("@aws-sdk/client-s3")');
       expect(code).toContain(JSON.stringify(defaultPlan().system.namePrefix));
       expect(code).not.toContain('process.env.EDR_PLAN');
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
