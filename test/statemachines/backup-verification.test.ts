@@ -4,9 +4,8 @@ import { entmootEntries, writeCustomDump } from '../support/dump-writer';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
-import { faultSweep } from '../support/workflow/fault-sweep';
 import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun } from './workflow-helpers';
+import { afterRun, sweepWorkflow } from './workflow-helpers';
 
 // A small dump stands in for the 100 MB one: the size threshold is lowered, every other check is the plan's.
 const plan = configuredPlan({ backups: { verification: { minDumpBytes: 1_000 } } });
@@ -24,12 +23,16 @@ afterEach(() => restore());
 /** A healthy account: recent snapshots, automated backups replicated to us-west-2, 25 backups and a good dump. */
 function healthyAccount(options: { dumpBody?: Buffer; snapshotAgeHours?: number } = {}): AccountModel {
   const model = stack.newModel(NOW);
+  seedHealthy(model, options);
+  return model;
+}
+
+function seedHealthy(model: AccountModel, options: { dumpBody?: Buffer; snapshotAgeHours?: number } = {}): void {
   model.addDbInstance('us-east-1', { id: 'entmoot-prod', createdAt: hoursAgo(24 * 60), backupsSince: hoursAgo(24 * 7), backupReplicationRegion: 'us-west-2' });
   model.addDbSnapshot('us-east-1', { id: 'rds:entmoot-prod-2025-11-10-03-00', instanceId: 'entmoot-prod', type: 'automated', createdAt: hoursAgo(options.snapshotAgeHours ?? 3) });
   model.addBucket('entmoot-prod-backups', 'us-east-1');
   for (let n = 1; n <= 25; n += 1) model.putObject('entmoot-prod-backups', `daily/entmoot-${String(n).padStart(2, '0')}.dump`, Buffer.from('x'));
   model.putObject('entmoot-prod-backups', 'latest.sql', options.dumpBody ?? dump);
-  return model;
 }
 
 async function run(model: AccountModel): Promise<RunResult> {
@@ -93,33 +96,18 @@ describe('the weekly backup verification workflow', () => {
 
 describe('the weekly verification under every fault', () => {
   it('ends with a named error or a FAIL result, one evidence record and one notification', async () => {
-    const runs = await faultSweep({
-      definition: machine.definition,
-      region: 'us-east-1',
+    const outcomes = await sweepWorkflow({
+      stack,
+      machine,
+      descriptor,
       executionName: 'weekly-sweep',
-      stateMachineName: machine.name,
-      setup: () => {
-        const model = healthyAccount();
-        restore();
-        restore = model.wireSdkMocks();
-        return { model, lambdas: stack.lambdas(model), input: { trigger: 'schedule' } };
-      },
+      startTime: NOW,
+      seed: (model) => seedHealthy(model),
     });
 
-    expect(runs.length).toBeGreaterThanOrEqual(2 * 5);
-    for (const r of runs) {
-      const model = r.model as AccountModel;
-      restore();
-      restore = model.wireSdkMocks();
-      await afterRun(stack, model, descriptor, r.result, { name: 'weekly-sweep', startTime: NOW, machineArn: machine.arn });
-      const outcome = {
-        at: `${r.fault} at ${r.state}`,
-        status: r.result.status,
-        namedError: r.result.status === 'SUCCEEDED' || /^[A-Z][A-Za-z]+(\.[A-Za-z]+)?$/.test(r.result.error ?? ''),
-        evidence: evidenceRecords(model, stack.evidenceBucket).length,
-        notifications: model.snsMessages().length,
-      };
-      expect(outcome).toEqual({ at: outcome.at, status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/), namedError: true, evidence: 1, notifications: 1 });
+    expect(outcomes.length).toBeGreaterThanOrEqual(2 * 5);
+    for (const { model: _model, ...o } of outcomes) {
+      expect(o).toEqual({ at: o.at, status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/), namedError: true, evidence: 1, notifications: 1 });
     }
   });
 });

@@ -5,8 +5,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountModel } from '../support/account/model';
-import type { StackWorkflows } from '../support/dr-workflows';
+import { evidenceRecords, type StackWorkflows } from '../support/dr-workflows';
+import { faultSweep } from '../support/workflow/fault-sweep';
 import type { RunResult } from '../support/workflow/run';
+import type { ResolvedStateMachine } from '../support/workflow/template';
 
 /**
  * What EventBridge and the status-change reporter do after a run that did not succeed: the reporter gets
@@ -51,4 +53,68 @@ export async function afterRun(
     stack.plan,
     deps,
   );
+}
+
+/** How one fault-sweep run ended, once the status-change reporter has done its part. */
+export interface SweepOutcome {
+  /** `<fault> at <state>`. */
+  readonly at: string;
+  readonly status: RunResult['status'];
+  /** Succeeded, or failed with an error name such as `CheckFailedError` or `Rds.RdsException`. */
+  readonly namedError: boolean;
+  /** Evidence records in the bucket. */
+  readonly evidence: number;
+  /** Notifications sent. */
+  readonly notifications: number;
+  /** The run's model, to assert the account's final state. */
+  readonly model: AccountModel;
+}
+
+/**
+ * The fault sweep of a stack's workflow: each run starts from a fresh model seeded by `seed`, runs with
+ * one fault at one Task, and is followed by what EventBridge and the status-change reporter would do.
+ */
+export async function sweepWorkflow(args: {
+  readonly stack: StackWorkflows;
+  readonly machine: ResolvedStateMachine;
+  readonly descriptor: WorkflowDescriptor;
+  readonly executionName: string;
+  readonly startTime: Date;
+  readonly seed: (model: AccountModel) => void;
+}): Promise<SweepOutcome[]> {
+  const { stack, machine } = args;
+  let restore: () => void = () => undefined;
+  try {
+    const runs = await faultSweep({
+      definition: machine.definition,
+      region: stack.region,
+      executionName: args.executionName,
+      stateMachineName: machine.name,
+      setup: () => {
+        const model = stack.newModel(args.startTime);
+        args.seed(model);
+        restore();
+        restore = model.wireSdkMocks();
+        return { model, lambdas: stack.lambdas(model), input: { trigger: 'schedule' } };
+      },
+    });
+    const outcomes: SweepOutcome[] = [];
+    for (const r of runs) {
+      const model = r.model as AccountModel;
+      restore();
+      restore = model.wireSdkMocks();
+      await afterRun(stack, model, args.descriptor, r.result, { name: args.executionName, startTime: args.startTime, machineArn: machine.arn });
+      outcomes.push({
+        at: `${r.fault} at ${r.state}`,
+        status: r.result.status,
+        namedError: r.result.status === 'SUCCEEDED' || /^[A-Z][A-Za-z]+(\.[A-Za-z]+)?$/.test(r.result.error ?? ''),
+        evidence: evidenceRecords(model, stack.evidenceBucket).length,
+        notifications: model.snsMessages().length,
+        model,
+      });
+    }
+    return outcomes;
+  } finally {
+    restore();
+  }
 }
