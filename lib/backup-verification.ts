@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,6 +7,7 @@ import { verificationTargets } from '../functions/backup-verification/run-checks
 import { CHECK_METRICS } from '../functions/shared/check-metrics';
 import { METRICS_NAMESPACE } from '../functions/shared/powertools';
 import { backupVerificationDefinition } from '../statemachines/backup-verification';
+import { rdsArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { acknowledgeWildcards } from './nag';
@@ -59,12 +60,10 @@ export class BackupVerification extends Construct {
       memorySize: 512,
     });
 
-    const rdsArn = (region: string, type: string, name: string) =>
-      stack.formatArn({ service: 'rds', region, resource: type, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const regions = [plan.regions.primary, plan.regions.recovery];
-    const dbArns = regions.flatMap((r) => plan.databases.map((db) => rdsArn(r, 'db', db.id)));
-    const snapshotArns = regions.map((r) => rdsArn(r, 'snapshot', '*'));
-    const backupArns = regions.map((r) => rdsArn(r, 'auto-backup', '*'));
+    const dbArns = regions.flatMap((r) => plan.databases.map((db) => rdsArn(this, 'db', db.id, r)));
+    const snapshotArns = regions.map((r) => rdsArn(this, 'snapshot', '*', r));
+    const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
     this.checkFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
     this.checkFunction.allow({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [...dbArns, ...backupArns] });
     const buckets = plan.buckets.filter((b) => b.role === 'backups');

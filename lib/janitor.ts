@@ -1,6 +1,7 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { janitorDefinition } from '../statemachines/janitor';
+import { rdsArn, statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { acknowledgeWildcards } from './nag';
@@ -26,21 +27,21 @@ export class Janitor extends Construct {
   constructor(scope: Construct, id: string, props: JanitorProps) {
     super(scope, id);
     const { plan } = props;
-    const stack = Stack.of(this);
     this.planFunction = new DrFunction(this, 'FindLeftovers', {
       plan,
       entry: 'functions/janitor/handler.ts',
       description: 'Janitor: lists this stack’s RDS instances and snapshots and decides what to remove',
     });
-    const rdsArn = (type: string) => stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const machines = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: `${plan.system.namePrefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.planFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: [rdsArn('db')] });
-    this.planFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [rdsArn('db'), rdsArn('snapshot')] });
+    const instances = rdsArn(this, 'db', '*');
+    const snapshots = rdsArn(this, 'snapshot', '*');
+    const machines = statesArn(this, 'stateMachine', plan.system.namePrefix);
+    this.planFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: [instances] });
+    this.planFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [instances, snapshots] });
     this.planFunction.allow({ actions: ['states:ListStateMachines'], resources: ['*'] });
     this.planFunction.allow({ actions: ['states:ListExecutions'], resources: [machines] });
     acknowledgeWildcards(
       this.planFunction.role!,
-      { resources: [rdsArn('db'), rdsArn('snapshot'), machines] },
+      { resources: [instances, snapshots, machines] },
       'Read-only listing: the janitor must see the region’s instances and snapshots to find those carrying our owner tag (filtered in code); ListExecutions only on our state machines (edr-*).',
     );
 
@@ -54,7 +55,7 @@ export class Janitor extends Construct {
     });
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
-      { resources: [rdsArn('db'), rdsArn('snapshot'), `${this.planFunction.functionArn}:*`] },
+      { resources: [instances, snapshots, `${this.planFunction.functionArn}:*`] },
       'The janitor deletes instances and snapshots named only at run time (db:*, snapshot:*), conditioned on our owner tag and an ephemeral or rotating lifecycle tag; :* is CDK’s grant to invoke the function’s versions.',
     );
   }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
+import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
@@ -47,8 +48,7 @@ export class Reporting extends Construct {
       timeout: Duration.seconds(60),
     });
 
-    const stack = Stack.of(this);
-    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${plan.system.namePrefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const executions = statesArn(this, 'execution', plan.system.namePrefix);
     for (const fn of [this.reportFunction, this.statusChangeReporter]) {
       fn.allow({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [props.evidenceBucket.arnForObjects('runs/*'), props.evidenceBucket.arnForObjects('state/*')] });
       fn.allow({ actions: ['s3:ListBucket'], resources: [props.evidenceBucket.bucketArn] });

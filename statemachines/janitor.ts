@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { rdsArn } from '../lib/arns';
 import type { DrPlan } from '../lib/plan';
 import { tagKeys } from '../functions/shared/naming';
 import { GuardedCallAwsService } from './guarded-call';
@@ -43,7 +44,6 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
   const sdkTimeout = sfn.Timeout.duration(Duration.seconds(plan.timeouts.sdkTaskSeconds));
   const maxAttempts = Math.max(1, Math.ceil((plan.polling.maxDeleteWaitMinutes * 60) / plan.polling.deletePollSeconds));
   const interval = Duration.seconds(plan.polling.deletePollSeconds);
-  const rdsArn = (type: 'db' | 'snapshot') => stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const owned = (tagType: 'db-tag' | 'snapshot-tag') => ({
     StringEquals: {
       [`rds:${tagType}/${keys.owner}`]: stack.stackName,
@@ -80,7 +80,7 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
       parameters: isInstance
         ? { 'DbInstanceIdentifier.$': '$.id', SkipFinalSnapshot: true, DeleteAutomatedBackups: true }
         : { 'DbSnapshotIdentifier.$': '$.id' },
-      iamResources: [rdsArn(isInstance ? 'db' : 'snapshot')],
+      iamResources: [rdsArn(scope, isInstance ? 'db' : 'snapshot', '*')],
       conditions: owned(isInstance ? 'db-tag' : 'snapshot-tag'),
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sdkTimeout,
@@ -93,7 +93,7 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
       service: 'rds',
       action: isInstance ? 'describeDBInstances' : 'describeDBSnapshots',
       parameters: isInstance ? { 'DbInstanceIdentifier.$': '$.id' } : { 'DbSnapshotIdentifier.$': '$.id' },
-      iamResources: [rdsArn(isInstance ? 'db' : 'snapshot')],
+      iamResources: [rdsArn(scope, isInstance ? 'db' : 'snapshot', '*')],
       resultSelector: isInstance ? { 'status.$': '$.DbInstances[0].DbInstanceStatus' } : { 'status.$': '$.DbSnapshots[0].Status' },
       resultPath: '$.check',
       taskTimeout: sdkTimeout,
