@@ -12,7 +12,7 @@ export interface DrDashboardProps {
 /**
  * The stack's dashboard: what the stack watches, measured — each workflow's runs by outcome, each
  * scheduled job's hours since success against its alarm threshold, and every alarm's state. Capabilities
- * add their widgets as they are composed.
+ * add their widgets and alarms as they are composed; the alarm status widget lists whatever was added by synth.
  */
 export class DrDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -30,6 +30,8 @@ export class DrDashboard extends Construct {
         width: 24,
         height: 2,
       }),
+      // Rendered at synth from the shared list, so alarms added by capabilities composed later appear too.
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
 
@@ -71,14 +73,8 @@ export class DrDashboard extends Construct {
     );
   }
 
-  /** Alarms shown together in the status widget. */
+  /** Alarms shown together in the status widget at the top. */
   public addAlarms(...alarms: cloudwatch.IAlarm[]): void {
     this.alarms.push(...alarms);
-  }
-
-  /** Adds the alarm status widget: call once, after every capability is composed. */
-  public finish(): void {
-    if (this.alarms.length === 0) return;
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
   }
 }

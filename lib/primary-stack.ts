@@ -21,6 +21,5 @@ export class PrimaryStack extends DrStack {
     });
     this.watchScheduledJob('backup-verification', 'Weekly backup verification', this.backupVerification.workflow.stateMachine, props.plan.schedules.backupVerification);
     this.dashboard.addAlarms(...Object.values(this.backupVerification.alarms));
-    this.dashboard.finish();
   }
 }

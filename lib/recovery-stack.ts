@@ -11,6 +11,5 @@ export class RecoveryStack extends DrStack {
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
-    this.dashboard.finish();
   }
 }
