@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { verificationTargets } from '../functions/backup-verification/run-checks';
 import { CHECK_METRICS } from '../functions/shared/check-metrics';
 import { METRICS_NAMESPACE } from '../functions/shared/powertools';
@@ -27,6 +28,14 @@ export const BACKUP_CHECKS = [
   'dump-completeness',
   'dump-created',
 ] as const;
+
+/** The weekly verification as its report describes it: always reports; a FAIL takes the restore-from-backup priority. */
+export const BACKUP_VERIFICATION_DESCRIPTOR: WorkflowDescriptor = {
+  workflow: 'backup-verification',
+  title: 'Weekly backup verification',
+  scenario: 'restoreFromBackup',
+  policy: 'always',
+};
 
 export interface BackupVerificationProps {
   readonly plan: DrPlan;
@@ -85,7 +94,7 @@ export class BackupVerification extends Construct {
     this.workflow = new DrWorkflow(this, 'Workflow', {
       plan,
       reporting: props.reporting,
-      descriptor: { workflow: 'backup-verification', title: 'Weekly backup verification', scenario: 'restoreFromBackup', policy: 'always' },
+      descriptor: BACKUP_VERIFICATION_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
       body: (scope) => backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,

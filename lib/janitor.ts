@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { janitorDefinition } from '../statemachines/janitor';
 import { rdsArn, statesArn } from './arns';
 import { DrFunction } from './dr-function';
@@ -7,6 +8,9 @@ import { DrWorkflow } from './dr-workflow';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
+
+/** The janitor as its report describes it: a failure is Medium, and only failures notify. */
+export const JANITOR_DESCRIPTOR: WorkflowDescriptor = { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' };
 
 export interface JanitorProps {
   readonly plan: DrPlan;
@@ -48,7 +52,7 @@ export class Janitor extends Construct {
     this.workflow = new DrWorkflow(this, 'Workflow', {
       plan,
       reporting: props.reporting,
-      descriptor: { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' },
+      descriptor: JANITOR_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.janitor),
       body: (scope) => janitorDefinition(scope, plan, { planCleanup: this.planFunction }),
       schedule: props.schedule ?? plan.schedules.janitor,

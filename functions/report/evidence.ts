@@ -121,13 +121,20 @@ export function flatResults(state: RunState): CheckResult[] {
  * Outcome and status of a run: a caught error fails it with that error's name; otherwise a FAIL among the
  * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
  */
-export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED' | 'FAILED'>): {
+/** The error a run that ended outside its report records when the event names none. */
+const ENDED_ERROR: Record<Exclude<RunOutcome, 'SUCCEEDED'>, string> = { FAILED: 'States.Failed', TIMED_OUT: 'States.Timeout', ABORTED: 'States.Aborted' };
+
+/**
+ * Outcome and status of a run. `ended` is set for a run that ended outside its report step (the
+ * status-change reporter): it always fails, with the event's error or the status's own.
+ */
+export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED'>): {
   outcome: RunOutcome;
   status: CheckStatus;
   error?: { name: string; cause?: string };
 } {
   const results = flatResults(state);
-  if (ended) return { outcome: ended, status: 'FAIL', error: errorOf(state.failure) ?? { name: `States.${ended === 'TIMED_OUT' ? 'Timeout' : 'Aborted'}` } };
+  if (ended) return { outcome: ended, status: 'FAIL', error: errorOf(state.failure) ?? { name: ENDED_ERROR[ended] } };
   const error = errorOf(state.failure);
   if (error) return { outcome: 'FAILED', status: 'FAIL', error };
   const status = worstStatus(results);
@@ -150,7 +157,7 @@ export function buildEvidence(args: {
   readonly steps: StepRecord[];
   readonly endedAt: Date;
   readonly reportedBy: EvidenceRecord['reportedBy'];
-  readonly ended?: Exclude<RunOutcome, 'SUCCEEDED' | 'FAILED'>;
+  readonly ended?: Exclude<RunOutcome, 'SUCCEEDED'>;
 }): EvidenceRecord {
   const { descriptor, execution, state } = args;
   const verdict = judgeRun(state, args.ended);

@@ -68,7 +68,7 @@ export interface ReportResult {
 
 /** Pairs state entries and exits of the history into steps; Map iterations give one step each. */
 export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecord[] {
-  const steps: (StepRecord & { open: boolean })[] = [];
+  const steps: StepRecord[] = [];
   const open = new Map<string, number[]>();
   let current: number | undefined;
   for (const event of events) {
@@ -83,7 +83,7 @@ export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecor
       (event.type?.endsWith('TimedOut') ? 'States.Timeout' : undefined);
     if (entered !== undefined) {
       const type = (event.type ?? 'StateEntered').replace(/StateEntered$/, '');
-      steps.push({ name: entered, type, enteredAt: at, outcome: 'running', open: true });
+      steps.push({ name: entered, type, enteredAt: at, outcome: 'running' });
       current = steps.length - 1;
       open.set(entered, [...(open.get(entered) ?? []), current]);
     } else if (exited !== undefined) {
@@ -91,14 +91,14 @@ export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecor
       const index = stack.shift();
       if (index !== undefined) {
         const step = steps[index]!;
-        steps[index] = { ...step, exitedAt: at, outcome: step.error ? 'failed' : 'succeeded', open: false };
+        steps[index] = { ...step, exitedAt: at, outcome: step.error ? 'failed' : 'succeeded' };
       }
     } else if (failure !== undefined && current !== undefined) {
       const step = steps[current]!;
       steps[current] = { ...step, outcome: 'failed', error: failure };
     }
   }
-  return steps.map(({ open: _open, ...step }) => (step.error ? { ...step, outcome: 'failed' as const } : step));
+  return steps;
 }
 
 function checkEvent(event: ReportEvent): void {
@@ -181,7 +181,7 @@ export interface StatusChangeEvent {
   readonly detail: StatusChangeDetail;
 }
 
-const ENDED_OUTSIDE: Record<string, RunOutcome | undefined> = { FAILED: 'FAILED', TIMED_OUT: 'TIMED_OUT', ABORTED: 'ABORTED' };
+const ENDED_OUTSIDE: Record<string, Exclude<RunOutcome, 'SUCCEEDED'> | undefined> = { FAILED: 'FAILED', TIMED_OUT: 'TIMED_OUT', ABORTED: 'ABORTED' };
 
 /**
  * For a run that ended FAILED, TIMED_OUT or ABORTED: if its report step wrote no evidence, write it now and
@@ -216,11 +216,10 @@ export async function reportUnreportedRun(
     steps,
     endedAt: detail.stopDate ? new Date(detail.stopDate) : deps.now(),
     reportedBy: 'status-change-reporter',
-    ended: outcome === 'TIMED_OUT' || outcome === 'ABORTED' ? outcome : undefined,
+    ended: outcome,
   });
-  const finalRecord: EvidenceRecord = outcome === 'FAILED' && !failure ? { ...record, outcome: 'FAILED', status: 'FAIL', error: { name: 'States.Failed' } } : record;
-  await deps.putObject(key, JSON.stringify(finalRecord, null, 2));
+  await deps.putObject(key, JSON.stringify(record, null, 2));
   await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
-  const notified = await publishOnce(finalRecord, descriptor, plan, deps, key);
+  const notified = await publishOnce(record, descriptor, plan, deps, key);
   return { action: 'reported', evidenceKey: key, notified };
 }

@@ -1,4 +1,4 @@
-import type { WorkflowDescriptor } from '../../functions/report/evidence';
+import { BACKUP_VERIFICATION_DESCRIPTOR } from '../../lib/backup-verification';
 import type { AccountModel } from '../support/account/model';
 import { entmootEntries, writeCustomDump } from '../support/dump-writer';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
@@ -12,7 +12,7 @@ const plan = configuredPlan({ backups: { verification: { minDumpBytes: 1_000 } }
 const { primary } = synthesize(plan);
 const stack = stackWorkflows(primary.toJSON(), 'us-east-1', plan);
 const machine = stack.machine('BackupVerificationWorkflowStateMachine');
-const descriptor: WorkflowDescriptor = { workflow: 'backup-verification', title: 'Weekly backup verification', scenario: 'restoreFromBackup', policy: 'always' };
+const descriptor = BACKUP_VERIFICATION_DESCRIPTOR;
 const NOW = new Date('2025-11-10T06:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
 const dump = Buffer.from(writeCustomDump({ version: '1.14', entries: entmootEntries({ withData: true }), chunkSize: 8192 }));

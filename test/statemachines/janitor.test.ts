@@ -1,5 +1,5 @@
 import type { Tag } from '../support/account/rds';
-import type { WorkflowDescriptor } from '../../functions/report/evidence';
+import { JANITOR_DESCRIPTOR } from '../../lib/janitor';
 import { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
@@ -11,7 +11,7 @@ const plan = configuredPlan();
 const { primary } = synthesize(plan);
 const stack = stackWorkflows(primary.toJSON(), 'us-east-1', plan);
 const machine = stack.machine('JanitorWorkflowStateMachine');
-const descriptor: WorkflowDescriptor = { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' };
+const descriptor = JANITOR_DESCRIPTOR;
 const OWNER = 'EntmootDrPrimary';
 const NOW = new Date('2025-11-10T04:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
