@@ -8,11 +8,10 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DR_BUNDLING, planDefine, SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling';
+import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling';
 import type { DrPlan } from '../lib/plan';
 
-/** Root of the repository. */
-export const PROJECT_ROOT = join(__dirname, '..');
+export { PROJECT_ROOT };
 const NODE_MODULES = join(PROJECT_ROOT, 'node_modules');
 
 /** Entry files of every Lambda, relative to the repository root, sorted. */

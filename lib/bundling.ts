@@ -2,7 +2,11 @@
  * The esbuild settings of every Lambda bundle, in one place with no CDK import, so `DrFunction` and the
  * benchmark (`bench/bundles.ts`) build the same bundle.
  */
+import { join } from 'node:path';
 import type { DrPlan } from './plan';
+
+/** Root of the repository, where `functions/` and `package-lock.json` live. */
+export const PROJECT_ROOT = join(__dirname, '..');
 
 /** The subset of NodejsFunction `bundling` options the house bundle sets. */
 export interface DrBundling {

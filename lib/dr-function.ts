@@ -5,12 +5,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { DR_BUNDLING, planDefine, SOURCE_MAPS_NODE_OPTIONS } from './bundling';
+import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from './bundling';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
-/** Root of the repository, where `functions/` lives. */
-export const PROJECT_ROOT = join(__dirname, '..');
 
 /** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 asks for it). */
 export const DR_RUNTIME = lambda.Runtime.NODEJS_24_X;

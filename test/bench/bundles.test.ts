@@ -1,8 +1,8 @@
 import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { drEsbuildOptions, dummyEnv, packageOf, PROJECT_ROOT, quantile, requiredEnvNames } from '../../bench/bundles';
-import { DR_BUNDLING, planDefine } from '../../lib/bundling';
+import { drEsbuildOptions, dummyEnv, packageOf, quantile, requiredEnvNames } from '../../bench/bundles';
+import { DR_BUNDLING, planDefine, PROJECT_ROOT } from '../../lib/bundling';
 import { defaultPlan } from '../../lib/plan';
 
 describe('the benchmark bundle settings', () => {
