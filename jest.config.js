@@ -1,5 +1,8 @@
 /** Jest: TypeScript and middy's ESM build are compiled by SWC (no type check here: `tsc --noEmit` runs as its own step). */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 module.exports = {
   testEnvironment: 'node',

@@ -8,7 +8,11 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkBackupObjects, countObjectsUpTo, findNewestDated } from '../functions/backup-verification/check-backup-objects';
+import {
+  checkBackupObjects,
+  countObjectsUpTo,
+  findNewestDated,
+} from '../functions/backup-verification/check-backup-objects';
 import { parsePlan } from '../lib/plan';
 import { fakeListing, LIST_PAGE_LIMIT } from '../test/support/fake-listing';
 
@@ -22,11 +26,14 @@ function makeBucket(): _Object[] {
   for (let i = 0; i < OBJECTS; i++) {
     const t = new Date(NOW.getTime() - (3 + 6 * i) * HOUR_MS);
     const iso = t.toISOString();
-    objects.push({ Key: `daily/${iso.slice(0, 10).replaceAll('-', '/')}/entmoot-prod-${iso.slice(11, 13)}00.dump`, LastModified: t, Size: 250_000_000 });
+    objects.push({
+      Key: `daily/${iso.slice(0, 10).replaceAll('-', '/')}/entmoot-prod-${iso.slice(11, 13)}00.dump`,
+      LastModified: t,
+      Size: 250_000_000,
+    });
   }
   return objects.sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
 }
-
 
 /** Runs the benchmark and returns its numbers. */
 export async function benchBackupCount(): Promise<Record<string, unknown>> {
@@ -35,7 +42,9 @@ export async function benchBackupCount(): Promise<Record<string, unknown>> {
   const mock = mockClient(s3);
   try {
     mock.on(ListObjectsV2Command).callsFake(fakeListing(objects));
-    mock.on(HeadObjectCommand).resolves({ LastModified: new Date(NOW.getTime() - 3 * HOUR_MS), ContentLength: 250_000_000 });
+    mock
+      .on(HeadObjectCommand)
+      .resolves({ LastModified: new Date(NOW.getTime() - 3 * HOUR_MS), ContentLength: 250_000_000 });
     const plan = parsePlan({ backups: { keyLayout: { datePattern: 'daily/{yyyy}/{mm}/{dd}/' } } });
     const { minBackupCount: threshold, maxAgeHours } = plan.backups.verification;
     const bucket = 'entmoot-prod-backups';
@@ -45,8 +54,14 @@ export async function benchBackupCount(): Promise<Record<string, unknown>> {
     const newest = await findNewestDated(s3, bucket, '', 'daily/{yyyy}/{mm}/{dd}/', NOW, maxAgeHours * 2);
 
     mock.resetHistory();
-    const results = await checkBackupObjects({ name: bucket, role: 'backups', sampleKeys: [] }, plan, { s3, now: () => NOW });
-    const checkCalls = { listObjectsV2: mock.commandCalls(ListObjectsV2Command).length, headObject: mock.commandCalls(HeadObjectCommand).length };
+    const results = await checkBackupObjects({ name: bucket, role: 'backups', sampleKeys: [] }, plan, {
+      s3,
+      now: () => NOW,
+    });
+    const checkCalls = {
+      listObjectsV2: mock.commandCalls(ListObjectsV2Command).length,
+      headObject: mock.commandCalls(HeadObjectCommand).length,
+    };
 
     return {
       objects: OBJECTS,

@@ -23,7 +23,13 @@ export function handlerEntries(root = PROJECT_ROOT): string[] {
 }
 
 /** esbuild options equal to what NodejsFunction passes for DR_BUNDLING (CLI `--sourcemap` is linked). */
-export function drEsbuildOptions(entry: string, outfile: string, plan: DrPlan, target = DR_BUNDLING.target, sdk: SdkResolution = 'bundled'): BuildOptions {
+export function drEsbuildOptions(
+  entry: string,
+  outfile: string,
+  plan: DrPlan,
+  target = DR_BUNDLING.target,
+  sdk: SdkResolution = 'bundled',
+): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -76,7 +82,9 @@ export function packageOf(input: string): string {
 /** Bytes each package contributes to the output, biggest first. */
 export function packageShares(metafile: Metafile, outfile: string): PackageShare[] {
   // Output keys are relative to the working directory; a build has one `.js` output (and its `.map`).
-  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.js') && resolve(PROJECT_ROOT, path) === resolve(outfile));
+  const output = Object.entries(metafile.outputs).find(
+    ([path]) => path.endsWith('.js') && resolve(PROJECT_ROOT, path) === resolve(outfile),
+  );
   if (!output) return [];
   const totals = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output[1].inputs)) {
@@ -101,7 +109,12 @@ export function requiredEnvNames(sources: readonly string[]): string[] {
 export type SdkResolution = 'bundled' | 'runtime';
 
 /** Builds one bundle into `outDir`; falls back to target node22 if esbuild rejects node24. */
-export async function buildBundle(entry: string, outDir: string, plan: DrPlan, sdk: SdkResolution = 'bundled'): Promise<BundleResult> {
+export async function buildBundle(
+  entry: string,
+  outDir: string,
+  plan: DrPlan,
+  sdk: SdkResolution = 'bundled',
+): Promise<BundleResult> {
   const name = `${entry.split('/')[1]}${sdk === 'runtime' ? ' (SDK from the runtime)' : ''}`;
   const file = join(outDir, sdk, entry.split('/')[1]!, 'index.js');
   let target = DR_BUNDLING.target;
@@ -134,12 +147,14 @@ export async function buildBundle(entry: string, outDir: string, plan: DrPlan, s
   };
 }
 
-
 /**
  * The naive bundle DESIGN §8 speaks of, for comparison: middy, Powertools logger and metrics, an S3Client
  * and classic zod, everything bundled (the SDK too), otherwise the house settings.
  */
-export async function buildNaiveBundle(outDir: string, target: string): Promise<{ file: string; jsBytes: number; topPackages: PackageShare[] }> {
+export async function buildNaiveBundle(
+  outDir: string,
+  target: string,
+): Promise<{ file: string; jsBytes: number; topPackages: PackageShare[] }> {
   const entry = join(outDir, 'naive-entry.ts');
   writeFileSync(
     entry,
@@ -218,7 +233,12 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 /** Variables whose value has a shape a handler checks at cold start (JSON), with a realistic dummy. */
 export const SHAPED_DUMMIES: Record<string, string> = {
   FRESHNESS_JOBS: JSON.stringify([
-    { job: 'janitor', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-janitor', intervalHours: 24, graceHours: 2 },
+    {
+      job: 'janitor',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-janitor',
+      intervalHours: 24,
+      graceHours: 2,
+    },
   ]),
 };
 
@@ -227,7 +247,10 @@ export function dummyEnv(names: readonly string[]): Record<string, string> {
   return Object.fromEntries(
     names.map((n) => [
       n,
-      SHAPED_DUMMIES[n] ?? (n.endsWith('_ARN') ? `arn:aws:sns:us-east-1:000000000000:bench-${n.toLowerCase()}` : `bench-${n.toLowerCase().replace(/_/g, '-')}`),
+      SHAPED_DUMMIES[n] ??
+        (n.endsWith('_ARN')
+          ? `arn:aws:sns:us-east-1:000000000000:bench-${n.toLowerCase()}`
+          : `bench-${n.toLowerCase().replace(/_/g, '-')}`),
     ]),
   );
 }
@@ -236,7 +259,11 @@ function runOnce(target: ColdTarget): { ms: number; error?: string } {
   const script = target.requires.map((id) => `require(${JSON.stringify(id)});`).join('');
   const env = childEnv({ ...target.env, ...(target.nodeOptions ? { NODE_OPTIONS: target.nodeOptions } : {}) });
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnSync(process.execPath, ['-e', script], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (child.status !== 0) {
     // The first `SomethingError: message` line; minified bundles print a source line before it.
@@ -259,7 +286,10 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
  * load hits all alike), after one untimed warm-up round (file cache). Returns the empty process's median and,
  * per target, median and p90 of (wall time − empty median).
  */
-export function measureColdImports(targets: readonly ColdTarget[], runs: number): { emptyMedianMs: number; emptyP90Ms: number; results: ColdResult[] } {
+export function measureColdImports(
+  targets: readonly ColdTarget[],
+  runs: number,
+): { emptyMedianMs: number; emptyP90Ms: number; results: ColdResult[] } {
   const empty: ColdTarget = { label: 'empty node', requires: [] };
   const samples = new Map<string, number[]>(targets.map((t) => [t.label, []]));
   const errors = new Map<string, string>();
@@ -278,7 +308,8 @@ export function measureColdImports(targets: readonly ColdTarget[], runs: number)
   const results = targets.map((t): ColdResult => {
     const error = errors.get(t.label);
     const s = samples.get(t.label)!;
-    if (error || s.length === 0) return { label: t.label, runs: s.length, medianMs: null, p90Ms: null, absoluteMedianMs: null, error };
+    if (error || s.length === 0)
+      return { label: t.label, runs: s.length, medianMs: null, p90Ms: null, absoluteMedianMs: null, error };
     const beyond = s.map((ms) => ms - emptyMedian);
     return {
       label: t.label,

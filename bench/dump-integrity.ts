@@ -35,7 +35,9 @@ export async function benchDumpIntegrity(): Promise<Record<string, unknown>> {
     try {
       // 32 hex characters of md5 per 33 bytes of row text: about 1 KB a row, 215,000 rows
       await db.query(`CREATE TABLE filler (id integer, payload text)`);
-      await db.query(`INSERT INTO filler SELECT i, (SELECT string_agg(md5(i::text || ':' || j), ' ') FROM generate_series(1, 30) AS j) FROM generate_series(1, 215000) AS i`);
+      await db.query(
+        `INSERT INTO filler SELECT i, (SELECT string_agg(md5(i::text || ':' || j), ' ') FROM generate_series(1, 30) AS j) FROM generate_series(1, 215000) AS i`,
+      );
     } finally {
       await db.end();
     }
@@ -43,7 +45,8 @@ export async function benchDumpIntegrity(): Promise<Record<string, unknown>> {
     await pgDump(database, ['-Fc', '-Z0', '-f', file]);
     const generationMs = Date.now() - started;
     const dumpBytes = statSync(file).size;
-    if (dumpBytes < TARGET_BYTES) throw new Error(`the generated dump is ${dumpBytes} bytes, below the 200 MB the benchmark needs`);
+    if (dumpBytes < TARGET_BYTES)
+      throw new Error(`the generated dump is ${dumpBytes} bytes, below the 200 MB the benchmark needs`);
 
     const fileReader = openFileRangeReader(file);
     let reads = 0;

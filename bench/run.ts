@@ -55,7 +55,11 @@ function table(header: string[], rows: Row[]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   // Text columns (the first and the last) left-aligned, numbers right-aligned.
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -79,11 +83,19 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'edr-bench-'));
   const report: Record<string, unknown> = {
     at: new Date().toISOString(),
-    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, esbuild: esbuildVersion },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      esbuild: esbuildVersion,
+    },
   };
   let failed = false;
   try {
-    heading('1. Bundles (esbuild, DrFunction settings: SDK bundled from its ES-module builds; the runtime-SDK variant for comparison)');
+    heading(
+      '1. Bundles (esbuild, DrFunction settings: SDK bundled from its ES-module builds; the runtime-SDK variant for comparison)',
+    );
     const plan = defaultPlan();
     const bundles = await section('Bundles', async () => {
       const built: BundleResult[] = [];
@@ -92,15 +104,26 @@ async function main(): Promise<void> {
       console.log(
         table(
           ['bundle', 'target', 'js', 'map', 'top packages (bytes in output)'],
-          built.map((b) => [b.name, b.target, kb(b.jsBytes), kb(b.mapBytes), b.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')]),
+          built.map((b) => [
+            b.name,
+            b.target,
+            kb(b.jsBytes),
+            kb(b.mapBytes),
+            b.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', '),
+          ]),
         ),
       );
-      for (const b of built) console.log(`${b.name}: requires ${b.externalSdk.join(', ') || 'no SDK'} at run time; env ${b.requiredEnv.join(', ') || 'none'}`);
+      for (const b of built)
+        console.log(
+          `${b.name}: requires ${b.externalSdk.join(', ') || 'no SDK'} at run time; env ${b.requiredEnv.join(', ') || 'none'}`,
+        );
       return built;
     });
     report.bundles = bundles;
 
-    heading(`2. Cold import (fresh node, ${RUNS} runs each, ms beyond empty node; a runtime SDK resolves from NODE_PATH)`);
+    heading(
+      `2. Cold import (fresh node, ${RUNS} runs each, ms beyond empty node; a runtime SDK resolves from NODE_PATH)`,
+    );
     report.coldImport = await section('Cold import', async () => {
       if (!Array.isArray(bundles)) throw new Error('no bundles to time');
       const naive = await buildNaiveBundle(work, bundles[0]?.target ?? 'node24');
@@ -109,9 +132,19 @@ async function main(): Promise<void> {
       for (const b of bundles) {
         const env = dummyEnv(b.requiredEnv);
         targets.push({ label: b.name, requires: [b.file], env });
-        if (b.externalSdk.length === 0) targets.push({ label: `${b.name} +enable-source-maps`, requires: [b.file], env, nodeOptions: LAMBDA_NODE_OPTIONS });
+        if (b.externalSdk.length === 0)
+          targets.push({
+            label: `${b.name} +enable-source-maps`,
+            requires: [b.file],
+            env,
+            nodeOptions: LAMBDA_NODE_OPTIONS,
+          });
         // The SDK packages the bundle itself requires: the floor no handler code can go below.
-        if (b.externalSdk.length > 0) floors.set(`sdk only: ${b.externalSdk.map((p) => p.replace('@aws-sdk/client-', '')).join('+')} (${b.name} needs)`, b.externalSdk);
+        if (b.externalSdk.length > 0)
+          floors.set(
+            `sdk only: ${b.externalSdk.map((p) => p.replace('@aws-sdk/client-', '')).join('+')} (${b.name} needs)`,
+            b.externalSdk,
+          );
       }
       for (const [label, requires] of floors) targets.push({ label, requires });
       targets.push({ label: `naive bundle (${kb(naive.jsBytes)}, SDK bundled)`, requires: [naive.file] });
@@ -126,18 +159,31 @@ async function main(): Promise<void> {
             r.medianMs,
             r.p90Ms,
             r.absoluteMedianMs,
-            r.error ? `ERROR ${r.error}` : deployed.has(r.label) ? (r.medianMs! <= GOAL_MS ? 'met' : `over by ${Math.round(r.medianMs! - GOAL_MS)}`) : '',
+            r.error
+              ? `ERROR ${r.error}`
+              : deployed.has(r.label)
+                ? r.medianMs! <= GOAL_MS
+                  ? 'met'
+                  : `over by ${Math.round(r.medianMs! - GOAL_MS)}`
+                : '',
           ]),
         ),
       );
       console.log(`naive bundle top packages: ${naive.topPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')}`);
-      return { goalMs: GOAL_MS, runs: RUNS, ...measured, naive: { jsBytes: naive.jsBytes, topPackages: naive.topPackages } };
+      return {
+        goalMs: GOAL_MS,
+        runs: RUNS,
+        ...measured,
+        naive: { jsBytes: naive.jsBytes, topPackages: naive.topPackages },
+      };
     });
 
     heading('3. Synth (npx cdk synth --no-notices -q -o <tmp>, 3 runs)');
     report.synth = await section('Synth', () => {
       const synth = benchSynth(PROJECT_ROOT, 3);
-      console.log(table(['runs (ms)', 'median (ms)', 'error'], [[synth.runs.join(', '), synth.medianMs, synth.error ?? '']]));
+      console.log(
+        table(['runs (ms)', 'median (ms)', 'error'], [[synth.runs.join(', '), synth.medianMs, synth.error ?? '']]),
+      );
       return synth;
     });
 
@@ -161,10 +207,18 @@ async function main(): Promise<void> {
       );
     }
     const count = await section('Backup count', benchBackupCount);
-    if (!('error' in count)) console.log(table(['backup count', 'value'], Object.entries(count).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])));
+    if (!('error' in count))
+      console.log(
+        table(
+          ['backup count', 'value'],
+          Object.entries(count).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+        ),
+      );
     report.backupChecks = { dumpIntegrity: integrity, backupCount: count };
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count].some((s) => typeof s === 'object' && s !== null && 'error' in s);
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count].some(
+      (s) => typeof s === 'object' && s !== null && 'error' in s,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

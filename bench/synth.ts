@@ -32,7 +32,11 @@ export function benchSynth(projectRoot: string, runs = 3): SynthResult {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (child.status !== 0) {
         const lines = `${child.stderr ?? ''}`.trim().split('\n');
-        return { runs: times, medianMs: times.length ? Math.round(quantile(times, 0.5)) : null, error: `exit ${child.status}: ${lines.slice(-5).join(' | ').slice(0, 600)}` };
+        return {
+          runs: times,
+          medianMs: times.length ? Math.round(quantile(times, 0.5)) : null,
+          error: `exit ${child.status}: ${lines.slice(-5).join(' | ').slice(0, 600)}`,
+        };
       }
       times.push(Math.round(ms));
     } finally {

@@ -39,14 +39,19 @@ const FS_ERRORS: Record<string, string> = {
 };
 
 async function inspectDump(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError(args.length === 0 ? 'inspect-dump needs a dump file' : `inspect-dump takes one dump file, got: ${args.join(' ')}`);
+  if (args.length !== 1 || args[0].startsWith('-'))
+    throw new UsageError(
+      args.length === 0 ? 'inspect-dump needs a dump file' : `inspect-dump takes one dump file, got: ${args.join(' ')}`,
+    );
   const file = args[0];
   let reader;
   try {
     reader = openFileRangeReader(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    io.err(`entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`);
+    io.err(
+      `entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`,
+    );
     return EXIT.problem;
   }
   try {
@@ -69,7 +74,9 @@ async function inspectDump(args: readonly string[], io: CliIo): Promise<number> 
       return EXIT.problem;
     }
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    io.err(`entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`);
+    io.err(
+      `entmoot-dr inspect-dump: cannot read ${file}: ${FS_ERRORS[code] ?? (e instanceof Error ? e.message : String(e))}`,
+    );
     return EXIT.problem;
   } finally {
     reader.close();
@@ -80,7 +87,8 @@ async function inspectDump(args: readonly string[], io: CliIo): Promise<number> 
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'inspect-dump': {
     args: '<file>',
-    summary: 'print what a pg_dump custom-format archive holds (header and tables), as JSON, reading only its header and TOC',
+    summary:
+      'print what a pg_dump custom-format archive holds (header and tables), as JSON, reading only its header and TOC',
     run: inspectDump,
   },
 };

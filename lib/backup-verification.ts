@@ -74,10 +74,16 @@ export class BackupVerification extends Construct {
     const snapshotArns = regions.map((r) => rdsArn(this, 'snapshot', '*', r));
     const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
     this.checkFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
-    this.checkFunction.allow({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [...dbArns, ...backupArns] });
+    this.checkFunction.allow({
+      actions: ['rds:DescribeDBInstanceAutomatedBackups'],
+      resources: [...dbArns, ...backupArns],
+    });
     const buckets = plan.buckets.filter((b) => b.role === 'backups');
     if (buckets.length > 0) {
-      this.checkFunction.allow({ actions: ['s3:ListBucket'], resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}`) });
+      this.checkFunction.allow({
+        actions: ['s3:ListBucket'],
+        resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}`),
+      });
       this.checkFunction.allow({
         actions: ['s3:GetObject', 's3:GetObjectAttributes'],
         resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`),
@@ -96,10 +102,15 @@ export class BackupVerification extends Construct {
       reporting: props.reporting,
       descriptor: BACKUP_VERIFICATION_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
-      body: (scope) => backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
+      body: (scope) =>
+        backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
-    acknowledgeWildcards(this.workflow.stateMachine.role, { resources: [`${this.checkFunction.functionArn}:*`] }, 'CDK’s grant to invoke the check function’s versions.');
+    acknowledgeWildcards(
+      this.workflow.stateMachine.role,
+      { resources: [`${this.checkFunction.functionArn}:*`] },
+      'CDK’s grant to invoke the check function’s versions.',
+    );
 
     const action = new actions.SnsAction(props.topic);
     for (const check of BACKUP_CHECKS) {

@@ -26,7 +26,8 @@ export class DrDashboard extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: '# Entmoot DR\nRuns by outcome, hours since each scheduled job last succeeded, and every alarm. Evidence of each run is in the stack’s evidence bucket.',
+        markdown:
+          '# Entmoot DR\nRuns by outcome, hours since each scheduled job last succeeded, and every alarm. Evidence of each run is in the stack’s evidence bucket.',
         width: 24,
         height: 2,
       }),

@@ -9,7 +9,6 @@ import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from 
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
-
 /** The newest Node.js runtime aws-cdk-lib offers (cdk-nag's AwsSolutions-L1 asks for it). */
 export const DR_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
@@ -90,7 +89,11 @@ export class DrFunction extends nodejs.NodejsFunction {
       },
     });
     this.functionLogGroup = logGroup;
-    acknowledgeWildcards(role, { resources: ['*'] }, 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.');
+    acknowledgeWildcards(
+      role,
+      { resources: ['*'] },
+      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.',
+    );
   }
 
   /** Grants an IAM statement to the function's role. */

@@ -44,7 +44,10 @@ export class DrWorkflow extends Construct {
       descriptor,
       taskTimeout: Duration.seconds(90),
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${plan.system.namePrefix}-${descriptor.workflow}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -66,7 +69,10 @@ export class DrWorkflow extends Construct {
         schedule: events.Schedule.expression(props.schedule),
       });
       this.scheduleRule.addTarget(
-        new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }), retryAttempts: 3 }),
+        new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
+          retryAttempts: 3,
+        }),
       );
     }
   }

@@ -67,12 +67,16 @@ export class FreshnessMonitor extends Construct {
       schedule: events.Schedule.expression(schedule),
     });
     this.scheduleRule.addTarget(
-      new targets.LambdaFunction(this.function, { event: events.RuleTargetInput.fromObject({ trigger: 'schedule' }), retryAttempts: 2 }),
+      new targets.LambdaFunction(this.function, {
+        event: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
+        retryAttempts: 2,
+      }),
     );
 
     this.errorsAlarm = this.notify(
       new cloudwatch.Alarm(this, 'MonitorErrors', {
-        alarmDescription: 'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
+        alarmDescription:
+          'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
         metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -98,14 +102,20 @@ export class FreshnessMonitor extends Construct {
    */
   public watch(job: string, stateMachine: sfn.IStateMachine, schedule: string): cloudwatch.Alarm {
     if (!JOB_NAME.test(job)) {
-      throw new Error(`FreshnessMonitor.watch: job "${job}" must be 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+      throw new Error(
+        `FreshnessMonitor.watch: job "${job}" must be 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit`,
+      );
     }
-    if (this.watched.some((w) => w.job === job)) throw new Error(`FreshnessMonitor.watch: job "${job}" is already watched: give each job its own name`);
+    if (this.watched.some((w) => w.job === job))
+      throw new Error(`FreshnessMonitor.watch: job "${job}" is already watched: give each job its own name`);
     const intervalHours = intervalHoursOf(schedule);
     const graceHours = this.plan.freshness.graceHours;
     const threshold = intervalHours + graceHours;
     this.watched.push({ job, stateMachineArn: stateMachine.stateMachineArn, intervalHours, graceHours });
-    this.function.allow({ actions: ['states:ListExecutions', 'states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] });
+    this.function.allow({
+      actions: ['states:ListExecutions', 'states:DescribeStateMachine'],
+      resources: [stateMachine.stateMachineArn],
+    });
 
     // The monitor publishes one datapoint a day. A one-day period with Maximum evaluates that datapoint; missing
     // data is breaching, so a monitor that stops publishing also alarms — once CloudWatch's evaluation range

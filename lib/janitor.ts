@@ -10,7 +10,12 @@ import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
 
 /** The janitor as its report describes it: a failure is Medium, and only failures notify. */
-export const JANITOR_DESCRIPTOR: WorkflowDescriptor = { workflow: 'janitor', title: 'Janitor', priority: 'Medium', policy: 'onFailure' };
+export const JANITOR_DESCRIPTOR: WorkflowDescriptor = {
+  workflow: 'janitor',
+  title: 'Janitor',
+  priority: 'Medium',
+  policy: 'onFailure',
+};
 
 export interface JanitorProps {
   readonly plan: DrPlan;

@@ -14,7 +14,9 @@ export function loadPlan(path?: string): DrPlan {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PlanError([`plan file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the ${PLAN_CONTEXT_KEY} context value`]);
+    throw new PlanError([
+      `plan file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the ${PLAN_CONTEXT_KEY} context value`,
+    ]);
   }
   let json: unknown;
   try {

@@ -18,14 +18,18 @@ const rdsIdentifier = z
   .string()
   .max(63, 'must be at most 63 characters (the RDS limit)')
   .regex(RDS_ID, 'must be an RDS identifier: letters, digits and single hyphens, starting with a letter');
-const bucketName = z.string().regex(BUCKET, 'must be an S3 bucket name: 3-63 lower-case letters, digits, dots, hyphens');
+const bucketName = z
+  .string()
+  .regex(BUCKET, 'must be an S3 bucket name: 3-63 lower-case letters, digits, dots, hyphens');
 const region = z.string().regex(REGION, 'must be an AWS region code such as us-east-1');
 const schedule = z
   .string()
   .regex(SCHEDULE, 'must be an EventBridge schedule expression: rate(N unit) or cron(min hour day month weekday year)');
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
 const nonNegative = z.number().nonnegative('must be 0 or more');
-const iamArn = z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role or user ARN');
+const iamArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role or user ARN');
 const email = z.email('must be an e-mail address');
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
@@ -56,7 +60,13 @@ const recoveryTargets = z
     securityBreach: target('Security breach', 120, 0, 'Critical', 'Rebuild from clean image'),
     cacheFailure: target('Cache layer failure', 3, 0, 'Medium', 'Auto-heal, graceful degradation'),
     storageBucketFailure: target('Storage bucket failure', 30, 60, 'Medium', 'Cross-region replication'),
-    restoreFromBackup: target('Restore from backup', 60, 1440, 'High', 'Test Schedule: backup restoration takes 1 hour'),
+    restoreFromBackup: target(
+      'Restore from backup',
+      60,
+      1440,
+      'High',
+      'Test Schedule: backup restoration takes 1 hour',
+    ),
   })
   .strict()
   .prefault({});
@@ -80,7 +90,11 @@ const validationQuery = z
 const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
   { name: 'building_count', sql: 'SELECT COUNT(*) AS building_count FROM buildings', expect: { op: 'gte', value: 0 } },
   { name: 'project_count', sql: 'SELECT COUNT(*) AS project_count FROM projects', expect: { op: 'gte', value: 0 } },
-  { name: 'optimization_count', sql: 'SELECT COUNT(*) AS optimization_count FROM optimizations', expect: { op: 'gte', value: 0 } },
+  {
+    name: 'optimization_count',
+    sql: 'SELECT COUNT(*) AS optimization_count FROM optimizations',
+    expect: { op: 'gte', value: 0 },
+  },
   {
     name: 'error_count',
     sql: 'SELECT COUNT(*) AS error_count FROM buildings WHERE geom IS NULL AND active = true',
@@ -91,7 +105,10 @@ const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
     sql: "SELECT COUNT(*) AS index_count FROM pg_indexes WHERE tablename IN ('buildings', 'projects', 'optimizations')",
     expect: { op: 'gt', value: 0 },
   },
-  { name: 'postgis_works', sql: "SELECT COUNT(*) AS postgis_works FROM (SELECT ST_AsText(geom) FROM buildings LIMIT 1) AS sample" },
+  {
+    name: 'postgis_works',
+    sql: 'SELECT COUNT(*) AS postgis_works FROM (SELECT ST_AsText(geom) FROM buildings LIMIT 1) AS sample',
+  },
   {
     name: 'building_index_count',
     sql: "SELECT COUNT(*) AS building_index_count FROM pg_stat_user_indexes WHERE schemaname = 'public' AND relname = 'buildings'",
@@ -108,7 +125,10 @@ const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
 const backups = z
   .object({
     /** When RDS takes the daily full backup (the plan: 03:00 UTC). */
-    dailyBackupTimeUtc: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in UTC').default('03:00'),
+    dailyBackupTimeUtc: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in UTC')
+      .default('03:00'),
     retentionDays: positiveInt.default(30),
     pitrWindowDays: positiveInt.default(7),
     verification: z
@@ -137,7 +157,10 @@ const backups = z
       })
       .strict()
       .prefault({}),
-    requiredTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a table name')).min(1).default(['buildings', 'projects', 'optimizations']),
+    requiredTables: z
+      .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a table name'))
+      .min(1)
+      .default(['buildings', 'projects', 'optimizations']),
     validationQueries: z.array(validationQuery).prefault(DEFAULT_VALIDATION_QUERIES),
   })
   .strict()
@@ -147,7 +170,9 @@ const network = z
   .object({
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)'),
     availabilityZones: z.array(z.string().min(1)).min(1),
-    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).min(1, 'needs at least one subnet'),
+    subnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)'))
+      .min(1, 'needs at least one subnet'),
     securityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)'),
   })
   .strict();
@@ -163,7 +188,10 @@ const database = z
   .object({
     id: rdsIdentifier,
     /** Database name inside the instance. */
-    databaseName: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a PostgreSQL database name').default('entmoot'),
+    databaseName: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a PostgreSQL database name')
+      .default('entmoot'),
     port: positiveInt.max(65535).default(5432),
     /** The read-only role for validation (IAM database authentication). */
     validatorUser: z.string().default('dr_validator'),
@@ -174,7 +202,10 @@ const database = z
     /** Bucket (role `backups`) that holds this database's pg_dump files. */
     backupBucket: bucketName.optional(),
     /** KMS key that encrypts the database's snapshots, when customer-managed. */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
+      .optional(),
     /** Where a validator Lambda must run to reach the instance, per region role. */
     network: z
       .object({ primary: network, recovery: network })
@@ -192,7 +223,10 @@ const bucket = z
     /** Keys whose replicas the replication check compares; empty: RTC metrics only. */
     sampleKeys: z.array(z.string().min(1)).default([]),
     /** KMS key of SSE-KMS objects, which readers need kms:Decrypt on. */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
+      .optional(),
   })
   .strict();
 
@@ -260,11 +294,17 @@ const dnsControl = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('arc'),
       /** The ARC cluster's regional endpoints, tried in turn. */
-      clusterEndpoints: z.array(z.object({ region, url: httpsUrl }).strict()).min(1, 'needs at least one cluster endpoint'),
+      clusterEndpoints: z
+        .array(z.object({ region, url: httpsUrl }).strict())
+        .min(1, 'needs at least one cluster endpoint'),
       /** Routing control that sends traffic to the recovery region when ON. */
-      recoveryRoutingControlArn: z.string().regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+      recoveryRoutingControlArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
       /** Routing control that sends traffic to the primary region when ON. */
-      primaryRoutingControlArn: z.string().regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+      primaryRoutingControlArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
     })
     .strict(),
   z
@@ -280,7 +320,10 @@ const dnsControl = z.discriminatedUnion('kind', [
 
 const dns = z
   .object({
-    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id (Z…)').default('Z00000000000000000000'),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id (Z…)')
+      .default('Z00000000000000000000'),
     zoneName: z.string().min(1).default('example.com'),
     records: z.array(z.string().min(1)).min(1).default(['api.example.com']),
     control: dnsControl.default({
@@ -293,21 +336,42 @@ const dns = z
   .strict()
   .prefault({});
 
-const WORKFLOWS = ['databaseFailover', 'regionalFailover', 'pointInTimeRecovery', 'backupVerification', 'snapshotRestoreTest'] as const;
+const WORKFLOWS = [
+  'databaseFailover',
+  'regionalFailover',
+  'pointInTimeRecovery',
+  'backupVerification',
+  'snapshotRestoreTest',
+] as const;
 
 /** The DR plan schema. Parse with `parsePlan`, never directly, to get readable errors. */
 export const drPlanSchema = z
   .object({
     /** AWS account the stacks deploy to (an example until set). */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').default('000000000000'),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .default('000000000000'),
     system: z
       .object({
         /** Prefix of every physical name the system creates: `<prefix>-<purpose>-<source>-<yyyymmddhhmm>`. */
-        namePrefix: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lower-case letters or digits, starting with a letter').default('edr'),
+        namePrefix: z
+          .string()
+          .regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lower-case letters or digits, starting with a letter')
+          .default('edr'),
         /** Prefix of the tag keys `<prefix>:owner`, `<prefix>:execution`, `<prefix>:lifecycle`. */
-        tagPrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lower-case letters, digits, hyphens').default('entmoot-dr'),
-        primaryStackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/).default('EntmootDrPrimary'),
-        recoveryStackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/).default('EntmootDrRecovery'),
+        tagPrefix: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lower-case letters, digits, hyphens')
+          .default('entmoot-dr'),
+        primaryStackName: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
+          .default('EntmootDrPrimary'),
+        recoveryStackName: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
+          .default('EntmootDrRecovery'),
         /** Service name used in notifications. */
         serviceName: z.string().min(1).default('Entmoot API'),
       })
@@ -331,12 +395,10 @@ export const drPlanSchema = z
           network: { primary: exampleNetwork('us-east-1'), recovery: exampleNetwork('us-west-2') },
         },
       ]),
-    buckets: z
-      .array(bucket)
-      .prefault([
-        { name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' },
-        { name: 'entmoot-prod-backups', role: 'backups' },
-      ]),
+    buckets: z.array(bucket).prefault([
+      { name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' },
+      { name: 'entmoot-prod-backups', role: 'backups' },
+    ]),
     polling,
     timeouts,
     janitor: z
@@ -368,7 +430,9 @@ export const drPlanSchema = z
           .prefault({}),
         dumpRestore: z
           .object({
-            cpu: z.union([z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)]).default(2048),
+            cpu: z
+              .union([z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)])
+              .default(2048),
             memoryMiB: positiveInt.default(8192),
             ephemeralStorageGiB: positiveInt.min(21).max(200).default(100),
             /** PostgreSQL major of the dumps (the restore task's client must be at least this). */
@@ -422,12 +486,10 @@ export const drPlanSchema = z
       })
       .strict()
       .prefault({}),
-    approvers: z
-      .array(approver)
-      .default([
-        { arn: 'arn:aws:iam::000000000000:role/example-dr-manager', role: 'manager' },
-        { arn: 'arn:aws:iam::000000000000:role/example-dr-director', role: 'director' },
-      ]),
+    approvers: z.array(approver).default([
+      { arn: 'arn:aws:iam::000000000000:role/example-dr-manager', role: 'manager' },
+      { arn: 'arn:aws:iam::000000000000:role/example-dr-director', role: 'director' },
+    ]),
     dns,
     health: z
       .object({
@@ -439,15 +501,24 @@ export const drPlanSchema = z
       .prefault({}),
     /** CloudWatch alarms that start a workflow through the alarm router. */
     alarmWorkflows: z
-      .array(z.object({ alarmName: z.string().min(1), workflow: z.enum(WORKFLOWS), database: rdsIdentifier.optional() }).strict())
+      .array(
+        z
+          .object({ alarmName: z.string().min(1), workflow: z.enum(WORKFLOWS), database: rdsIdentifier.optional() })
+          .strict(),
+      )
       .default([]),
     application: z
       .object({
         autoScalingGroupName: z.string().min(1).optional(),
-        ecsService: z.object({ cluster: z.string().min(1), service: z.string().min(1) }).strict().optional(),
+        ecsService: z
+          .object({ cluster: z.string().min(1), service: z.string().min(1) })
+          .strict()
+          .optional(),
         cacheClusterIds: z.array(z.string().min(1)).default([]),
         /** Application alarms whose actions the drill disables and re-enables. */
-        drillMutedAlarms: z.array(z.string().min(1)).default(['entmoot-api-cpu-high', 'entmoot-db-cpu-high', 'entmoot-api-errors-high']),
+        drillMutedAlarms: z
+          .array(z.string().min(1))
+          .default(['entmoot-api-cpu-high', 'entmoot-db-cpu-high', 'entmoot-api-errors-high']),
       })
       .strict()
       .prefault({}),
@@ -467,11 +538,19 @@ export const drPlanSchema = z
     }
     const ids = new Map<string, string>();
     plan.databases.forEach((db, i) => {
-      for (const [field, id] of [['id', db.id], ['replica', db.replica], ['drReplica', db.drReplica]] as const) {
+      for (const [field, id] of [
+        ['id', db.id],
+        ['replica', db.replica],
+        ['drReplica', db.drReplica],
+      ] as const) {
         if (!id) continue;
         const seen = ids.get(id);
         if (seen) {
-          ctx.addIssue({ code: 'custom', path: ['databases', i, field], message: `"${id}" is already used by ${seen}: every instance id must be unique` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['databases', i, field],
+            message: `"${id}" is already used by ${seen}: every instance id must be unique`,
+          });
         }
         ids.set(id, `databases[${i}].${field}`);
       }
@@ -485,24 +564,37 @@ export const drPlanSchema = z
     });
     const names = new Set<string>();
     plan.buckets.forEach((b, i) => {
-      if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['buckets', i, 'name'], message: `"${b.name}" is listed twice` });
+      if (names.has(b.name))
+        ctx.addIssue({ code: 'custom', path: ['buckets', i, 'name'], message: `"${b.name}" is listed twice` });
       names.add(b.name);
     });
     const queryNames = new Set<string>();
     plan.backups.validationQueries.forEach((q, i) => {
       if (queryNames.has(q.name)) {
-        ctx.addIssue({ code: 'custom', path: ['backups', 'validationQueries', i, 'name'], message: `"${q.name}" is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backups', 'validationQueries', i, 'name'],
+          message: `"${q.name}" is used twice`,
+        });
       }
       queryNames.add(q.name);
     });
     for (const role of ['manager', 'director'] as const) {
       if (!plan.approvers.some((a) => a.role === role)) {
-        ctx.addIssue({ code: 'custom', path: ['approvers'], message: `needs at least one approver with role "${role}" (a regional failover needs both)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approvers'],
+          message: `needs at least one approver with role "${role}" (a regional failover needs both)`,
+        });
       }
     }
     plan.alarmWorkflows.forEach((a, i) => {
       if (a.database && !plan.databases.some((db) => db.id === a.database)) {
-        ctx.addIssue({ code: 'custom', path: ['alarmWorkflows', i, 'database'], message: `"${a.database}" is not one of the plan's databases` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['alarmWorkflows', i, 'database'],
+          message: `"${a.database}" is not one of the plan's databases`,
+        });
       }
     });
   });
@@ -529,7 +621,10 @@ export class PlanError extends Error {
 }
 
 function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), 'plan');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
+    'plan',
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -558,7 +653,14 @@ export function defaultPlan(): DrPlan {
   return parsePlan({});
 }
 
-const EXAMPLE_PATTERNS: RegExp[] = [/example\.(com|org|net)\b/, /\b(vpc|subnet|sg)-0{8,}\d?\b/, /::0{12}:/, /^0{12}$/, /^Z0{10,}$/, /example-dr-/];
+const EXAMPLE_PATTERNS: RegExp[] = [
+  /example\.(com|org|net)\b/,
+  /\b(vpc|subnet|sg)-0{8,}\d?\b/,
+  /::0{12}:/,
+  /^0{12}$/,
+  /^Z0{10,}$/,
+  /example-dr-/,
+];
 
 /** Paths of fields whose value is still one of the obviously fake examples (for synth warnings). */
 export function exampleValuePaths(plan: DrPlan): string[] {

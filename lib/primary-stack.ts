@@ -19,7 +19,12 @@ export class PrimaryStack extends DrStack {
       reporting: this.reporting,
       topic: this.notifications.topic,
     });
-    this.watchScheduledJob('backup-verification', 'Weekly backup verification', this.backupVerification.workflow.stateMachine, props.plan.schedules.backupVerification);
+    this.watchScheduledJob(
+      'backup-verification',
+      'Weekly backup verification',
+      this.backupVerification.workflow.stateMachine,
+      props.plan.schedules.backupVerification,
+    );
     this.dashboard.addAlarms(...Object.values(this.backupVerification.alarms));
   }
 }

@@ -50,15 +50,28 @@ export class Reporting extends Construct {
 
     const executions = statesArn(this, 'execution', plan.system.namePrefix);
     for (const fn of [this.reportFunction, this.statusChangeReporter]) {
-      fn.allow({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [props.evidenceBucket.arnForObjects('runs/*'), props.evidenceBucket.arnForObjects('state/*')] });
+      fn.allow({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        resources: [props.evidenceBucket.arnForObjects('runs/*'), props.evidenceBucket.arnForObjects('state/*')],
+      });
       fn.allow({ actions: ['s3:ListBucket'], resources: [props.evidenceBucket.bucketArn] });
       fn.allow({ actions: ['states:GetExecutionHistory'], resources: [`${executions}:*`] });
       // Also grants kms:GenerateDataKey* and kms:Decrypt on the topic's key, which publishing to an encrypted topic needs.
       props.topic.grantPublish(fn);
-      acknowledgeWildcards(fn.role!, { actions: ['kms:GenerateDataKey*'] }, 'CDK’s grant for publishing to the KMS-encrypted topic, limited to that one key.');
       acknowledgeWildcards(
         fn.role!,
-        { resources: [props.evidenceBucket.arnForObjects('runs/*'), props.evidenceBucket.arnForObjects('state/*'), `${executions}:*`] },
+        { actions: ['kms:GenerateDataKey*'] },
+        'CDK’s grant for publishing to the KMS-encrypted topic, limited to that one key.',
+      );
+      acknowledgeWildcards(
+        fn.role!,
+        {
+          resources: [
+            props.evidenceBucket.arnForObjects('runs/*'),
+            props.evidenceBucket.arnForObjects('state/*'),
+            `${executions}:*`,
+          ],
+        },
         'Evidence objects are keyed by run (runs/*, state/*) and histories by execution (edr-*:*): names known only at run time, limited to our prefixes.',
       );
     }

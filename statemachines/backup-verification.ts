@@ -20,7 +20,12 @@ export const VERIFICATION_CONCURRENCY = 5;
  * plan checked in parallel with bounded concurrency; a target whose checks crash becomes a FAIL result
  * naming the error, so one run gives one report covering every target.
  */
-export function backupVerificationDefinition(scope: Construct, plan: DrPlan, targets: VerificationTarget[], fns: BackupVerificationFunctions): sfn.IChainable {
+export function backupVerificationDefinition(
+  scope: Construct,
+  plan: DrPlan,
+  targets: VerificationTarget[],
+  fns: BackupVerificationFunctions,
+): sfn.IChainable {
   const list = new sfn.Pass(scope, 'List Targets', { result: sfn.Result.fromArray(targets), resultPath: '$.targets' });
 
   const run = new tasks.LambdaInvoke(scope, 'Check Target', {
@@ -31,7 +36,13 @@ export function backupVerificationDefinition(scope: Construct, plan: DrPlan, tar
     resultSelector: { 'results.$': '$.Payload' },
     taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
   });
-  run.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  run.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(10),
+    maxAttempts: 3,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   run.addCatch(
     new sfn.Pass(scope, 'Record Check Error', {
       parameters: {

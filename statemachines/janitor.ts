@@ -18,9 +18,22 @@ export interface JanitorFunctions {
   readonly planCleanup: lambda.IFunction;
 }
 
-const throttleRetry: sfn.RetryProps = { errors: RDS_THROTTLING_ERRORS, interval: Duration.seconds(5), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL };
+const throttleRetry: sfn.RetryProps = {
+  errors: RDS_THROTTLING_ERRORS,
+  interval: Duration.seconds(5),
+  maxAttempts: 4,
+  backoffRate: 2,
+  jitterStrategy: sfn.JitterType.FULL,
+};
 
-function outcome(scope: Construct, name: string, status: 'PASS' | 'FAIL', observed: string, detail: string, args: string[]): sfn.Pass {
+function outcome(
+  scope: Construct,
+  name: string,
+  status: 'PASS' | 'FAIL',
+  observed: string,
+  detail: string,
+  args: string[],
+): sfn.Pass {
   return new sfn.Pass(scope, name, {
     parameters: {
       check: JANITOR_CHECK,
@@ -60,12 +73,27 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
     resultPath: '$.cleanup',
     taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
   });
-  planCleanup.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
+  planCleanup.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(5),
+    maxAttempts: 3,
+    backoffRate: 2,
+  });
 
   const removal = (kind: 'Instance' | 'Snapshot') => {
     const isInstance = kind === 'Instance';
-    const removed = outcome(scope, `${kind} Removed`, 'PASS', 'deleted', `removed ${kind.toLowerCase()} {} ({})`, ['$.id', '$.reason']);
-    const failed = outcome(scope, `${kind} Removal Failed`, 'FAIL', 'error', `could not remove ${kind.toLowerCase()} {}: {}`, ['$.id', '$.error.Error']);
+    const removed = outcome(scope, `${kind} Removed`, 'PASS', 'deleted', `removed ${kind.toLowerCase()} {} ({})`, [
+      '$.id',
+      '$.reason',
+    ]);
+    const failed = outcome(
+      scope,
+      `${kind} Removal Failed`,
+      'FAIL',
+      'error',
+      `could not remove ${kind.toLowerCase()} {}: {}`,
+      ['$.id', '$.error.Error'],
+    );
     const timedOut = outcome(
       scope,
       `${kind} Removal Timed Out`,
@@ -86,7 +114,10 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
       taskTimeout: sdkTimeout,
     });
     del.addRetry(throttleRetry);
-    del.addCatch(removed, { errors: [isInstance ? RDS_NOT_FOUND.instance : RDS_NOT_FOUND.snapshot], resultPath: sfn.JsonPath.DISCARD });
+    del.addCatch(removed, {
+      errors: [isInstance ? RDS_NOT_FOUND.instance : RDS_NOT_FOUND.snapshot],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
     del.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     const describe = new tasks.CallAwsService(scope, `Look for ${kind}`, {
@@ -94,7 +125,9 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
       action: isInstance ? 'describeDBInstances' : 'describeDBSnapshots',
       parameters: isInstance ? { 'DbInstanceIdentifier.$': '$.id' } : { 'DbSnapshotIdentifier.$': '$.id' },
       iamResources: [rdsArn(scope, isInstance ? 'db' : 'snapshot', '*')],
-      resultSelector: isInstance ? { 'status.$': '$.DbInstances[0].DbInstanceStatus' } : { 'status.$': '$.DbSnapshots[0].Status' },
+      resultSelector: isInstance
+        ? { 'status.$': '$.DbInstances[0].DbInstanceStatus' }
+        : { 'status.$': '$.DbSnapshots[0].Status' },
       resultPath: '$.check',
       taskTimeout: sdkTimeout,
     });

@@ -70,7 +70,12 @@ export class ReportFragment extends sfn.StateMachineFragment {
  * Wraps a workflow's body so that every way out passes the report: the body runs in a one-branch Parallel
  * whose Catch sends any error (as `$.failure`) to the report, and whose result goes to the report too.
  */
-export function withReport(scope: Construct, title: string, body: sfn.IChainable, report: ReportFragment): sfn.IChainable {
+export function withReport(
+  scope: Construct,
+  title: string,
+  body: sfn.IChainable,
+  report: ReportFragment,
+): sfn.IChainable {
   const run = new sfn.Parallel(scope, `Run ${title}`, { outputPath: '$[0]' });
   run.branch(body);
   run.addCatch(report, { errors: ['States.ALL'], resultPath: '$.failure' });

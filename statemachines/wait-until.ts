@@ -32,15 +32,21 @@ export class WaitUntil extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: WaitUntilProps) {
     super(scope, id);
     if (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1) {
-      throw new Error(`WaitUntil ${props.subject}: maxAttempts must be a whole number of at least 1 (got ${props.maxAttempts})`);
+      throw new Error(
+        `WaitUntil ${props.subject}: maxAttempts must be a whole number of at least 1 (got ${props.maxAttempts})`,
+      );
     }
-    const start = new sfn.Pass(this, `Start Waiting for ${props.subject}`, { result: sfn.Result.fromObject({ attempt: 0 }), resultPath: '$.wait' });
+    const start = new sfn.Pass(this, `Start Waiting for ${props.subject}`, {
+      result: sfn.Result.fromObject({ attempt: 0 }),
+      resultPath: '$.wait',
+    });
     const wait = new sfn.Wait(this, `Wait for ${props.subject}`, { time: sfn.WaitTime.duration(props.interval) });
     const count = new sfn.Pass(this, `Count ${props.subject} Attempt`, {
       parameters: { 'attempt.$': 'States.MathAdd($.wait.attempt, 1)' },
       resultPath: '$.wait',
     });
-    if (props.doneErrors?.length) props.check.addCatch(props.onDone, { errors: props.doneErrors, resultPath: sfn.JsonPath.DISCARD });
+    if (props.doneErrors?.length)
+      props.check.addCatch(props.onDone, { errors: props.doneErrors, resultPath: sfn.JsonPath.DISCARD });
     let decide = new sfn.Choice(this, `Is ${props.subject} Done?`);
     if (props.done) decide = decide.when(props.done, props.onDone);
     decide

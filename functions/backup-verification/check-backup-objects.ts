@@ -47,7 +47,12 @@ function isDenied(error: unknown): boolean {
 
 function isMissingKey(error: unknown): boolean {
   const name = awsErrorName(error) ?? '';
-  return name === 'NotFound' || name === 'NoSuchKey' || name === '404' || (httpStatus(error) === 404 && name !== 'NoSuchBucket');
+  return (
+    name === 'NotFound' ||
+    name === 'NoSuchKey' ||
+    name === '404' ||
+    (httpStatus(error) === 404 && name !== 'NoSuchBucket')
+  );
 }
 
 /** Turns a ListObjectsV2 failure into a bucket-level reason, or throws (throttling, anything unexpected). */
@@ -56,7 +61,9 @@ function listFailure(error: unknown, bucket: string): never {
     throw new BucketUnreadable(`bucket ${bucket} does not exist (NoSuchBucket): check buckets[].name in the DR plan`);
   }
   if (isDenied(error)) {
-    throw new BucketUnreadable(`listing s3://${bucket} was denied: the function's role needs s3:ListBucket on arn:aws:s3:::${bucket}`);
+    throw new BucketUnreadable(
+      `listing s3://${bucket} was denied: the function's role needs s3:ListBucket on arn:aws:s3:::${bucket}`,
+    );
   }
   translateAwsError(error, 's3:ListBucket', `s3://${bucket}`);
 }
@@ -77,7 +84,12 @@ export interface ObjectCount {
  * holds. Folder placeholders (keys ending in `/`) are not backups and are not counted.
  * Errors are the SDK's own (the caller decides what they mean).
  */
-export async function countObjectsUpTo(s3: Pick<S3Client, 'send'>, bucket: string, prefix: string, limit: number): Promise<ObjectCount> {
+export async function countObjectsUpTo(
+  s3: Pick<S3Client, 'send'>,
+  bucket: string,
+  prefix: string,
+  limit: number,
+): Promise<ObjectCount> {
   let count = 0;
   let calls = 0;
   let token: string | undefined;
@@ -152,7 +164,9 @@ export async function findNewestDated(
 ): Promise<DatedLookup> {
   const positions = TOKENS.map((t) => pattern.indexOf(t)).filter((i) => i >= 0);
   if (positions.some((p, i) => i > 0 && p < positions[i - 1])) {
-    throw new ConfigurationError(`backups.keyLayout.datePattern "${pattern}" is not date-sortable: write its fields in the order {yyyy}, {mm}, {dd}, {hh}`);
+    throw new ConfigurationError(
+      `backups.keyLayout.datePattern "${pattern}" is not date-sortable: write its fields in the order {yyyy}, {mm}, {dd}, {hh}`,
+    );
   }
   const since = periodStart(pattern, new Date(now.getTime() - searchHours * HOUR_MS));
   const fixed = prefix + pattern.slice(0, pattern.indexOf('{'));
@@ -189,18 +203,26 @@ interface Head {
 }
 
 /** HeadObject of the latest-dump key: its facts, or a FAIL reason shared by the age and size checks. */
-async function headLatest(s3: Pick<S3Client, 'send'>, bucket: string, key: string): Promise<Head | { missing: string }> {
+async function headLatest(
+  s3: Pick<S3Client, 'send'>,
+  bucket: string,
+  key: string,
+): Promise<Head | { missing: string }> {
   try {
     const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return { key, lastModified: out.LastModified, size: out.ContentLength };
   } catch (error) {
-    if (isMissingKey(error)) return { missing: `s3://${bucket}/${key} does not exist: check the dump job and backups.keyLayout.latestDumpKey` };
+    if (isMissingKey(error))
+      return {
+        missing: `s3://${bucket}/${key} does not exist: check the dump job and backups.keyLayout.latestDumpKey`,
+      };
     if (isDenied(error)) {
       return {
         missing: `reading s3://${bucket}/${key} was denied: the function's role needs s3:GetObject on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket, without which a missing key also answers 403)`,
       };
     }
-    if (awsErrorName(error) === 'NoSuchBucket') throw new BucketUnreadable(`bucket ${bucket} does not exist (NoSuchBucket): check buckets[].name in the DR plan`);
+    if (awsErrorName(error) === 'NoSuchBucket')
+      throw new BucketUnreadable(`bucket ${bucket} does not exist (NoSuchBucket): check buckets[].name in the DR plan`);
     translateAwsError(error, 's3:GetObject', `s3://${bucket}/${key}`);
   }
 }
@@ -215,7 +237,11 @@ function hours(ms: number): number {
  * as in the plan's script) and `dump-size` (latest dump at least `minDumpBytes`). A missing bucket, key or
  * permission is a FAIL naming it; persistent throttling throws `ThrottledError`.
  */
-export async function checkBackupObjects(bucket: PlanBucket, plan: DrPlan, deps: BackupObjectsDeps): Promise<CheckResult[]> {
+export async function checkBackupObjects(
+  bucket: PlanBucket,
+  plan: DrPlan,
+  deps: BackupObjectsDeps,
+): Promise<CheckResult[]> {
   const { maxAgeHours, warnAtFraction, minBackupCount, minDumpBytes } = plan.backups.verification;
   const { prefix, latestDumpKey, datePattern } = plan.backups.keyLayout;
   const name = bucket.name;
@@ -226,7 +252,9 @@ export async function checkBackupObjects(bucket: PlanBucket, plan: DrPlan, deps:
   const now = deps.now();
 
   try {
-    const count = await countObjectsUpTo(deps.s3, name, prefix, minBackupCount).catch((e: unknown) => listFailure(e, name));
+    const count = await countObjectsUpTo(deps.s3, name, prefix, minBackupCount).catch((e: unknown) =>
+      listFailure(e, name),
+    );
     const countResult: CheckResult = count.reachedLimit
       ? {
           ...countBase,
@@ -244,11 +272,15 @@ export async function checkBackupObjects(bucket: PlanBucket, plan: DrPlan, deps:
     let newest: Head | { missing: string };
     let lookupNote = '';
     if (datePattern) {
-      const found = await findNewestDated(deps.s3, name, prefix, datePattern, now, maxAgeHours * 2).catch((e: unknown) => listFailure(e, name));
+      const found = await findNewestDated(deps.s3, name, prefix, datePattern, now, maxAgeHours * 2).catch(
+        (e: unknown) => listFailure(e, name),
+      );
       lookupNote = ` (${found.calls} ListObjectsV2 call${found.calls === 1 ? '' : 's'}${found.capped ? `, stopped at the bound of ${MAX_DATE_LOOKUP_CALLS}: newer objects may exist` : ''})`;
       newest = found.newest?.Key
         ? { key: found.newest.Key, lastModified: found.newest.LastModified, size: found.newest.Size }
-        : { missing: `no backup matching ${prefix}${datePattern} under s3://${name} since ${found.since.toISOString()}${lookupNote}: check the dump job` };
+        : {
+            missing: `no backup matching ${prefix}${datePattern} under s3://${name} since ${found.since.toISOString()}${lookupNote}: check the dump job`,
+          };
     } else {
       newest = await headLatest(deps.s3, name, prefix + latestDumpKey);
     }

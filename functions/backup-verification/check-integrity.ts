@@ -48,7 +48,14 @@ import {
 import type { DrPlan } from '../../lib/plan';
 import type { CheckResult, CheckStatus } from '../shared/check-result';
 import { DumpFormatError, isAccessDenied, isThrottling, translateAwsError } from '../shared/errors';
-import { type DumpToc, type DumpTocEntry, type RangeReader, readBlockHeader, readDumpTail, readDumpToc } from './dump-reader';
+import {
+  type DumpToc,
+  type DumpTocEntry,
+  type RangeReader,
+  readBlockHeader,
+  readDumpTail,
+  readDumpToc,
+} from './dump-reader';
 
 /** The dump object to check. */
 export interface DumpTarget {
@@ -66,7 +73,10 @@ export interface DumpIntegrityDeps {
 }
 
 /** The plan fields the check reads. */
-export type DumpIntegrityPlan = { readonly backups: Pick<DrPlan['backups'], 'requiredTables' | 'verification'>; readonly buckets: DrPlan['buckets'] };
+export type DumpIntegrityPlan = {
+  readonly backups: Pick<DrPlan['backups'], 'requiredTables' | 'verification'>;
+  readonly buckets: DrPlan['buckets'];
+};
 
 /** Check names, as they appear in results and metrics. */
 export const DUMP_CHECKS = {
@@ -82,7 +92,8 @@ const MAX_EAST_HOURS = 14;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const entryName = (e: Pick<DumpTocEntry, 'namespace' | 'tag'>) => (e.namespace ? `${e.namespace}.${e.tag}` : String(e.tag));
+const entryName = (e: Pick<DumpTocEntry, 'namespace' | 'tag'>) =>
+  e.namespace ? `${e.namespace}.${e.tag}` : String(e.tag);
 
 /** A failed S3 call of ours, with what it was for, so the outer handler can name the permission. */
 class S3CallError extends Error {
@@ -94,10 +105,13 @@ class S3CallError extends Error {
   }
 }
 
-const httpStatus = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+const httpStatus = (e: unknown) =>
+  (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 /** HeadObject has no body, so a 403 comes back named `Forbidden` rather than `AccessDenied`. */
-const denied = (e: unknown) => isAccessDenied(e) || (e instanceof Error && e.name === 'Forbidden') || httpStatus(e) === 403;
-const notFound = (e: unknown) => (e instanceof Error && (e.name === 'NotFound' || e.name === 'NoSuchKey')) || httpStatus(e) === 404;
+const denied = (e: unknown) =>
+  isAccessDenied(e) || (e instanceof Error && e.name === 'Forbidden') || httpStatus(e) === 403;
+const notFound = (e: unknown) =>
+  (e instanceof Error && (e.name === 'NotFound' || e.name === 'NoSuchKey')) || httpStatus(e) === 404;
 const changed = (e: unknown) => (e instanceof Error && e.name === 'PreconditionFailed') || httpStatus(e) === 412;
 
 async function bodyBytes(body: unknown): Promise<Uint8Array> {
@@ -116,12 +130,24 @@ async function bodyBytes(body: unknown): Promise<Uint8Array> {
  * A `RangeReader` over an S3 object: each read is one `GetObject` with `Range: bytes=a-b`, pinned to the
  * ETag seen by `HeadObject` (`IfMatch`) so a dump replaced mid-check is noticed rather than misread.
  */
-export function s3RangeReader(s3: Pick<S3Client, 'send'>, target: DumpTarget, size: number, etag?: string): RangeReader {
+export function s3RangeReader(
+  s3: Pick<S3Client, 'send'>,
+  target: DumpTarget,
+  size: number,
+  etag?: string,
+): RangeReader {
   return {
     size,
     async read(start, endInclusive) {
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: target.key, Range: `bytes=${start}-${endInclusive}`, IfMatch: etag }));
+        const out = await s3.send(
+          new GetObjectCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            Range: `bytes=${start}-${endInclusive}`,
+            IfMatch: etag,
+          }),
+        );
         return await bodyBytes(out.Body);
       } catch (e) {
         throw new S3CallError('s3:GetObject', e);
@@ -131,7 +157,11 @@ export function s3RangeReader(s3: Pick<S3Client, 'send'>, target: DumpTarget, si
 }
 
 /** Runs the four dump checks on `target` (see the module comment). */
-export async function checkDumpIntegrity(target: DumpTarget, plan: DumpIntegrityPlan, deps: DumpIntegrityDeps): Promise<CheckResult[]> {
+export async function checkDumpIntegrity(
+  target: DumpTarget,
+  plan: DumpIntegrityPlan,
+  deps: DumpIntegrityDeps,
+): Promise<CheckResult[]> {
   const where = `s3://${target.bucket}/${target.key}`;
   const arn = `arn:aws:s3:::${target.bucket}/${target.key}`;
   const formatFail = (detail: string, status: CheckStatus = 'FAIL'): CheckResult[] => [
@@ -143,14 +173,16 @@ export async function checkDumpIntegrity(target: DumpTarget, plan: DumpIntegrity
     head = await deps.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
   } catch (e) {
     if (isThrottling(e)) translateAwsError(e, 's3:HeadObject', where);
-    if (denied(e)) return formatFail(`HeadObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}`);
-    if (notFound(e)) return formatFail(`no object at ${where}: the backup job did not write it, or the plan's latestDumpKey is wrong`);
+    if (denied(e))
+      return formatFail(`HeadObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}`);
+    if (notFound(e))
+      return formatFail(`no object at ${where}: the backup job did not write it, or the plan's latestDumpKey is wrong`);
     throw e;
   }
 
   const size = head.ContentLength ?? 0;
   const kmsKey = head.ServerSideEncryption?.startsWith('aws:kms')
-    ? (head.SSEKMSKeyId ?? plan.buckets.find((b) => b.name === target.bucket)?.kmsKeyArn ?? 'the object\'s KMS key')
+    ? (head.SSEKMSKeyId ?? plan.buckets.find((b) => b.name === target.bucket)?.kmsKeyArn ?? "the object's KMS key")
     : undefined;
   const reader = s3RangeReader(deps.s3, target, size, head.ETag);
 
@@ -165,7 +197,9 @@ export async function checkDumpIntegrity(target: DumpTarget, plan: DumpIntegrity
     if (isThrottling(cause)) translateAwsError(cause, 's3:GetObject', where);
     if (denied(cause)) {
       const kms = kmsKey ? ` and kms:Decrypt on ${kmsKey} (the object is encrypted with SSE-KMS)` : '';
-      return formatFail(`ranged GetObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}${kms}`);
+      return formatFail(
+        `ranged GetObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}${kms}`,
+      );
     }
     if (changed(cause)) return formatFail(`${where} was replaced while it was being read: run the check again`, 'WARN');
     throw cause;
@@ -174,8 +208,12 @@ export async function checkDumpIntegrity(target: DumpTarget, plan: DumpIntegrity
   const checksum = await readChecksum(deps.s3, target, where);
   const bytesRead = toc.bytesRead + tail.bytesRead;
   const reads = toc.reads + tail.reads;
-  const compression = toc.compression + (toc.compressionLevel !== null && toc.compressionLevel >= 0 ? ` level ${toc.compressionLevel}` : '');
-  const encryption = kmsKey ? `SSE-KMS (${kmsKey})` : (head.ServerSideEncryption ?? 'no server-side encryption reported');
+  const compression =
+    toc.compression +
+    (toc.compressionLevel !== null && toc.compressionLevel >= 0 ? ` level ${toc.compressionLevel}` : '');
+  const encryption = kmsKey
+    ? `SSE-KMS (${kmsKey})`
+    : (head.ServerSideEncryption ?? 'no server-side encryption reported');
 
   const results: CheckResult[] = [
     {
@@ -190,7 +228,14 @@ export async function checkDumpIntegrity(target: DumpTarget, plan: DumpIntegrity
         `${encryption}; ${checksum}`,
     },
     tablesResult(toc, plan, where),
-    { check: DUMP_CHECKS.completeness, target: where, status: tail.status, observed: size, threshold: null, detail: tail.detail },
+    {
+      check: DUMP_CHECKS.completeness,
+      target: where,
+      status: tail.status,
+      observed: size,
+      threshold: null,
+      detail: tail.detail,
+    },
     createdResult(toc, head, plan, deps.now(), where),
   ];
   return results;
@@ -201,14 +246,19 @@ function tablesResult(toc: DumpToc, plan: DumpIntegrityPlan, where: string): Che
   const missing: string[] = [];
   const withoutData: string[] = [];
   for (const name of required) {
-    const tables = toc.tables.filter((t) => t.name === name && toc.entries.some((e) => e.desc === 'TABLE' && e.tag === name && e.namespace === t.schema));
+    const tables = toc.tables.filter(
+      (t) =>
+        t.name === name && toc.entries.some((e) => e.desc === 'TABLE' && e.tag === name && e.namespace === t.schema),
+    );
     if (tables.length === 0) missing.push(name);
     else if (!tables.some((t) => t.hasData)) withoutData.push(tables[0].schema ? `${tables[0].schema}.${name}` : name);
   }
   const complete = required.length - missing.length - withoutData.length;
   const problems = [
     missing.length ? `no TABLE entry for ${missing.join(', ')}` : '',
-    withoutData.length ? `no TABLE DATA for ${withoutData.join(', ')}${withoutData.length === required.length ? ' (a schema-only dump: pg_dump -s?)' : ''}` : '',
+    withoutData.length
+      ? `no TABLE DATA for ${withoutData.join(', ')}${withoutData.length === required.length ? ' (a schema-only dump: pg_dump -s?)' : ''}`
+      : '',
   ].filter(Boolean);
   return {
     check: DUMP_CHECKS.tables,
@@ -223,18 +273,29 @@ function tablesResult(toc: DumpToc, plan: DumpIntegrityPlan, where: string): Che
 }
 
 /** Judges whether the data the TOC announces is all there (see the module comment), with its own reads. */
-async function completeness(reader: RangeReader, toc: DumpToc, size: number): Promise<{ status: CheckStatus; detail: string; bytesRead: number; reads: number }> {
+async function completeness(
+  reader: RangeReader,
+  toc: DumpToc,
+  size: number,
+): Promise<{ status: CheckStatus; detail: string; bytesRead: number; reads: number }> {
   let bytesRead = 0;
   let reads = 0;
   const result = (status: CheckStatus, detail: string) => ({ status, detail, bytesRead, reads });
 
   const data = toc.entries.filter((e) => e.dataState !== 'noData');
   if (data.length === 0) {
-    if (size === toc.tocEnd) return result('PASS', `the archive records no data blocks and ends where its TOC ends, at ${fmt(size)} bytes`);
-    return result('WARN', `${fmt(size - toc.tocEnd)} bytes follow the TOC of an archive that records no data: not written by pg_dump as is; inspect it`);
+    if (size === toc.tocEnd)
+      return result('PASS', `the archive records no data blocks and ends where its TOC ends, at ${fmt(size)} bytes`);
+    return result(
+      'WARN',
+      `${fmt(size - toc.tocEnd)} bytes follow the TOC of an archive that records no data: not written by pg_dump as is; inspect it`,
+    );
   }
   if (size <= toc.tocEnd) {
-    return result('FAIL', `the object ends at ${fmt(size)} bytes where its TOC ends: none of its ${data.length} data blocks were written; the dump was cut short — re-run the backup`);
+    return result(
+      'FAIL',
+      `the object ends at ${fmt(size)} bytes where its TOC ends: none of its ${data.length} data blocks were written; the dump was cut short — re-run the backup`,
+    );
   }
 
   const set = data.filter((e) => e.dataState === 'set').sort((a, b) => (a.offset as number) - (b.offset as number));
@@ -242,11 +303,15 @@ async function completeness(reader: RangeReader, toc: DumpToc, size: number): Pr
   const minBlock = 1 + 2 * (toc.intSize + 1);
   const misplaced = set.filter((e) => (e.offset as number) < toc.tocEnd);
   if (misplaced.length) {
-    return result('FAIL', `data offsets of ${misplaced.map(entryName).join(', ')} point inside the TOC (before ${fmt(toc.tocEnd)}): the archive is corrupt`);
+    return result(
+      'FAIL',
+      `data offsets of ${misplaced.map(entryName).join(', ')} point inside the TOC (before ${fmt(toc.tocEnd)}): the archive is corrupt`,
+    );
   }
   const beyond = set.filter((e) => (e.offset as number) + minBlock > size);
   if (beyond.length) {
-    const names = beyond.slice(0, 5).map(entryName).join(', ') + (beyond.length > 5 ? ` and ${beyond.length - 5} more` : '');
+    const names =
+      beyond.slice(0, 5).map(entryName).join(', ') + (beyond.length > 5 ? ` and ${beyond.length - 5} more` : '');
     return result(
       'FAIL',
       `the object ends at ${fmt(size)} bytes, before the data blocks of ${names} (${beyond.length} of ${data.length} blocks, the first recorded at offset ${fmt(beyond[0].offset as number)}): the dump was cut short — re-run the backup`,
@@ -273,12 +338,18 @@ async function completeness(reader: RangeReader, toc: DumpToc, size: number): Pr
     bytesRead += header?.bytesRead ?? 0;
     if (!header || (header.type !== 1 && header.type !== 3) || header.dumpId !== last.dumpId) {
       const found = header ? `block type ${header.type} of dump id ${header.dumpId}` : 'nothing readable';
-      return result('FAIL', `the data offset ${fmt(last.offset as number)} of ${entryName(last)} points at ${found}, not its data block (dump id ${last.dumpId}): the archive is corrupt`);
+      return result(
+        'FAIL',
+        `the data offset ${fmt(last.offset as number)} of ${entryName(last)} points at ${found}, not its data block (dump id ${last.dumpId}): the archive is corrupt`,
+      );
     }
   }
 
   if (notSet === 0) {
-    return result('PASS', `all ${data.length} data blocks start inside the object's ${fmt(size)} bytes and it ends with the end-of-data marker`);
+    return result(
+      'PASS',
+      `all ${data.length} data blocks start inside the object's ${fmt(size)} bytes and it ends with the end-of-data marker`,
+    );
   }
   return result(
     'WARN',
@@ -288,7 +359,13 @@ async function completeness(reader: RangeReader, toc: DumpToc, size: number): Pr
   );
 }
 
-function createdResult(toc: DumpToc, head: HeadObjectCommandOutput, plan: DumpIntegrityPlan, now: Date, where: string): CheckResult {
+function createdResult(
+  toc: DumpToc,
+  head: HeadObjectCommandOutput,
+  plan: DumpIntegrityPlan,
+  now: Date,
+  where: string,
+): CheckResult {
   const maxSkew = plan.backups.verification.maxDumpSkewHours;
   const createdAsUtc = Date.parse(`${toc.createdAt}Z`);
   const written = head.LastModified ?? now;
@@ -304,16 +381,30 @@ function createdResult(toc: DumpToc, head: HeadObjectCommandOutput, plan: DumpIn
     advice = `; at least ${round1(skew - MAX_WEST_HOURS)} h in any time zone, more than the plan's ${maxSkew} h: the object holds an old dump — check that the backup job uploads the dump it just made`;
   } else if (skew + MAX_EAST_HOURS < 0) {
     status = 'WARN';
-    advice = '; the dump claims to be created after its object was written, in any time zone: the dumping host\'s clock is wrong';
+    advice =
+      "; the dump claims to be created after its object was written, in any time zone: the dumping host's clock is wrong";
   }
-  return { check: DUMP_CHECKS.created, target: where, status, observed: round1(skew), threshold: maxSkew, detail: base + advice };
+  return {
+    check: DUMP_CHECKS.created,
+    target: where,
+    status,
+    observed: round1(skew),
+    threshold: maxSkew,
+    detail: base + advice,
+  };
 }
 
 /** The object's stored checksum, as a phrase; absence (or no permission to read it) is reported, never failed. */
 async function readChecksum(s3: Pick<S3Client, 'send'>, target: DumpTarget, where: string): Promise<string> {
   let out: GetObjectAttributesCommandOutput;
   try {
-    out = await s3.send(new GetObjectAttributesCommand({ Bucket: target.bucket, Key: target.key, ObjectAttributes: ['Checksum', 'ObjectSize'] }));
+    out = await s3.send(
+      new GetObjectAttributesCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        ObjectAttributes: ['Checksum', 'ObjectSize'],
+      }),
+    );
   } catch (e) {
     if (isThrottling(e)) translateAwsError(e, 's3:GetObjectAttributes', where);
     if (denied(e)) return 'stored checksum not read: the role lacks s3:GetObjectAttributes';
@@ -321,7 +412,9 @@ async function readChecksum(s3: Pick<S3Client, 'send'>, target: DumpTarget, wher
   }
   const c = out.Checksum;
   const found = c
-    ? Object.entries(c).find(([k, v]) => k.startsWith('Checksum') && k !== 'ChecksumType' && typeof v === 'string' && v.length > 0)
+    ? Object.entries(c).find(
+        ([k, v]) => k.startsWith('Checksum') && k !== 'ChecksumType' && typeof v === 'string' && v.length > 0,
+      )
     : undefined;
   if (!found) return 'no stored checksum (upload with --checksum-algorithm to have S3 verify and keep one)';
   const type = c?.ChecksumType ? ` ${c.ChecksumType}` : '';

@@ -44,7 +44,8 @@ const MAX_PAGES = 50;
 /** The outcome of one listing: its items, or the reason it could not be read. */
 type Listing<T> = { items: T[] } | { denied: string } | { notFound: string };
 
-const isInstanceNotFound = (error: unknown) => ['DBInstanceNotFoundFault', 'DBInstanceNotFound'].includes(awsErrorName(error) ?? '');
+const isInstanceNotFound = (error: unknown) =>
+  ['DBInstanceNotFoundFault', 'DBInstanceNotFound'].includes(awsErrorName(error) ?? '');
 
 /** When the snapshot's data was taken: the original time for copies (see the module comment). */
 function snapshotTime(s: DBSnapshot): Date | undefined {
@@ -80,19 +81,27 @@ async function listSnapshots(
     }
   } catch (error) {
     if (isAccessDenied(error)) return { denied: 'rds:DescribeDBSnapshots' };
-    if (isInstanceNotFound(error)) return { notFound: `DB instance ${input.DBInstanceIdentifier ?? ''} was not found in ${where}` };
+    if (isInstanceNotFound(error))
+      return { notFound: `DB instance ${input.DBInstanceIdentifier ?? ''} was not found in ${where}` };
     translateAwsError(error, 'rds:DescribeDBSnapshots', where);
   }
   return { items };
 }
 
-async function listAutomatedBackups(rds: Pick<RDSClient, 'send'>, dbId: string, where: string): Promise<Listing<DBInstanceAutomatedBackup>> {
+async function listAutomatedBackups(
+  rds: Pick<RDSClient, 'send'>,
+  dbId: string,
+  where: string,
+): Promise<Listing<DBInstanceAutomatedBackup>> {
   const items: DBInstanceAutomatedBackup[] = [];
   let marker: string | undefined;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
       const out = await rds.send(
-        new DescribeDBInstanceAutomatedBackupsCommand({ Filters: [{ Name: 'db-instance-id', Values: [dbId] }], Marker: marker }),
+        new DescribeDBInstanceAutomatedBackupsCommand({
+          Filters: [{ Name: 'db-instance-id', Values: [dbId] }],
+          Marker: marker,
+        }),
       );
       items.push(...(out.DBInstanceAutomatedBackups ?? []));
       marker = out.Marker;
@@ -139,10 +148,20 @@ function snapshotAgeResult(db: PlanDatabase, plan: DrPlan, listing: Listing<DBSn
   const where = plan.regions.primary;
   const base = { check: 'snapshot-age', target: db.id, threshold: maxAgeHours };
   if ('denied' in listing) {
-    return { ...base, status: 'FAIL', observed: null, detail: `cannot list snapshots of ${db.id} in ${where}: the function's role needs ${listing.denied}` };
+    return {
+      ...base,
+      status: 'FAIL',
+      observed: null,
+      detail: `cannot list snapshots of ${db.id} in ${where}: the function's role needs ${listing.denied}`,
+    };
   }
   if ('notFound' in listing) {
-    return { ...base, status: 'FAIL', observed: null, detail: `${listing.notFound}: check databases[].id in the DR plan` };
+    return {
+      ...base,
+      status: 'FAIL',
+      observed: null,
+      detail: `${listing.notFound}: check databases[].id in the DR plan`,
+    };
   }
   const available = listing.items.filter((s) => s.Status === 'available');
   const best = newest(available, snapshotTime);
@@ -150,7 +169,12 @@ function snapshotAgeResult(db: PlanDatabase, plan: DrPlan, listing: Listing<DBSn
     const others = listing.items.length
       ? `: only snapshots that are not yet usable exist (${describeStates(listing.items)}); wait for them or check the backup configuration`
       : ': check that automated backups are enabled (backup retention above 0)';
-    return { ...base, status: 'FAIL', observed: null, detail: `no available snapshot of ${db.id} in ${where}${others}` };
+    return {
+      ...base,
+      status: 'FAIL',
+      observed: null,
+      detail: `no available snapshot of ${db.id} in ${where}${others}`,
+    };
   }
   const ageMs = now.getTime() - best.time.getTime();
   const status = statusForUpperBound(ageMs / HOUR_MS, maxAgeHours * warnAtFraction, maxAgeHours);
@@ -204,11 +228,16 @@ function recoveryResults(
   const results: CheckResult[] = [];
   const candidates = [
     copy && { time: copy.time, what: `snapshot copy ${copy.item.DBSnapshotIdentifier ?? 'unknown'}` },
-    replica && { time: replica.time, what: `replicated automated backups ${replica.item.DBInstanceAutomatedBackupsArn ?? 'unknown'}` },
+    replica && {
+      time: replica.time,
+      what: `replicated automated backups ${replica.item.DBInstanceAutomatedBackupsArn ?? 'unknown'}`,
+    },
   ].filter((c): c is { time: Date; what: string } => Boolean(c));
   const best = newest(candidates, (c) => c.time);
   if (!best) {
-    const pending = ours.length ? ` (replicated automated backups exist but have no restorable point yet: status ${ours.map((b) => b.Status ?? 'unknown').join(', ')})` : '';
+    const pending = ours.length
+      ? ` (replicated automated backups exist but have no restorable point yet: status ${ours.map((b) => b.Status ?? 'unknown').join(', ')})`
+      : '';
     results.push({
       ...base,
       status: 'FAIL',
@@ -218,7 +247,8 @@ function recoveryResults(
   } else {
     const ageMs = now.getTime() - best.time.getTime();
     const status = statusForUpperBound(ageMs / HOUR_MS, maxAgeHours * warnAtFraction, maxAgeHours);
-    const advice = status === 'PASS' ? '' : `: check the snapshot copy or backup replication from ${primary} to ${recovery}`;
+    const advice =
+      status === 'PASS' ? '' : `: check the snapshot copy or backup replication from ${primary} to ${recovery}`;
     results.push({
       ...base,
       status,
@@ -268,7 +298,11 @@ export async function checkSnapshotAge(db: PlanDatabase, plan: DrPlan, deps: Sna
   const { primary, recovery } = plan.regions;
   const [own, copies, replicated] = await Promise.all([
     listSnapshots(deps.primaryRds, { DBInstanceIdentifier: db.id }, primary),
-    listSnapshots(deps.recoveryRds, { SnapshotType: 'manual', Filters: [{ Name: 'db-instance-id', Values: [db.id] }] }, recovery),
+    listSnapshots(
+      deps.recoveryRds,
+      { SnapshotType: 'manual', Filters: [{ Name: 'db-instance-id', Values: [db.id] }] },
+      recovery,
+    ),
     listAutomatedBackups(deps.recoveryRds, db.id, recovery),
   ]);
   const now = deps.now();

@@ -121,7 +121,14 @@ const K_VERS_1_15 = version(1, 15);
 const K_VERS_1_16 = version(1, 16);
 
 /** `ArchiveFormat` in pg_backup.h. */
-const FORMAT_NAMES: Record<number, string> = { 0: 'unknown', 1: 'custom', 2: 'files', 3: 'tar', 4: 'null', 5: 'directory' };
+const FORMAT_NAMES: Record<number, string> = {
+  0: 'unknown',
+  1: 'custom',
+  2: 'files',
+  3: 'tar',
+  4: 'null',
+  5: 'directory',
+};
 const SECTIONS: Record<number, DumpSection> = { 1: 'none', 2: 'pre-data', 3: 'data', 4: 'post-data' };
 /** `pg_compress_algorithm` in src/include/common/compression.h. */
 const ALGORITHMS: DumpCompression[] = ['none', 'gzip', 'lz4', 'zstd'];
@@ -198,7 +205,10 @@ class Cursor {
     const start = this.pos;
     const length = this.int();
     if (length < 0) return null;
-    if (length > 0x7fffffff) throw new DumpFormatError(`string length ${length} at offset ${start} is impossible: the table of contents is corrupt`);
+    if (length > 0x7fffffff)
+      throw new DumpFormatError(
+        `string length ${length} at offset ${start} is impossible: the table of contents is corrupt`,
+      );
     return Buffer.from(this.buf(length)).toString('utf8');
   }
 
@@ -207,11 +217,15 @@ class Cursor {
     const at = this.pos;
     const flag = this.byte();
     const state = DATA_STATES[flag];
-    if (!state) throw new DumpFormatError(`unexpected data offset flag ${flag} at offset ${at}: the table of contents is corrupt`);
+    if (!state)
+      throw new DumpFormatError(
+        `unexpected data offset flag ${flag} at offset ${at}: the table of contents is corrupt`,
+      );
     const bytes = this.buf(this.offSize);
     let value = 0;
     for (let b = bytes.length - 1; b >= 0; b--) value = value * 256 + bytes[b];
-    if (!Number.isSafeInteger(value)) throw new DumpFormatError(`data offset at ${at} is too large to be real: the table of contents is corrupt`);
+    if (!Number.isSafeInteger(value))
+      throw new DumpFormatError(`data offset at ${at} is too large to be real: the table of contents is corrupt`);
     return { state, offset: state === 'set' ? value : null };
   }
 }
@@ -221,10 +235,14 @@ const ascii = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes
 /** Names what a non-custom object is, from its first bytes; never returns for a recognized kind. */
 function rejectForeign(first: Uint8Array, size: number): never {
   if (first.length >= 262 && ascii(first, 257, 262) === 'ustar') {
-    throw new DumpFormatError('tar-format dump (pg_dump -Ft), not custom format: restore with pg_restore or re-dump with pg_dump -Fc');
+    throw new DumpFormatError(
+      'tar-format dump (pg_dump -Ft), not custom format: restore with pg_restore or re-dump with pg_dump -Fc',
+    );
   }
   if (first[0] === 0x1f && first[1] === 0x8b) {
-    throw new DumpFormatError('gzip-compressed file, not a custom-format dump (a compressed plain SQL dump?): re-dump with pg_dump -Fc');
+    throw new DumpFormatError(
+      'gzip-compressed file, not a custom-format dump (a compressed plain SQL dump?): re-dump with pg_dump -Fc',
+    );
   }
   const head = ascii(first, 0, Math.min(first.length, 64)).replace(/^\xEF\xBB\xBF/, '');
   if (/^\s*(--|\/\*|SET\b|CREATE\b|BEGIN\b|SELECT\b|\\connect\b)/i.test(head)) {
@@ -233,18 +251,36 @@ function rejectForeign(first: Uint8Array, size: number): never {
   const text = first.subarray(0, 256).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b !== 127));
   if (text) {
     const start = JSON.stringify(ascii(first, 0, Math.min(first.length, 24)));
-    throw new DumpFormatError(`not a pg_dump archive: a text file that does not look like SQL (it starts ${start}) in an object of ${size} bytes`);
+    throw new DumpFormatError(
+      `not a pg_dump archive: a text file that does not look like SQL (it starts ${start}) in an object of ${size} bytes`,
+    );
   }
   const hex = Array.from(first.subarray(0, 5), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  throw new DumpFormatError(`not a pg_dump archive: no PGDMP signature at offset 0 (found ${hex}) in an object of ${size} bytes`);
+  throw new DumpFormatError(
+    `not a pg_dump archive: no PGDMP signature at offset 0 (found ${hex}) in an object of ${size} bytes`,
+  );
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function createdAtOf(tm: number[]): string {
   const [sec, min, hour, mday, mon, year] = tm;
-  const ok = sec >= 0 && sec <= 61 && min >= 0 && min <= 59 && hour >= 0 && hour <= 23 && mday >= 1 && mday <= 31 && mon >= 0 && mon <= 11 && year >= 0;
-  if (!ok) throw new DumpFormatError(`invalid creation time in the archive header (${tm.slice(0, 6).join(', ')}): the header is corrupt`);
+  const ok =
+    sec >= 0 &&
+    sec <= 61 &&
+    min >= 0 &&
+    min <= 59 &&
+    hour >= 0 &&
+    hour <= 23 &&
+    mday >= 1 &&
+    mday <= 31 &&
+    mon >= 0 &&
+    mon <= 11 &&
+    year >= 0;
+  if (!ok)
+    throw new DumpFormatError(
+      `invalid creation time in the archive header (${tm.slice(0, 6).join(', ')}): the header is corrupt`,
+    );
   return `${pad(year + 1900, 4)}-${pad(mon + 1)}-${pad(mday)}T${pad(hour)}:${pad(min)}:${pad(Math.min(sec, 59))}`;
 }
 
@@ -259,7 +295,10 @@ function createdAtOf(tm: number[]): string {
 export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptions = {}): Promise<DumpToc> {
   const blockSize = Math.max(16, Math.floor(options.blockSize ?? DEFAULT_BLOCK_SIZE));
   const size = reader.size;
-  if (size === 0) throw new DumpFormatError('empty object (0 bytes): not a pg_dump archive; the dump was never written or its upload failed');
+  if (size === 0)
+    throw new DumpFormatError(
+      'empty object (0 bytes): not a pg_dump archive; the dump was never written or its upload failed',
+    );
 
   let bytesRead = 0;
   let reads = 0;
@@ -275,7 +314,8 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
     const bytes = await reader.read(fetchedEnd, end);
     reads += 1;
     bytesRead += bytes.length;
-    if (bytes.length === 0) throw new DumpFormatError(`${part} truncated: object ends at ${fetchedEnd} inside the ${part}${detail}`);
+    if (bytes.length === 0)
+      throw new DumpFormatError(`${part} truncated: object ends at ${fetchedEnd} inside the ${part}${detail}`);
     fetchedEnd += bytes.length;
     return bytes;
   };
@@ -321,14 +361,20 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
     );
   }
   if (v < K_VERS_1_12) {
-    throw new DumpFormatError(`archive version ${archiveVersion} is older than this reader supports (${MIN_ARCHIVE_VERSION} to ${MAX_ARCHIVE_VERSION}): re-dump with a current pg_dump -Fc`);
+    throw new DumpFormatError(
+      `archive version ${archiveVersion} is older than this reader supports (${MIN_ARCHIVE_VERSION} to ${MAX_ARCHIVE_VERSION}): re-dump with a current pg_dump -Fc`,
+    );
   }
   if (head.format !== 1) {
     const name = FORMAT_NAMES[head.format] ?? 'unknown';
-    throw new DumpFormatError(`archive format byte is ${head.format} (${name}), not 1 (custom): this reader reads pg_dump -Fc archives only`);
+    throw new DumpFormatError(
+      `archive format byte is ${head.format} (${name}), not 1 (custom): this reader reads pg_dump -Fc archives only`,
+    );
   }
   if (head.intSize < 1 || head.intSize > 8 || head.offSize < 1 || head.offSize > 16) {
-    throw new DumpFormatError(`archive header has impossible integer size ${head.intSize} or offset size ${head.offSize}: the header is corrupt`);
+    throw new DumpFormatError(
+      `archive header has impossible integer size ${head.intSize} or offset size ${head.offSize}: the header is corrupt`,
+    );
   }
   cursor = cursor.setIntSize(head.intSize, head.offSize);
 
@@ -338,7 +384,8 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
     if (v >= K_VERS_1_15) {
       const at = cursor.pos;
       const algorithm = cursor.byte();
-      if (algorithm >= ALGORITHMS.length) throw new DumpFormatError(`unknown compression algorithm ${algorithm} at offset ${at} in the archive header`);
+      if (algorithm >= ALGORITHMS.length)
+        throw new DumpFormatError(`unknown compression algorithm ${algorithm} at offset ${at} in the archive header`);
       compression = ALGORITHMS[algorithm];
     } else {
       const level = cursor.int();
@@ -355,7 +402,8 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
 
   part = 'table of contents';
   const tocCount = await step(cursor.pos, () => cursor.int());
-  if (tocCount < 0) throw new DumpFormatError(`table of contents count ${tocCount} is negative: the table of contents is corrupt`);
+  if (tocCount < 0)
+    throw new DumpFormatError(`table of contents count ${tocCount} is negative: the table of contents is corrupt`);
 
   const entries: DumpTocEntry[] = [];
   for (let i = 0; i < tocCount; i++) {
@@ -363,7 +411,10 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
     const entryStart = cursor.pos;
     const entry = await step(entryStart, () => {
       const dumpId = cursor.int();
-      if (dumpId <= 0) throw new DumpFormatError(`entry ID ${dumpId} out of range at offset ${entryStart}: the table of contents is corrupt`);
+      if (dumpId <= 0)
+        throw new DumpFormatError(
+          `entry ID ${dumpId} out of range at offset ${entryStart}: the table of contents is corrupt`,
+        );
       cursor.int(); // had dumper
       cursor.str(); // table oid (1.8+)
       cursor.str(); // oid
@@ -371,7 +422,10 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
       const desc = cursor.str();
       const sectionNumber = cursor.int();
       const section = SECTIONS[sectionNumber];
-      if (!section) throw new DumpFormatError(`unknown section ${sectionNumber} in entry ${dumpId} (${desc} ${tag}): the table of contents is corrupt`);
+      if (!section)
+        throw new DumpFormatError(
+          `unknown section ${sectionNumber} in entry ${dumpId} (${desc} ${tag}): the table of contents is corrupt`,
+        );
       cursor.str(); // definition
       cursor.str(); // drop statement
       cursor.str(); // copy statement (1.3+)
@@ -386,7 +440,7 @@ export async function readDumpToc(reader: RangeReader, options: ReadDumpTocOptio
       const { state, offset } = cursor.offset(); // pg_backup_custom.c _ReadExtraToc
       return { dumpId, tag, desc, section, namespace, dataState: state, offset, dependencies };
     });
-      entries.push(entry);
+    entries.push(entry);
   }
 
   return {
@@ -419,7 +473,11 @@ function tablesOf(entries: readonly DumpTocEntry[]): DumpTable[] {
   for (const e of entries) {
     if (e.desc !== 'TABLE' || e.tag === null) continue;
     seen.add(key(e.namespace, e.tag));
-    tables.push({ schema: e.namespace, name: e.tag, hasData: dataByDependency.has(e.dumpId) || dataByName.has(key(e.namespace, e.tag)) });
+    tables.push({
+      schema: e.namespace,
+      name: e.tag,
+      hasData: dataByDependency.has(e.dumpId) || dataByName.has(key(e.namespace, e.tag)),
+    });
   }
   for (const e of data) {
     if (e.tag === null || seen.has(key(e.namespace, e.tag))) continue;

@@ -28,7 +28,8 @@ export interface VerificationDeps {
 /** Every target the plan gives: each database, each backups bucket, and each database's latest dump. */
 export function verificationTargets(plan: DrPlan): VerificationTarget[] {
   const targets: VerificationTarget[] = plan.databases.map((db) => ({ kind: 'database', id: db.id }));
-  for (const bucket of plan.buckets.filter((b) => b.role === 'backups')) targets.push({ kind: 'backups', bucket: bucket.name });
+  for (const bucket of plan.buckets.filter((b) => b.role === 'backups'))
+    targets.push({ kind: 'backups', bucket: bucket.name });
   const { prefix, latestDumpKey } = plan.backups.keyLayout;
   const dumpBuckets = new Set(plan.databases.map((db) => db.backupBucket).filter((b): b is string => Boolean(b)));
   for (const bucket of dumpBuckets) targets.push({ kind: 'dump', bucket, key: `${prefix}${latestDumpKey}` });
@@ -36,25 +37,43 @@ export function verificationTargets(plan: DrPlan): VerificationTarget[] {
 }
 
 /** Runs the checks of one target; a target the plan does not name is refused before any AWS call. */
-export async function runVerification(target: VerificationTarget, plan: DrPlan, deps: VerificationDeps): Promise<CheckResult[]> {
+export async function runVerification(
+  target: VerificationTarget,
+  plan: DrPlan,
+  deps: VerificationDeps,
+): Promise<CheckResult[]> {
   switch (target?.kind) {
     case 'database': {
       const db = plan.databases.find((d) => d.id === target.id);
-      if (!db) throw new InvalidInputError(`id "${String(target.id)}" is not a database of the plan: use one of ${plan.databases.map((d) => d.id).join(', ')}`);
+      if (!db)
+        throw new InvalidInputError(
+          `id "${String(target.id)}" is not a database of the plan: use one of ${plan.databases.map((d) => d.id).join(', ')}`,
+        );
       return checkSnapshotAge(db, plan, deps);
     }
     case 'backups': {
       const bucket = plan.buckets.find((b) => b.name === target.bucket && b.role === 'backups');
-      if (!bucket) throw new InvalidInputError(`bucket "${String(target.bucket)}" is not a backups bucket of the plan: add it to plan.buckets with role "backups"`);
+      if (!bucket)
+        throw new InvalidInputError(
+          `bucket "${String(target.bucket)}" is not a backups bucket of the plan: add it to plan.buckets with role "backups"`,
+        );
       return checkBackupObjects(bucket, plan, deps);
     }
     case 'dump': {
-      if (!plan.buckets.some((b) => b.name === target.bucket && b.role === 'backups') || typeof target.key !== 'string' || target.key.length === 0) {
-        throw new InvalidInputError(`dump s3://${String(target.bucket)}/${String(target.key)} is not in a backups bucket of the plan: name a bucket with role "backups" and a key`);
+      if (
+        !plan.buckets.some((b) => b.name === target.bucket && b.role === 'backups') ||
+        typeof target.key !== 'string' ||
+        target.key.length === 0
+      ) {
+        throw new InvalidInputError(
+          `dump s3://${String(target.bucket)}/${String(target.key)} is not in a backups bucket of the plan: name a bucket with role "backups" and a key`,
+        );
       }
       return checkDumpIntegrity({ bucket: target.bucket, key: target.key }, plan, deps);
     }
     default:
-      throw new InvalidInputError(`kind must be database, backups or dump (got ${JSON.stringify((target as { kind?: unknown })?.kind)})`);
+      throw new InvalidInputError(
+        `kind must be database, backups or dump (got ${JSON.stringify((target as { kind?: unknown })?.kind)})`,
+      );
   }
 }

@@ -73,27 +73,40 @@ export async function checkFreshness(jobs: FreshnessJob[], deps: FreshnessDeps):
 
 /** Throws `InvalidInputError` naming the first bad field, e.g. `jobs[1].stateMachineArn`. */
 export function validateJobs(jobs: unknown): asserts jobs is FreshnessJob[] {
-  if (!Array.isArray(jobs)) throw new InvalidInputError(`jobs must be an array of { job, stateMachineArn, intervalHours, graceHours }, got ${describe(jobs)}`);
+  if (!Array.isArray(jobs))
+    throw new InvalidInputError(
+      `jobs must be an array of { job, stateMachineArn, intervalHours, graceHours }, got ${describe(jobs)}`,
+    );
   const seen = new Set<string>();
   jobs.forEach((item: unknown, i) => {
     const where = `jobs[${i}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new InvalidInputError(`${where} must be an object { job, stateMachineArn, intervalHours, graceHours }, got ${describe(item)}`);
+      throw new InvalidInputError(
+        `${where} must be an object { job, stateMachineArn, intervalHours, graceHours }, got ${describe(item)}`,
+      );
     }
     const { job, stateMachineArn, intervalHours, graceHours } = item as Record<string, unknown>;
     if (typeof job !== 'string' || !JOB_NAME.test(job)) {
-      throw new InvalidInputError(`${where}.job must be 1-128 letters, digits, '_', '.' or '-' starting with a letter or digit, got ${describe(job)}`);
+      throw new InvalidInputError(
+        `${where}.job must be 1-128 letters, digits, '_', '.' or '-' starting with a letter or digit, got ${describe(job)}`,
+      );
     }
     if (seen.has(job)) throw new InvalidInputError(`${where}.job "${job}" is listed twice: each job is watched once`);
     seen.add(job);
     if (typeof stateMachineArn !== 'string' || !STATE_MACHINE_ARN.test(stateMachineArn)) {
-      throw new InvalidInputError(`${where}.stateMachineArn must be a Step Functions state machine ARN, got ${describe(stateMachineArn)}`);
+      throw new InvalidInputError(
+        `${where}.stateMachineArn must be a Step Functions state machine ARN, got ${describe(stateMachineArn)}`,
+      );
     }
     if (typeof intervalHours !== 'number' || !Number.isFinite(intervalHours) || intervalHours <= 0) {
-      throw new InvalidInputError(`${where}.intervalHours must be a number of hours greater than 0, got ${describe(intervalHours)}`);
+      throw new InvalidInputError(
+        `${where}.intervalHours must be a number of hours greater than 0, got ${describe(intervalHours)}`,
+      );
     }
     if (typeof graceHours !== 'number' || !Number.isFinite(graceHours) || graceHours < 0) {
-      throw new InvalidInputError(`${where}.graceHours must be a number of hours, 0 or more, got ${describe(graceHours)}`);
+      throw new InvalidInputError(
+        `${where}.graceHours must be a number of hours, 0 or more, got ${describe(graceHours)}`,
+      );
     }
   });
 }
@@ -115,7 +128,9 @@ async function checkJob(job: FreshnessJob, deps: FreshnessDeps): Promise<Freshne
   const seen = lastSuccess
     ? `${job.job} last succeeded ${hoursSinceSuccess.toFixed(1)} h ago`
     : `${job.job} has never succeeded since its state machine was created ${hoursSinceSuccess.toFixed(1)} h ago`;
-  const fix = overdue ? `: check its schedule rule and the failed or missing executions of ${stateMachineName(job.stateMachineArn)}` : '';
+  const fix = overdue
+    ? `: check its schedule rule and the failed or missing executions of ${stateMachineName(job.stateMachineArn)}`
+    : '';
   return {
     job: job.job,
     stateMachineArn: job.stateMachineArn,
@@ -188,7 +203,7 @@ function unreadable(job: FreshnessJob, limit: number, error: unknown): Freshness
 
 function hoursBetween(from: Date, to: Date): number {
   // A clock a little behind Step Functions' must not give a negative age.
-  return Math.max(0, Math.round((to.getTime() - from.getTime()) / HOUR_MS * 10) / 10);
+  return Math.max(0, Math.round(((to.getTime() - from.getTime()) / HOUR_MS) * 10) / 10);
 }
 
 function formatHours(hours: number): string {

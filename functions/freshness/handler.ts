@@ -7,7 +7,14 @@ import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
-import { checkFreshness, FRESHNESS_METRIC, validateJobs, type FreshnessDeps, type FreshnessJob, type FreshnessResult } from './check-freshness';
+import {
+  checkFreshness,
+  FRESHNESS_METRIC,
+  validateJobs,
+  type FreshnessDeps,
+  type FreshnessJob,
+  type FreshnessResult,
+} from './check-freshness';
 
 /** The jobs to watch, from `FRESHNESS_JOBS` (set by the FreshnessMonitor construct), read and checked once at cold start. */
 function jobsFromEnv(): FreshnessJob[] {
@@ -21,7 +28,9 @@ function jobsFromEnv(): FreshnessJob[] {
   try {
     validateJobs(jobs);
   } catch (error) {
-    throw new ConfigurationError(`FRESHNESS_JOBS is invalid: ${(error as Error).message}; redeploy the stack`, { cause: error });
+    throw new ConfigurationError(`FRESHNESS_JOBS is invalid: ${(error as Error).message}; redeploy the stack`, {
+      cause: error,
+    });
   }
   return jobs;
 }

@@ -47,15 +47,22 @@ export function intervalHoursOf(expression: string): number {
   if (rate) return rateHours(text, Number(rate[1]), rate[2]);
   const cron = CRON.exec(text);
   if (cron) return cronHours(text, cron.slice(1, 7));
-  throw new ScheduleIntervalError(expression, 'expected rate(N minute|minutes|hour|hours|day|days) or cron(minutes hours day-of-month month day-of-week year)');
+  throw new ScheduleIntervalError(
+    expression,
+    'expected rate(N minute|minutes|hour|hours|day|days) or cron(minutes hours day-of-month month day-of-week year)',
+  );
 }
 
 function rateHours(expression: string, value: number, unit: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ScheduleIntervalError(expression, 'the rate must be a whole number of at least 1');
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new ScheduleIntervalError(expression, 'the rate must be a whole number of at least 1');
   const singular = unit.endsWith('s') ? unit.slice(0, -1) : unit;
   // EventBridge rejects rate(1 minutes) and rate(5 minute): catch it at synth rather than at deploy.
   if ((value === 1) !== (unit === singular)) {
-    throw new ScheduleIntervalError(expression, `EventBridge wants "${singular}" for a value of 1 and "${singular}s" otherwise`);
+    throw new ScheduleIntervalError(
+      expression,
+      `EventBridge wants "${singular}" for a value of 1 and "${singular}s" otherwise`,
+    );
   }
   return (value * UNIT_MINUTES[singular]) / MINUTES_PER_HOUR;
 }
@@ -63,7 +70,10 @@ function rateHours(expression: string, value: number, unit: string): number {
 function cronHours(expression: string, fields: string[]): number {
   const [minuteField, hourField, domField, monthField, dowField, yearField] = fields;
   if (yearField !== '*') {
-    throw new ScheduleIntervalError(expression, 'a year other than * ends the schedule, so it has no longest gap: use * for the year');
+    throw new ScheduleIntervalError(
+      expression,
+      'a year other than * ends the schedule, so it has no longest gap: use * for the year',
+    );
   }
   if ((domField === '?') === (dowField === '?')) {
     throw new ScheduleIntervalError(expression, 'exactly one of day-of-month and day-of-week must be ?');
@@ -72,7 +82,9 @@ function cronHours(expression: string, fields: string[]): number {
   const hours = parseList(expression, 'hours', hourField, 0, 23);
   const months = parseList(expression, 'month', monthField, 1, 12, MONTHS);
   const dayRule = domField === '?' ? parseDayOfWeek(expression, dowField) : parseDayOfMonth(expression, domField);
-  const timesOfDay = [...hours].sort((a, b) => a - b).flatMap((h) => [...minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
+  const timesOfDay = [...hours]
+    .sort((a, b) => a - b)
+    .flatMap((h) => [...minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
 
   let first: number | undefined;
   let previous: number | undefined;
@@ -89,7 +101,10 @@ function cronHours(expression: string, fields: string[]): number {
     }
   }
   if (first === undefined || previous === undefined) {
-    throw new ScheduleIntervalError(expression, 'it never runs (no day of the calendar matches its day and month fields)');
+    throw new ScheduleIntervalError(
+      expression,
+      'it never runs (no day of the calendar matches its day and month fields)',
+    );
   }
   // The calendar repeats after the cycle, so the last run is followed by the first run one cycle later.
   const cycleMinutes = (CYCLE_END - CYCLE_START) / 60_000;
@@ -118,7 +133,11 @@ function dayMatches(rule: DayRule, date: Date, byWeekday: boolean): boolean {
 function parseDayOfMonth(expression: string, field: string): DayRule {
   if (field === '*') return { kind: 'any' };
   if (field === 'L') return { kind: 'lastDayOfMonth' };
-  if (field.includes('W')) throw new ScheduleIntervalError(expression, 'the W (nearest weekday) day-of-month is not supported: list the days instead');
+  if (field.includes('W'))
+    throw new ScheduleIntervalError(
+      expression,
+      'the W (nearest weekday) day-of-month is not supported: list the days instead',
+    );
   return { kind: 'set', values: parseList(expression, 'day-of-month', field, 1, 31) };
 }
 
@@ -127,20 +146,34 @@ function parseDayOfWeek(expression: string, field: string): DayRule {
   // EventBridge: "L" alone in day-of-week is the last day of the week (Saturday).
   if (field === 'L') return { kind: 'set', values: new Set([7]) };
   const nth = /^([A-Za-z]{3}|[1-7])#([1-5])$/.exec(field);
-  if (nth) return { kind: 'nthWeekday', weekday: parseValue(expression, 'day-of-week', nth[1], 1, 7, WEEKDAYS), nth: Number(nth[2]) };
+  if (nth)
+    return {
+      kind: 'nthWeekday',
+      weekday: parseValue(expression, 'day-of-week', nth[1], 1, 7, WEEKDAYS),
+      nth: Number(nth[2]),
+    };
   const last = /^([A-Za-z]{3}|[1-7])L$/.exec(field);
   if (last) return { kind: 'lastWeekday', weekday: parseValue(expression, 'day-of-week', last[1], 1, 7, WEEKDAYS) };
   return { kind: 'set', values: parseList(expression, 'day-of-week', field, 1, 7, WEEKDAYS) };
 }
 
 /** A field of comma-separated items, each `*`, `v`, `a-b`, or one of those with `/step`. */
-function parseList(expression: string, name: string, field: string, min: number, max: number, names?: string[]): Set<number> {
+function parseList(
+  expression: string,
+  name: string,
+  field: string,
+  min: number,
+  max: number,
+  names?: string[],
+): Set<number> {
   const values = new Set<number>();
   for (const item of field.split(',')) {
     const [range, stepText, extra] = item.split('/');
-    if (extra !== undefined) throw new ScheduleIntervalError(expression, `the ${name} item "${item}" has more than one /`);
+    if (extra !== undefined)
+      throw new ScheduleIntervalError(expression, `the ${name} item "${item}" has more than one /`);
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isSafeInteger(step) || step < 1) throw new ScheduleIntervalError(expression, `the ${name} step in "${item}" must be a whole number of at least 1`);
+    if (!Number.isSafeInteger(step) || step < 1)
+      throw new ScheduleIntervalError(expression, `the ${name} step in "${item}" must be a whole number of at least 1`);
     let from: number;
     let to: number;
     if (range === '*') {
@@ -148,7 +181,11 @@ function parseList(expression: string, name: string, field: string, min: number,
     } else if (range.includes('-')) {
       const [a, b] = range.split('-');
       [from, to] = [parseValue(expression, name, a, min, max, names), parseValue(expression, name, b, min, max, names)];
-      if (from > to) throw new ScheduleIntervalError(expression, `the ${name} range "${range}" runs backwards: write it as two ranges`);
+      if (from > to)
+        throw new ScheduleIntervalError(
+          expression,
+          `the ${name} range "${range}" runs backwards: write it as two ranges`,
+        );
     } else {
       from = parseValue(expression, name, range, min, max, names);
       // `v/step` means every step from v to the end of the field.
@@ -159,12 +196,22 @@ function parseList(expression: string, name: string, field: string, min: number,
   return values;
 }
 
-function parseValue(expression: string, name: string, text: string, min: number, max: number, names?: string[]): number {
+function parseValue(
+  expression: string,
+  name: string,
+  text: string,
+  min: number,
+  max: number,
+  names?: string[],
+): number {
   const byName = names?.indexOf(text.toUpperCase()) ?? -1;
   const value = byName >= 0 ? byName + 1 : /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
     const allowed = names ? ` or ${names[0]}-${names[names.length - 1]}` : '';
-    throw new ScheduleIntervalError(expression, `the ${name} value "${text}" is not supported: expected ${min}-${max}${allowed}`);
+    throw new ScheduleIntervalError(
+      expression,
+      `the ${name} value "${text}" is not supported: expected ${min}-${max}${allowed}`,
+    );
   }
   return value;
 }

@@ -16,4 +16,6 @@ const deps: JanitorDeps = {
 };
 
 /** The janitor's first step: what of this stack's to remove, and what to keep and why. */
-export const handler = middy((event: { ownerStack: string }) => planCleanup(event, plan, deps)).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy((event: { ownerStack: string }) => planCleanup(event, plan, deps)).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

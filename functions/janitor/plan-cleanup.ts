@@ -66,9 +66,9 @@ async function listInstances(deps: JanitorDeps): Promise<DBInstance[]> {
   const all: DBInstance[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const out = await deps.rds.send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 })).catch((e) =>
-      translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances'),
-    );
+    const out = await deps.rds
+      .send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }))
+      .catch((e) => translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances'));
     all.push(...(out.DBInstances ?? []));
     marker = out.Marker;
     if (!marker) break;
@@ -91,12 +91,22 @@ async function listManualSnapshots(deps: JanitorDeps): Promise<DBSnapshot[]> {
 }
 
 /** Lists this stack's resources and decides, for each, remove or keep. */
-export async function planCleanup(input: { ownerStack: string }, plan: DrPlan, deps: JanitorDeps): Promise<CleanupPlan> {
+export async function planCleanup(
+  input: { ownerStack: string },
+  plan: DrPlan,
+  deps: JanitorDeps,
+): Promise<CleanupPlan> {
   if (!input || typeof input.ownerStack !== 'string' || input.ownerStack.length === 0) {
-    throw new InvalidInputError('ownerStack must be the stack name whose resources the janitor cleans: the janitor workflow passes it');
+    throw new InvalidInputError(
+      'ownerStack must be the stack name whose resources the janitor cleans: the janitor workflow passes it',
+    );
   }
   const keys = tagKeys(plan);
-  const [instances, snapshots, running] = await Promise.all([listInstances(deps), listManualSnapshots(deps), deps.runningExecutions()]);
+  const [instances, snapshots, running] = await Promise.all([
+    listInstances(deps),
+    listManualSnapshots(deps),
+    deps.runningExecutions(),
+  ]);
   const owned: Owned[] = [];
   for (const i of instances) {
     if (tag(i.TagList, keys.owner) !== input.ownerStack || !i.DBInstanceIdentifier) continue;
@@ -144,7 +154,11 @@ export async function planCleanup(input: { ownerStack: string }, plan: DrPlan, d
 
   for (const r of owned.filter((o) => o.lifecycle === 'ephemeral')) {
     const ageMs = r.createdAt ? now - r.createdAt.getTime() : 0;
-    const why = busy(r) ?? (ageMs < minAgeMs ? `it is ${(ageMs / 3_600_000).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h` : undefined);
+    const why =
+      busy(r) ??
+      (ageMs < minAgeMs
+        ? `it is ${(ageMs / 3_600_000).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h`
+        : undefined);
     if (why) kept.push({ kind: r.kind, id: r.id, reason: why });
     else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / 3_600_000).toFixed(1)} h old, run over`));
   }
@@ -157,15 +171,30 @@ export async function planCleanup(input: { ownerStack: string }, plan: DrPlan, d
   for (const [source, group] of rotatingBySource) {
     group.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
     group.forEach((r, index) => {
-      if (index < keep) return kept.push({ kind: r.kind, id: r.id, reason: `one of the newest ${keep} emergency snapshots of ${source}` });
+      if (index < keep)
+        return kept.push({
+          kind: r.kind,
+          id: r.id,
+          reason: `one of the newest ${keep} emergency snapshots of ${source}`,
+        });
       const why = busy(r);
       if (why) return kept.push({ kind: r.kind, id: r.id, reason: why });
-      return remove.push(removal(r, 'rotating', `emergency snapshot ${index + 1} of ${group.length} of ${source}, beyond the newest ${keep}`));
+      return remove.push(
+        removal(
+          r,
+          'rotating',
+          `emergency snapshot ${index + 1} of ${group.length} of ${source}, beyond the newest ${keep}`,
+        ),
+      );
     });
   }
 
   for (const r of owned.filter((o) => o.lifecycle !== 'ephemeral' && o.lifecycle !== 'rotating')) {
-    kept.push({ kind: r.kind, id: r.id, reason: r.lifecycle === 'retained' ? 'retained' : `lifecycle "${r.lifecycle}" is not one the janitor removes` });
+    kept.push({
+      kind: r.kind,
+      id: r.id,
+      reason: r.lifecycle === 'retained' ? 'retained' : `lifecycle "${r.lifecycle}" is not one the janitor removes`,
+    });
   }
   for (const r of owned.filter((o) => o.kind === 'instance' && o.lifecycle === 'rotating')) {
     kept.push({ kind: r.kind, id: r.id, reason: 'only snapshots rotate; an instance marked rotating is kept' });

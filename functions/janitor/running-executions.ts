@@ -12,8 +12,14 @@ export async function runningExecutionNames(sfn: Pick<SFNClient, 'send'>, namePr
   const machines: string[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await sfn.send(new ListStateMachinesCommand({ nextToken: token, maxResults: 1000 })).catch((e) => translateAwsError(e, 'states:ListStateMachines', '*'));
-    machines.push(...(out.stateMachines ?? []).filter((m) => m.name?.startsWith(`${namePrefix}-`)).map((m) => m.stateMachineArn ?? ''));
+    const out = await sfn
+      .send(new ListStateMachinesCommand({ nextToken: token, maxResults: 1000 }))
+      .catch((e) => translateAwsError(e, 'states:ListStateMachines', '*'));
+    machines.push(
+      ...(out.stateMachines ?? [])
+        .filter((m) => m.name?.startsWith(`${namePrefix}-`))
+        .map((m) => m.stateMachineArn ?? ''),
+    );
     token = out.nextToken;
     if (!token) break;
   }
@@ -22,7 +28,14 @@ export async function runningExecutionNames(sfn: Pick<SFNClient, 'send'>, namePr
     let next: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const out = await sfn
-        .send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING', nextToken: next, maxResults: 1000 }))
+        .send(
+          new ListExecutionsCommand({
+            stateMachineArn: arn,
+            statusFilter: 'RUNNING',
+            nextToken: next,
+            maxResults: 1000,
+          }),
+        )
         .catch((e) => translateAwsError(e, 'states:ListExecutions', arn));
       for (const e of out.executions ?? []) if (e.name) names.add(e.name);
       next = out.nextToken;

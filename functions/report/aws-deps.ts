@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { HistoryEventLike, ReportDeps } from './report-run';
@@ -12,7 +18,11 @@ function isMissing(error: unknown): boolean {
 }
 
 /** The report's dependencies on real clients: evidence bucket, topic and execution history. */
-export function reportDeps(clients: { s3: S3Client; sns: SNSClient; sfn: SFNClient }, bucket: string, topicArn: string): ReportDeps {
+export function reportDeps(
+  clients: { s3: S3Client; sns: SNSClient; sfn: SFNClient },
+  bucket: string,
+  topicArn: string,
+): ReportDeps {
   return {
     bucket,
     now: () => new Date(),
@@ -20,7 +30,9 @@ export function reportDeps(clients: { s3: S3Client; sns: SNSClient; sfn: SFNClie
       const events: HistoryEventLike[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_HISTORY_PAGES; page += 1) {
-        const out = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }));
+        const out = await clients.sfn.send(
+          new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
+        );
         events.push(...(out.events ?? []));
         nextToken = out.nextToken;
         if (!nextToken) break;
@@ -60,7 +72,9 @@ export function reportDeps(clients: { s3: S3Client; sns: SNSClient; sfn: SFNClie
       await clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     publish: async ({ subject, message }) => {
-      await clients.sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageStructure: 'json' }));
+      await clients.sns.send(
+        new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageStructure: 'json' }),
+      );
     },
   };
 }

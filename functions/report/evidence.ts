@@ -5,7 +5,13 @@
 import type { DrPlan, Priority, Scenario } from '../../lib/plan';
 import { worstStatus, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { ERROR_NAMES } from '../shared/errors';
-import { incidentId, renderNotification, severityFor, summarizeResults, type RenderedNotification } from '../shared/notification';
+import {
+  incidentId,
+  renderNotification,
+  severityFor,
+  summarizeResults,
+  type RenderedNotification,
+} from '../shared/notification';
 
 /** When a workflow notifies. */
 export const NOTIFY_POLICIES = ['always', 'onFailure', 'onChange'] as const;
@@ -66,7 +72,12 @@ export interface EvidenceRecord {
   readonly workflow: string;
   readonly title: string;
   readonly incidentId: string;
-  readonly execution: { readonly id: string; readonly name: string; readonly startedAt: string; readonly endedAt: string };
+  readonly execution: {
+    readonly id: string;
+    readonly name: string;
+    readonly startedAt: string;
+    readonly endedAt: string;
+  };
   readonly outcome: RunOutcome;
   readonly status: CheckStatus;
   readonly error?: { readonly name: string; readonly cause?: string };
@@ -122,13 +133,20 @@ export function flatResults(state: RunState): CheckResult[] {
  * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
  */
 /** The error a run that ended outside its report records when the event names none. */
-const ENDED_ERROR: Record<Exclude<RunOutcome, 'SUCCEEDED'>, string> = { FAILED: 'States.Failed', TIMED_OUT: 'States.Timeout', ABORTED: 'States.Aborted' };
+const ENDED_ERROR: Record<Exclude<RunOutcome, 'SUCCEEDED'>, string> = {
+  FAILED: 'States.Failed',
+  TIMED_OUT: 'States.Timeout',
+  ABORTED: 'States.Aborted',
+};
 
 /**
  * Outcome and status of a run. `ended` is set for a run that ended outside its report step (the
  * status-change reporter): it always fails, with the event's error or the status's own.
  */
-export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED'>): {
+export function judgeRun(
+  state: RunState,
+  ended?: Exclude<RunOutcome, 'SUCCEEDED'>,
+): {
   outcome: RunOutcome;
   status: CheckStatus;
   error?: { name: string; cause?: string };
@@ -143,7 +161,10 @@ export function judgeRun(state: RunState, ended?: Exclude<RunOutcome, 'SUCCEEDED
     return {
       outcome: 'FAILED',
       status,
-      error: { name: ERROR_NAMES.checkFailed, cause: failed.map((r) => `${r.check} ${r.target}: ${r.detail}`).join('; ') },
+      error: {
+        name: ERROR_NAMES.checkFailed,
+        cause: failed.map((r) => `${r.check} ${r.target}: ${r.detail}`).join('; '),
+      },
     };
   }
   return { outcome: 'SUCCEEDED', status };
@@ -166,7 +187,12 @@ export function buildEvidence(args: {
     workflow: descriptor.workflow,
     title: descriptor.title,
     incidentId: incidentId(new Date(execution.StartTime), execution.Name),
-    execution: { id: execution.Id, name: execution.Name, startedAt: execution.StartTime, endedAt: args.endedAt.toISOString() },
+    execution: {
+      id: execution.Id,
+      name: execution.Name,
+      startedAt: execution.StartTime,
+      endedAt: args.endedAt.toISOString(),
+    },
     outcome: verdict.outcome,
     status: verdict.status,
     ...(verdict.error ? { error: verdict.error } : {}),
@@ -180,7 +206,11 @@ export function buildEvidence(args: {
 }
 
 /** Whether a run notifies under its workflow's policy (on-change compares with the previous run's status). */
-export function shouldNotify(policy: NotifyPolicy, record: Pick<EvidenceRecord, 'status' | 'outcome'>, previousStatus?: CheckStatus): boolean {
+export function shouldNotify(
+  policy: NotifyPolicy,
+  record: Pick<EvidenceRecord, 'status' | 'outcome'>,
+  previousStatus?: CheckStatus,
+): boolean {
   const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
   switch (policy) {
     case 'always':
@@ -193,16 +223,27 @@ export function shouldNotify(policy: NotifyPolicy, record: Pick<EvidenceRecord, 
 }
 
 /** The notification for a run's evidence record. */
-export function notificationFor(record: EvidenceRecord, descriptor: WorkflowDescriptor, plan: DrPlan, evidenceUri: string): RenderedNotification {
+export function notificationFor(
+  record: EvidenceRecord,
+  descriptor: WorkflowDescriptor,
+  plan: DrPlan,
+  evidenceUri: string,
+): RenderedNotification {
   const target = descriptor.scenario ? plan.recoveryTargets[descriptor.scenario] : undefined;
   const priority = descriptor.priority ?? target?.priority ?? 'Medium';
   const summary = summarizeResults(record.results);
   const severity = severityFor(record.outcome === 'SUCCEEDED' ? record.status : 'FAIL', priority);
-  const failedSteps = record.steps.filter((s) => s.outcome === 'failed').map((s) => `step "${s.name}" failed${s.error ? ` (${s.error})` : ''}`);
-  const errorLine = record.error ? `${record.title} ended ${record.outcome} with ${record.error.name}${record.error.cause ? `: ${record.error.cause}` : ''}` : undefined;
+  const failedSteps = record.steps
+    .filter((s) => s.outcome === 'failed')
+    .map((s) => `step "${s.name}" failed${s.error ? ` (${s.error})` : ''}`);
+  const errorLine = record.error
+    ? `${record.title} ended ${record.outcome} with ${record.error.name}${record.error.cause ? `: ${record.error.cause}` : ''}`
+    : undefined;
   const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
   const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
-  const description = [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') || `${record.title} completed.`;
+  const description =
+    [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') ||
+    `${record.title} completed.`;
   const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
   return renderNotification({
     incidentId: record.incidentId,
@@ -216,7 +257,9 @@ export function notificationFor(record: EvidenceRecord, descriptor: WorkflowDesc
     status: bad
       ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
       : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },
-    nextUpdate: bad ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000) : undefined,
+    nextUpdate: bad
+      ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000)
+      : undefined,
     contact: plan.notifications.contact,
     evidence: evidenceUri,
   });

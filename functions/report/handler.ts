@@ -12,7 +12,13 @@ import { reportRun, type ReportEvent } from './report-run';
 
 const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');
 const plan = bundledPlan();
-const deps = reportDeps({ s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn: awsClient(SFNClient) }, env.EVIDENCE_BUCKET, env.TOPIC_ARN);
+const deps = reportDeps(
+  { s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn: awsClient(SFNClient) },
+  env.EVIDENCE_BUCKET,
+  env.TOPIC_ARN,
+);
 
 /** The report fragment's Lambda: writes the run's evidence and notifies by the workflow's policy. */
-export const handler = middy((event: ReportEvent) => reportRun(event, plan, deps)).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy((event: ReportEvent) => reportRun(event, plan, deps)).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

@@ -104,23 +104,36 @@ export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecor
 function checkEvent(event: ReportEvent): void {
   const d = event?.descriptor;
   if (!d || typeof d.workflow !== 'string' || !NOTIFY_POLICIES.includes(d.policy)) {
-    throw new InvalidInputError(`descriptor must name the workflow and a policy of ${NOTIFY_POLICIES.join(', ')}: the report fragment builds it`);
+    throw new InvalidInputError(
+      `descriptor must name the workflow and a policy of ${NOTIFY_POLICIES.join(', ')}: the report fragment builds it`,
+    );
   }
   if (!event.execution || typeof event.execution.Id !== 'string' || typeof event.execution.Name !== 'string') {
-    throw new InvalidInputError('execution must be the context object $$.Execution (Id, Name, StartTime): the report fragment passes it');
+    throw new InvalidInputError(
+      'execution must be the context object $$.Execution (Id, Name, StartTime): the report fragment passes it',
+    );
   }
 }
 
 function isPreconditionFailed(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';
-  return name === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+  return (
+    name === 'PreconditionFailed' ||
+    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412
+  );
 }
 
 /**
  * Publishes once per run: the marker object is created only if absent (S3 conditional write), so a retried
  * report or the status-change reporter never notifies twice; a failed publish removes the marker so a retry can.
  */
-async function publishOnce(record: EvidenceRecord, descriptor: WorkflowDescriptor, plan: DrPlan, deps: ReportDeps, key: string): Promise<boolean> {
+async function publishOnce(
+  record: EvidenceRecord,
+  descriptor: WorkflowDescriptor,
+  plan: DrPlan,
+  deps: ReportDeps,
+  key: string,
+): Promise<boolean> {
   const marker = key.replace(/\.json$/, '.notified');
   try {
     await deps.putObject(marker, deps.now().toISOString(), { ifNoneMatch: true });
@@ -150,9 +163,14 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
 
   const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));
   const previousStatus = previousText ? (JSON.parse(previousText) as { status?: CheckStatus }).status : undefined;
-  await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: record.status, execution: execution.Name }));
+  await deps.putObject(
+    lastStatusKey(descriptor.workflow),
+    JSON.stringify({ status: record.status, execution: execution.Name }),
+  );
 
-  const notified = shouldNotify(descriptor.policy, record, previousStatus) ? await publishOnce(record, descriptor, plan, deps, key) : false;
+  const notified = shouldNotify(descriptor.policy, record, previousStatus)
+    ? await publishOnce(record, descriptor, plan, deps, key)
+    : false;
   return {
     outcome: record.outcome,
     status: record.status,
@@ -181,7 +199,11 @@ export interface StatusChangeEvent {
   readonly detail: StatusChangeDetail;
 }
 
-const ENDED_OUTSIDE: Record<string, Exclude<RunOutcome, 'SUCCEEDED'> | undefined> = { FAILED: 'FAILED', TIMED_OUT: 'TIMED_OUT', ABORTED: 'ABORTED' };
+const ENDED_OUTSIDE: Record<string, Exclude<RunOutcome, 'SUCCEEDED'> | undefined> = {
+  FAILED: 'FAILED',
+  TIMED_OUT: 'TIMED_OUT',
+  ABORTED: 'ABORTED',
+};
 
 /**
  * For a run that ended FAILED, TIMED_OUT or ABORTED: if its report step wrote no evidence, write it now and
@@ -194,7 +216,9 @@ export async function reportUnreportedRun(
 ): Promise<{ action: 'already-reported' | 'reported'; evidenceKey: string; notified: boolean }> {
   const { descriptor, detail } = event;
   if (!detail || typeof detail.executionArn !== 'string' || !ENDED_OUTSIDE[detail.status]) {
-    throw new InvalidInputError(`detail.status must be FAILED, TIMED_OUT or ABORTED (got ${String(detail?.status)}): check the rule's event pattern`);
+    throw new InvalidInputError(
+      `detail.status must be FAILED, TIMED_OUT or ABORTED (got ${String(detail?.status)}): check the rule's event pattern`,
+    );
   }
   const startedAt = new Date(detail.startDate).toISOString();
   const key = evidenceKey(descriptor.workflow, startedAt, detail.name);

@@ -113,7 +113,12 @@ export function isThrottling(error: unknown): boolean {
 /** Whether an AWS SDK error is an authorization failure. */
 export function isAccessDenied(error: unknown): boolean {
   const name = awsErrorName(error) ?? '';
-  return name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AuthorizationError';
+  return (
+    name === 'AccessDenied' ||
+    name === 'AccessDeniedException' ||
+    name === 'UnauthorizedOperation' ||
+    name === 'AuthorizationError'
+  );
 }
 
 /**
@@ -121,9 +126,13 @@ export function isAccessDenied(error: unknown): boolean {
  * `ThrottledError`, authorization `AccessDeniedError` naming the action; anything else is rethrown as is.
  */
 export function translateAwsError(error: unknown, action: string, resource: string): never {
-  if (isThrottling(error)) throw new ThrottledError(`${action} on ${resource} was throttled after retries`, { cause: error });
+  if (isThrottling(error))
+    throw new ThrottledError(`${action} on ${resource} was throttled after retries`, { cause: error });
   if (isAccessDenied(error)) {
-    throw new AccessDeniedError(`${action} on ${resource} was denied: the function's role needs ${action} on ${resource}`, { cause: error });
+    throw new AccessDeniedError(
+      `${action} on ${resource} was denied: the function's role needs ${action} on ${resource}`,
+      { cause: error },
+    );
   }
   throw error;
 }

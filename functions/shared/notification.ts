@@ -111,13 +111,21 @@ export function renderSubject(n: Pick<NotificationInput, 'severity' | 'headline'
   const tag = n.severity === 'INFO' ? '[INFO]' : `[${n.severity}]`;
   const suffix = ` (${n.incidentId})`;
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
-  const headline = n.headline.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const headline = n.headline
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const room = 100 - tag.length - 1 - suffix.length;
   const cut = headline.length > room ? `${headline.slice(0, room - 3)}...` : headline;
   return `${tag} ${cut}${suffix}`;
 }
 
-const EMOJI: Record<Severity, string> = { CRITICAL: ':rotating_light:', HIGH: ':red_circle:', MEDIUM: ':warning:', INFO: ':white_check_mark:' };
+const EMOJI: Record<Severity, string> = {
+  CRITICAL: ':rotating_light:',
+  HIGH: ':red_circle:',
+  MEDIUM: ':warning:',
+  INFO: ':white_check_mark:',
+};
 
 /** The Chatbot custom-notification variant of the same notification. */
 export function renderChatbot(n: NotificationInput): ChatbotNotification {
@@ -150,7 +158,11 @@ export function renderNotification(n: NotificationInput): RenderedNotification {
 }
 
 /** Description and impact lines from check results, failures first. */
-export function summarizeResults(results: readonly CheckResult[]): { status: CheckStatus; description: string; impacts: string[] } {
+export function summarizeResults(results: readonly CheckResult[]): {
+  status: CheckStatus;
+  description: string;
+  impacts: string[];
+} {
   const status = worstStatus(results);
   const counts = { PASS: 0, WARN: 0, FAIL: 0 };
   for (const r of results) counts[r.status] += 1;

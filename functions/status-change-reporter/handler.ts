@@ -12,7 +12,11 @@ import { logger } from '../shared/powertools';
 
 const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');
 const plan = bundledPlan();
-const deps = reportDeps({ s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn: awsClient(SFNClient) }, env.EVIDENCE_BUCKET, env.TOPIC_ARN);
+const deps = reportDeps(
+  { s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn: awsClient(SFNClient) },
+  env.EVIDENCE_BUCKET,
+  env.TOPIC_ARN,
+);
 
 /** Reports a run that ended FAILED, TIMED_OUT or ABORTED without its report step. */
 export const handler = middy((event: StatusChangeEvent) => reportUnreportedRun(event, plan, deps)).use(

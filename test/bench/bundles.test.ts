@@ -35,7 +35,10 @@ describe('the benchmark bundle settings', () => {
     mkdirSync(join(PROJECT_ROOT, '.test-results'), { recursive: true });
     const dir = mkdtempSync(join(PROJECT_ROOT, '.test-results', 'bench-'));
     const entry = join(dir, 'entry.ts');
-    writeFileSync(entry, "import { S3Client } from '@aws-sdk/client-s3';\nexport const plan = JSON.parse(process.env.EDR_PLAN!);\nexport const s3 = new S3Client({});\n");
+    writeFileSync(
+      entry,
+      "import { S3Client } from '@aws-sdk/client-s3';\nexport const plan = JSON.parse(process.env.EDR_PLAN!);\nexport const s3 = new S3Client({});\n",
+    );
     const outfile = join(dir, 'out', 'index.js');
     try {
       // Act
@@ -59,7 +62,11 @@ describe('the benchmark bundle settings', () => {
 
 describe('the benchmark helpers', () => {
   it('find every variable named in requireEnv calls', () => {
-    const sources = ["const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');", 'const { JOBS } = requireEnv("FRESHNESS_JOBS");', 'requireEnv(name)'];
+    const sources = [
+      "const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');",
+      'const { JOBS } = requireEnv("FRESHNESS_JOBS");',
+      'requireEnv(name)',
+    ];
 
     expect(requiredEnvNames(sources)).toEqual(['EVIDENCE_BUCKET', 'FRESHNESS_JOBS', 'TOPIC_ARN']);
   });
@@ -72,7 +79,9 @@ describe('the benchmark helpers', () => {
   });
 
   it('name the package of a bundle input, scoped or not, and own code as such', () => {
-    expect(packageOf('node_modules/@aws-lambda-powertools/logger/lib/cjs/index.js')).toBe('@aws-lambda-powertools/logger');
+    expect(packageOf('node_modules/@aws-lambda-powertools/logger/lib/cjs/index.js')).toBe(
+      '@aws-lambda-powertools/logger',
+    );
     expect(packageOf('node_modules/zod/v4/classic/schemas.js')).toBe('zod');
     expect(packageOf('functions/report/handler.ts')).toBe('(own code)');
   });

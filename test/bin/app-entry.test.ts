@@ -36,6 +36,8 @@ describe('the CDK app entry', () => {
   it('synthesizes both stacks from the example plan without credentials', () => {
     const { status, outdir, stderr } = runApp(join(ROOT, 'examples', 'dr-plan.example.json'));
     expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
-    expect(readdirSync(outdir)).toEqual(expect.arrayContaining(['EntmootDrPrimary.template.json', 'EntmootDrRecovery.template.json']));
+    expect(readdirSync(outdir)).toEqual(
+      expect.arrayContaining(['EntmootDrPrimary.template.json', 'EntmootDrRecovery.template.json']),
+    );
   });
 });

@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => removeTestDumps(dumps));
 
 /** Reads a real dump file through a ranged-read fake that records every range. */
-async function readFile(path: string, blockSize?: number): Promise<{ toc: DumpToc; ranges: [number, number][]; size: number }> {
+async function readFile(
+  path: string,
+  blockSize?: number,
+): Promise<{ toc: DumpToc; ranges: [number, number][]; size: number }> {
   const file = openFileRangeReader(path);
   const ranges: [number, number][] = [];
   const reader: RangeReader = {
@@ -71,7 +74,11 @@ function fileS3(path: string) {
 async function completenessOf(path: string): Promise<{ status: string; detail: string }> {
   const { s3, close } = fileS3(path);
   try {
-    const results = await checkDumpIntegrity({ bucket: 'entmoot-prod-backups', key: 'latest.sql' }, drPlanSchema.parse({}), { s3, now: () => new Date() });
+    const results = await checkDumpIntegrity(
+      { bucket: 'entmoot-prod-backups', key: 'latest.sql' },
+      drPlanSchema.parse({}),
+      { s3, now: () => new Date() },
+    );
     const result = results.find((r) => r.check === 'dump-completeness') ?? results[0];
     return { status: result.status, detail: result.detail };
   } finally {
@@ -83,7 +90,12 @@ describe('readDumpToc on real pg_dump files', () => {
   it('reads a compressed custom-format dump of the Entmoot tables', async () => {
     const { toc } = await readFile(dumps.custom);
 
-    expect(toc).toMatchObject({ format: 'custom', archiveVersion: '1.14', compression: 'gzip', database: dumps.database });
+    expect(toc).toMatchObject({
+      format: 'custom',
+      archiveVersion: '1.14',
+      compression: 'gzip',
+      database: dumps.database,
+    });
     expect(toc.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     expect(toc.serverVersion).toMatch(/^\d+\.\d+/);
     expect(toc.dumpVersion).toMatch(/^\d+\.\d+/);
@@ -134,11 +146,15 @@ describe('readDumpToc on real pg_dump files', () => {
   it('reads a schema-only dump as tables without data', async () => {
     const { toc } = await readFile(dumps.schemaOnly);
 
-    expect(toc.tables.filter((t) => ['buildings', 'projects', 'optimizations'].includes(t.name)).map((t) => t.hasData)).toEqual([false, false, false]);
+    expect(
+      toc.tables.filter((t) => ['buildings', 'projects', 'optimizations'].includes(t.name)).map((t) => t.hasData),
+    ).toEqual([false, false, false]);
   });
 
   it('fails a plain SQL dump', async () => {
-    expect(await failureOf(dumps.plain)).toBe('plain SQL dump, not custom format: restore with psql or re-dump with pg_dump -Fc');
+    expect(await failureOf(dumps.plain)).toBe(
+      'plain SQL dump, not custom format: restore with psql or re-dump with pg_dump -Fc',
+    );
   });
 
   it('fails a tar-format dump', async () => {
@@ -150,12 +166,16 @@ describe('readDumpToc on real pg_dump files', () => {
   });
 
   it('fails a dump cut short inside its header', async () => {
-    expect(await failureOf(dumps.cutInHeader)).toBe('archive header truncated: object ends at 20 inside the archive header');
+    expect(await failureOf(dumps.cutInHeader)).toBe(
+      'archive header truncated: object ends at 20 inside the archive header',
+    );
   });
 
   it('fails a dump cut short inside its table of contents', async () => {
     expect(await failureOf(dumps.cutInToc)).toMatch(
-      new RegExp(`^table of contents truncated: object ends at ${Math.floor(dumps.customTocEnd / 2)} inside the table of contents \\(entry \\d+ of \\d+\\)$`),
+      new RegExp(
+        `^table of contents truncated: object ends at ${Math.floor(dumps.customTocEnd / 2)} inside the table of contents \\(entry \\d+ of \\d+\\)$`,
+      ),
     );
   });
 });
@@ -166,15 +186,24 @@ describe('checkDumpIntegrity on real pg_dump files', () => {
   });
 
   it('fails a dump cut short in its data, by offsets beyond its end', async () => {
-    expect(await completenessOf(dumps.cutInData)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('before the data blocks of') });
+    expect(await completenessOf(dumps.cutInData)).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('before the data blocks of'),
+    });
   });
 
   it('fails a dump cut short inside its last data block, by its missing end-of-data marker', async () => {
-    expect(await completenessOf(dumps.cutInLastBlock)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('not the end-of-data marker') });
+    expect(await completenessOf(dumps.cutInLastBlock)).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('not the end-of-data marker'),
+    });
   });
 
   it('warns that a complete dump written to a pipe cannot be proven complete', async () => {
-    expect(await completenessOf(dumps.piped)).toMatchObject({ status: 'WARN', detail: expect.stringMatching(/^completeness not provable without offsets/) });
+    expect(await completenessOf(dumps.piped)).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringMatching(/^completeness not provable without offsets/),
+    });
   });
 
   it('fails a piped dump cut inside a data block', async () => {
@@ -198,8 +227,22 @@ describe('entmoot-dr inspect-dump', () => {
 
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['format', 'archiveVersion', 'compression', 'createdAt', 'database', 'serverVersion', 'dumpVersion', 'tables']);
-    expect(report).toMatchObject({ format: 'custom', archiveVersion: '1.14', compression: 'gzip', database: dumps.database });
+    expect(Object.keys(report)).toEqual([
+      'format',
+      'archiveVersion',
+      'compression',
+      'createdAt',
+      'database',
+      'serverVersion',
+      'dumpVersion',
+      'tables',
+    ]);
+    expect(report).toMatchObject({
+      format: 'custom',
+      archiveVersion: '1.14',
+      compression: 'gzip',
+      database: dumps.database,
+    });
     expect(report.tables).toContainEqual({ schema: 'public', name: 'buildings', hasData: true });
   });
 

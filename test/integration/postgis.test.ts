@@ -16,12 +16,16 @@ describe('the test PostgreSQL server', () => {
   });
 
   it('has PostGIS, so the plan’s spatial queries run', async () => {
-    const { rows } = await client.query<{ text: string }>('SELECT ST_AsText(geom) AS text FROM buildings ORDER BY id LIMIT 1');
+    const { rows } = await client.query<{ text: string }>(
+      'SELECT ST_AsText(geom) AS text FROM buildings ORDER BY id LIMIT 1',
+    );
     expect(rows[0]?.text).toMatch(/^POLYGON\(\(/);
   });
 
   it('indexes the geometry column with GiST', async () => {
-    const { rows } = await client.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'buildings' AND indexdef LIKE '%gist%'");
+    const { rows } = await client.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'buildings' AND indexdef LIKE '%gist%'",
+    );
     expect(rows).toHaveLength(1);
   });
 
@@ -31,7 +35,12 @@ describe('the test PostgreSQL server', () => {
       const value = Object.values(rows[0] ?? {})[0];
       if (query.expect) {
         const n = Number(value);
-        const ok = { eq: n === query.expect.value, gte: n >= query.expect.value, gt: n > query.expect.value, lte: n <= query.expect.value }[query.expect.op];
+        const ok = {
+          eq: n === query.expect.value,
+          gte: n >= query.expect.value,
+          gt: n > query.expect.value,
+          lte: n <= query.expect.value,
+        }[query.expect.op];
         expect({ query: query.name, value: n, ok }).toEqual({ query: query.name, value: n, ok: true });
       } else {
         expect(rows).toHaveLength(1);

@@ -27,7 +27,11 @@ describe('the weekly backup verification', () => {
   });
 
   it('reads only the plan’s instances, snapshots and backups buckets', () => {
-    const policies = JSON.stringify(primary.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('BackupVerificationCheckTarget') } }));
+    const policies = JSON.stringify(
+      primary.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('BackupVerificationCheckTarget') },
+      }),
+    );
     expect(policies).toContain(':rds:us-east-1:123456789012:db:entmoot-prod');
     expect(policies).toContain(':rds:us-west-2:123456789012:db:entmoot-prod');
     expect(policies).toContain(':s3:::entmoot-prod-backups/*');
@@ -39,7 +43,12 @@ describe('the weekly backup verification', () => {
   it('grants kms:Decrypt on the plan’s key for SSE-KMS backups', () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
     const { primary: template } = synthesize(
-      configuredPlan({ buckets: [{ name: 'entmoot-prod-files', role: 'files' }, { name: 'entmoot-prod-backups', role: 'backups', kmsKeyArn: key }] }),
+      configuredPlan({
+        buckets: [
+          { name: 'entmoot-prod-files', role: 'files' },
+          { name: 'entmoot-prod-backups', role: 'backups', kmsKeyArn: key },
+        ],
+      }),
     );
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: key })]) },
@@ -48,7 +57,9 @@ describe('the weekly backup verification', () => {
 
   it('embeds every target of the plan in the workflow', () => {
     const definition = JSON.stringify(primary.findResources('AWS::StepFunctions::StateMachine'));
-    expect(definition).toContain('\\"kind\\":\\"dump\\",\\"bucket\\":\\"entmoot-prod-backups\\",\\"key\\":\\"latest.sql\\"');
+    expect(definition).toContain(
+      '\\"kind\\":\\"dump\\",\\"bucket\\":\\"entmoot-prod-backups\\",\\"key\\":\\"latest.sql\\"',
+    );
     expect(definition).toContain('\\"MaxConcurrency\\":5');
   });
 });

@@ -18,8 +18,12 @@ describe('error names', () => {
   it('that workflows retry or catch from our functions are the names our functions throw', () => {
     const { primary, recovery } = synthesize();
     const names = new Set<string>();
-    for (const [template, region] of [[primary, 'us-east-1'], [recovery, 'us-west-2']] as const) {
-      for (const machine of Object.values(stateMachineDefinitions(template.toJSON(), { region }))) errorEquals(machine.definition, names);
+    for (const [template, region] of [
+      [primary, 'us-east-1'],
+      [recovery, 'us-west-2'],
+    ] as const) {
+      for (const machine of Object.values(stateMachineDefinitions(template.toJSON(), { region })))
+        errorEquals(machine.definition, names);
     }
     const ours = [...names].filter((n) => !n.includes('.'));
     expect(ours.length).toBeGreaterThan(0);
@@ -27,7 +31,9 @@ describe('error names', () => {
   });
 
   it('each have an error class whose instances carry that name', () => {
-    const classes = (Object.values(errors) as unknown[]).filter((v): v is new (m: string) => Error => typeof v === 'function' && v.prototype instanceof errors.DrError);
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (v): v is new (m: string) => Error => typeof v === 'function' && v.prototype instanceof errors.DrError,
+    );
     const thrown = new Set(classes.map((C) => new C('x').name));
     expect([...thrown].sort()).toEqual([...Object.values(ERROR_NAMES)].sort());
   });

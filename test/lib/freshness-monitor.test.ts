@@ -29,7 +29,11 @@ function build(options: { nag?: boolean } = {}) {
   // Watched after the monitor was created: the function's environment must still list it.
   const alarm = monitor.watch('janitor', janitor, 'cron(0 4 * * ? *)');
   // The stand-in job's own role (X-Ray and log delivery on *) is test scaffolding, not the monitor's.
-  acknowledgeWildcards(janitor.role, { resources: ['*'] }, 'Test stand-in job: X-Ray and CloudWatch Logs delivery support no resource-level permissions.');
+  acknowledgeWildcards(
+    janitor.role,
+    { resources: ['*'] },
+    'Test stand-in job: X-Ray and CloudWatch Logs delivery support no resource-level permissions.',
+  );
   return { app, stack, monitor, janitor, alarm };
 }
 
@@ -41,7 +45,11 @@ describe('FreshnessMonitor', () => {
 
   it('returns the job’s alarm from watch()', () => {
     const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-    expect([cfn.metricName, cfn.threshold, stack.resolve(cfn.dimensions)]).toEqual(['HoursSinceSuccess', 30, [{ name: 'Job', value: 'janitor' }]]);
+    expect([cfn.metricName, cfn.threshold, stack.resolve(cfn.dimensions)]).toEqual([
+      'HoursSinceSuccess',
+      30,
+      [{ name: 'Job', value: 'janitor' }],
+    ]);
   });
 
   it('alarms when the job has not succeeded for its 24-hour interval plus 6 hours of grace', () => {
@@ -59,7 +67,10 @@ describe('FreshnessMonitor', () => {
   });
 
   it('treats a missing datapoint as overdue, so a monitor that stops running also alarms', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HoursSinceSuccess', TreatMissingData: 'breaching' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HoursSinceSuccess',
+      TreatMissingData: 'breaching',
+    });
   });
 
   it('sends the alarm and its recovery to the stack’s topic', () => {
@@ -88,32 +99,52 @@ describe('FreshnessMonitor', () => {
     });
     const [fn] = Object.values(functions);
     const jobs = JSON.parse(resolvedJoin(fn.Properties.Environment.Variables.FRESHNESS_JOBS)) as unknown[];
-    expect(jobs).toEqual([{ job: 'janitor', stateMachineArn: `<${janitorArn.Ref}>`, intervalHours: 24, graceHours: 6 }]);
+    expect(jobs).toEqual([
+      { job: 'janitor', stateMachineArn: `<${janitorArn.Ref}>`, intervalHours: 24, graceHours: 6 },
+    ]);
     expect(monitor.jobs).toHaveLength(1);
   });
 
   it('lets the function read that state machine only', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['states:ListExecutions']) })]) } },
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['states:ListExecutions']) })]),
+        },
+      },
     });
-    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const statements = Object.values(policies).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
     const sfnStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')));
-    expect(sfnStatements).toEqual([{ Effect: 'Allow', Action: ['states:ListExecutions', 'states:DescribeStateMachine'], Resource: janitorArn }]);
+    expect(sfnStatements).toEqual([
+      { Effect: 'Allow', Action: ['states:ListExecutions', 'states:DescribeStateMachine'], Resource: janitorArn },
+    ]);
   });
 
   it('runs the monitor on the plan’s daily freshness schedule', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 9 * * ? *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FreshnessFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FreshnessFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        }),
+      ],
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+    });
   });
 
   it('refuses a job watched twice, and a schedule it cannot bound', () => {
     const fresh = build();
 
-    expect(() => fresh.monitor.watch('janitor', fresh.janitor, 'cron(0 4 * * ? *)')).toThrow('job "janitor" is already watched');
+    expect(() => fresh.monitor.watch('janitor', fresh.janitor, 'cron(0 4 * * ? *)')).toThrow(
+      'job "janitor" is already watched',
+    );
     expect(() => fresh.monitor.watch('drill', fresh.janitor, 'cron(0 4 * * ? 2026)')).toThrow('"cron(0 4 * * ? 2026)"');
     expect(() => fresh.monitor.watch('the janitor', fresh.janitor, 'rate(1 day)')).toThrow('job "the janitor" must be');
   });

@@ -52,7 +52,12 @@ describe('the default plan', () => {
   it('names the seed plan’s database, replicas, buckets and regions', () => {
     expect(plan.regions).toEqual({ primary: 'us-east-1', recovery: 'us-west-2' });
     expect(plan.databases).toEqual([
-      expect.objectContaining({ id: 'entmoot-prod', replica: 'entmoot-prod-replica', drReplica: 'entmoot-prod-dr-replica', backupBucket: 'entmoot-prod-backups' }),
+      expect.objectContaining({
+        id: 'entmoot-prod',
+        replica: 'entmoot-prod-replica',
+        drReplica: 'entmoot-prod-dr-replica',
+        backupBucket: 'entmoot-prod-backups',
+      }),
     ]);
     expect(plan.buckets).toEqual([
       expect.objectContaining({ name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' }),
@@ -93,22 +98,74 @@ describe('a configured plan', () => {
 
 describe('a bad plan', () => {
   it.each<[string, unknown, RegExp]>([
-    ['a database id that RDS refuses', { databases: [{ id: 'entmoot_prod' }] }, /^plan\.databases\[0\]\.id: must be an RDS identifier/],
-    ['a database id longer than 63 characters', { databases: [{ id: `a${'b'.repeat(63)}` }] }, /^plan\.databases\[0\]\.id: must be at most 63 characters/],
+    [
+      'a database id that RDS refuses',
+      { databases: [{ id: 'entmoot_prod' }] },
+      /^plan\.databases\[0\]\.id: must be an RDS identifier/,
+    ],
+    [
+      'a database id longer than 63 characters',
+      { databases: [{ id: `a${'b'.repeat(63)}` }] },
+      /^plan\.databases\[0\]\.id: must be at most 63 characters/,
+    ],
     ['an unknown region', { regions: { primary: 'virginia' } }, /^plan\.regions\.primary: must be an AWS region code/],
-    ['the same region twice', { regions: { primary: 'us-west-2', recovery: 'us-west-2' } }, /^plan\.regions\.recovery: must differ from regions\.primary/],
-    ['a negative backup count', { backups: { verification: { minBackupCount: -1 } } }, /^plan\.backups\.verification\.minBackupCount: must be greater than 0/],
+    [
+      'the same region twice',
+      { regions: { primary: 'us-west-2', recovery: 'us-west-2' } },
+      /^plan\.regions\.recovery: must differ from regions\.primary/,
+    ],
+    [
+      'a negative backup count',
+      { backups: { verification: { minBackupCount: -1 } } },
+      /^plan\.backups\.verification\.minBackupCount: must be greater than 0/,
+    ],
     ['a misspelt field', { backup: {} }, /^plan: unknown field "backup": remove it or check the spelling/],
-    ['a malformed schedule', { schedules: { janitor: 'every day' } }, /^plan\.schedules\.janitor: must be an EventBridge schedule expression/],
-    ['a janitor age shorter than a workflow', { janitor: { minAgeHours: 2 } }, /^plan\.janitor\.minAgeHours: must be longer than the longest workflow timeout \(900 minutes\): set at least 16/],
-    ['an e-mail address without a domain', { notifications: { emails: ['oncall'] } }, /^plan\.notifications\.emails\[0\]: must be an e-mail address/],
+    [
+      'a malformed schedule',
+      { schedules: { janitor: 'every day' } },
+      /^plan\.schedules\.janitor: must be an EventBridge schedule expression/,
+    ],
+    [
+      'a janitor age shorter than a workflow',
+      { janitor: { minAgeHours: 2 } },
+      /^plan\.janitor\.minAgeHours: must be longer than the longest workflow timeout \(900 minutes\): set at least 16/,
+    ],
+    [
+      'an e-mail address without a domain',
+      { notifications: { emails: ['oncall'] } },
+      /^plan\.notifications\.emails\[0\]: must be an e-mail address/,
+    ],
     ['databases given as a string', { databases: 'entmoot-prod' }, /^plan\.databases: expected array, got string/],
-    ['a backup bucket not listed as a backups bucket', { databases: [{ id: 'entmoot-prod', backupBucket: 'other-backups' }] }, /^plan\.databases\[0\]\.backupBucket: "other-backups" must be listed in buckets with role "backups"/],
-    ['an instance id used twice', { databases: [{ id: 'entmoot-prod', replica: 'entmoot-prod' }] }, /^plan\.databases\[0\]\.replica: "entmoot-prod" is already used by databases\[0\]\.id/],
-    ['no director among the approvers', { approvers: [{ arn: 'arn:aws:iam::123456789012:role/m', role: 'manager' }] }, /^plan\.approvers: needs at least one approver with role "director"/],
-    ['an ARC control without endpoints', { dns: { control: { kind: 'arc' } } }, /^plan\.dns\.control\.clusterEndpoints: expected array, got nothing/],
-    ['a Lambda timeout beyond 15 minutes', { timeouts: { lambdaTaskSeconds: 1200 } }, /^plan\.timeouts\.lambdaTaskSeconds: must be at most 900/],
-    ['a validation query that writes', { backups: { validationQueries: [{ name: 'wipe', sql: 'DELETE FROM buildings' }] } }, /^plan\.backups\.validationQueries\[0\]\.sql: must be a read-only SELECT/],
+    [
+      'a backup bucket not listed as a backups bucket',
+      { databases: [{ id: 'entmoot-prod', backupBucket: 'other-backups' }] },
+      /^plan\.databases\[0\]\.backupBucket: "other-backups" must be listed in buckets with role "backups"/,
+    ],
+    [
+      'an instance id used twice',
+      { databases: [{ id: 'entmoot-prod', replica: 'entmoot-prod' }] },
+      /^plan\.databases\[0\]\.replica: "entmoot-prod" is already used by databases\[0\]\.id/,
+    ],
+    [
+      'no director among the approvers',
+      { approvers: [{ arn: 'arn:aws:iam::123456789012:role/m', role: 'manager' }] },
+      /^plan\.approvers: needs at least one approver with role "director"/,
+    ],
+    [
+      'an ARC control without endpoints',
+      { dns: { control: { kind: 'arc' } } },
+      /^plan\.dns\.control\.clusterEndpoints: expected array, got nothing/,
+    ],
+    [
+      'a Lambda timeout beyond 15 minutes',
+      { timeouts: { lambdaTaskSeconds: 1200 } },
+      /^plan\.timeouts\.lambdaTaskSeconds: must be at most 900/,
+    ],
+    [
+      'a validation query that writes',
+      { backups: { validationQueries: [{ name: 'wipe', sql: 'DELETE FROM buildings' }] } },
+      /^plan\.backups\.validationQueries\[0\]\.sql: must be a read-only SELECT/,
+    ],
   ])('is rejected for %s, naming the field', (_, input, expected) => {
     const issues = issuesOf(input);
     expect(issues.some((line) => expected.test(line))).toBe(true);
@@ -139,17 +196,27 @@ describe('loadPlan', () => {
   });
 
   it('names a file that cannot be read', () => {
-    expect(() => loadPlan(join(dir, 'missing.json'))).toThrow(/cannot be read \(ENOENT\): check the drPlan context value/);
+    expect(() => loadPlan(join(dir, 'missing.json'))).toThrow(
+      /cannot be read \(ENOENT\): check the drPlan context value/,
+    );
   });
 });
 
 describe('defaults inside arrays', () => {
   it('fill the default database’s own defaults', () => {
-    expect(defaultPlan().databases[0]).toMatchObject({ databaseName: 'entmoot', port: 5432, validatorUser: 'dr_validator' });
+    expect(defaultPlan().databases[0]).toMatchObject({
+      databaseName: 'entmoot',
+      port: 5432,
+      validatorUser: 'dr_validator',
+    });
   });
 
   it('fill a user’s database entry with the same defaults', () => {
     const plan = parsePlan({ databases: [{ id: 'fleet-db-1' }] });
-    expect(plan.databases[0]).toMatchObject({ id: 'fleet-db-1', port: 5432, network: { primary: { vpcId: 'vpc-00000000000000000' } } });
+    expect(plan.databases[0]).toMatchObject({
+      id: 'fleet-db-1',
+      port: 5432,
+      network: { primary: { vpcId: 'vpc-00000000000000000' } },
+    });
   });
 });

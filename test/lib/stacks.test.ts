@@ -66,7 +66,9 @@ describe('notifications', () => {
     primary.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123ABCDE',
       SlackChannelId: 'C0123ABCDE',
-      GuardrailPolicies: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/AWSDenyAll'])]) })],
+      GuardrailPolicies: [
+        Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':iam::aws:policy/AWSDenyAll'])]) }),
+      ],
     });
   });
 
@@ -79,9 +81,16 @@ describe('notifications', () => {
 describe('example values', () => {
   it('warn once per field still at its example value', () => {
     const { stacks } = synthesize(seedPlan());
-    const warnings = Annotations.fromStack(stacks.recovery).findWarning('*', Match.stringLikeRegexp('is still an example value'));
+    const warnings = Annotations.fromStack(stacks.recovery).findWarning(
+      '*',
+      Match.stringLikeRegexp('is still an example value'),
+    );
     const text = warnings.map((w) => String(w.entry.data));
-    expect(text).toEqual(expect.arrayContaining([expect.stringContaining('plan.databases[0].network.primary.vpcId is still an example value')]));
+    expect(text).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('plan.databases[0].network.primary.vpcId is still an example value'),
+      ]),
+    );
     expect(text.filter((t) => t.startsWith('plan.health.url'))).toHaveLength(1);
   });
 

@@ -38,11 +38,19 @@ describe('evidence', () => {
     const { primary } = synthesize();
     primary.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 400 } })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 400 } }),
+        ]),
+      },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'evidence/' }),
     });
     primary.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -50,7 +58,10 @@ describe('evidence', () => {
     const { recovery } = synthesize(configuredPlan({ evidence: { retentionDays: 90, objectLock: true } }));
     recovery.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } },
+      },
     });
   });
 });
@@ -73,13 +84,21 @@ describe('the janitor workflow', () => {
   });
 
   it('may delete only instances and snapshots tagged with this stack as owner and a removable lifecycle', () => {
-    for (const [action, tag] of [['rds:deleteDBInstance', 'db-tag'], ['rds:deleteDBSnapshot', 'snapshot-tag']]) {
+    for (const [action, tag] of [
+      ['rds:deleteDBInstance', 'db-tag'],
+      ['rds:deleteDBSnapshot', 'snapshot-tag'],
+    ]) {
       primary.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
               Action: action,
-              Condition: { StringEquals: { [`rds:${tag}/entmoot-dr:owner`]: 'EntmootDrPrimary', [`rds:${tag}/entmoot-dr:lifecycle`]: ['ephemeral', 'rotating'] } },
+              Condition: {
+                StringEquals: {
+                  [`rds:${tag}/entmoot-dr:owner`]: 'EntmootDrPrimary',
+                  [`rds:${tag}/entmoot-dr:lifecycle`]: ['ephemeral', 'rotating'],
+                },
+              },
             }),
           ]),
         },

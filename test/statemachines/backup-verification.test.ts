@@ -15,7 +15,9 @@ const machine = stack.machine('BackupVerificationWorkflowStateMachine');
 const descriptor = BACKUP_VERIFICATION_DESCRIPTOR;
 const NOW = new Date('2025-11-10T06:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
-const dump = Buffer.from(writeCustomDump({ version: '1.14', entries: entmootEntries({ withData: true }), chunkSize: 8192 }));
+const dump = Buffer.from(
+  writeCustomDump({ version: '1.14', entries: entmootEntries({ withData: true }), chunkSize: 8192 }),
+);
 
 let restore: () => void = () => undefined;
 afterEach(() => restore());
@@ -28,10 +30,21 @@ function healthyAccount(options: { dumpBody?: Buffer; snapshotAgeHours?: number 
 }
 
 function seedHealthy(model: AccountModel, options: { dumpBody?: Buffer; snapshotAgeHours?: number } = {}): void {
-  model.addDbInstance('us-east-1', { id: 'entmoot-prod', createdAt: hoursAgo(24 * 60), backupsSince: hoursAgo(24 * 7), backupReplicationRegion: 'us-west-2' });
-  model.addDbSnapshot('us-east-1', { id: 'rds:entmoot-prod-2025-11-10-03-00', instanceId: 'entmoot-prod', type: 'automated', createdAt: hoursAgo(options.snapshotAgeHours ?? 3) });
+  model.addDbInstance('us-east-1', {
+    id: 'entmoot-prod',
+    createdAt: hoursAgo(24 * 60),
+    backupsSince: hoursAgo(24 * 7),
+    backupReplicationRegion: 'us-west-2',
+  });
+  model.addDbSnapshot('us-east-1', {
+    id: 'rds:entmoot-prod-2025-11-10-03-00',
+    instanceId: 'entmoot-prod',
+    type: 'automated',
+    createdAt: hoursAgo(options.snapshotAgeHours ?? 3),
+  });
   model.addBucket('entmoot-prod-backups', 'us-east-1');
-  for (let n = 1; n <= 25; n += 1) model.putObject('entmoot-prod-backups', `daily/entmoot-${String(n).padStart(2, '0')}.dump`, Buffer.from('x'));
+  for (let n = 1; n <= 25; n += 1)
+    model.putObject('entmoot-prod-backups', `daily/entmoot-${String(n).padStart(2, '0')}.dump`, Buffer.from('x'));
   model.putObject('entmoot-prod-backups', 'latest.sql', options.dumpBody ?? dump);
 }
 
@@ -57,11 +70,30 @@ describe('the weekly backup verification workflow', () => {
     const result = await run(model);
 
     const [record] = evidenceRecords(model, stack.evidenceBucket);
-    const verdicts = Object.fromEntries((record?.results ?? []).map((r: { check: string; status: string; detail: string }) => [r.check, `${r.status}: ${r.detail}`]));
-    expect(Object.keys(verdicts).sort()).toEqual(
-      ['backup-age', 'backup-count', 'dump-completeness', 'dump-created', 'dump-format', 'dump-size', 'dump-tables', 'recovery-point-age', 'replicated-backup-lag', 'snapshot-age'].sort(),
+    const verdicts = Object.fromEntries(
+      (record?.results ?? []).map((r: { check: string; status: string; detail: string }) => [
+        r.check,
+        `${r.status}: ${r.detail}`,
+      ]),
     );
-    expect({ status: result.status, failed: Object.values(verdicts).filter((v) => String(v).startsWith('FAIL')) }).toEqual({ status: 'SUCCEEDED', failed: [] });
+    expect(Object.keys(verdicts).sort()).toEqual(
+      [
+        'backup-age',
+        'backup-count',
+        'dump-completeness',
+        'dump-created',
+        'dump-format',
+        'dump-size',
+        'dump-tables',
+        'recovery-point-age',
+        'replicated-backup-lag',
+        'snapshot-age',
+      ].sort(),
+    );
+    expect({
+      status: result.status,
+      failed: Object.values(verdicts).filter((v) => String(v).startsWith('FAIL')),
+    }).toEqual({ status: 'SUCCEEDED', failed: [] });
     expect(result.path.filter((s) => s === 'Check Target')).toHaveLength(3);
     expect(model.snsMessages()).toHaveLength(1);
     expect(model.snsMessages()[0]?.Subject).toMatch(/^\[(INFO|MEDIUM)\] Weekly backup verification passed/);
@@ -77,7 +109,9 @@ describe('the weekly backup verification workflow', () => {
     const message = JSON.parse(model.snsMessages()[0]?.Message ?? '{}') as { default: string };
     expect(model.snsMessages()[0]?.Subject).toMatch(/^\[HIGH\] Weekly backup verification failed/);
     const description = message.default.split('DESCRIPTION:\n')[1] ?? '';
-    expect(description.split('\n').find((l) => /^(FAIL|WARN|PASS) /.test(l))).toMatch(/^FAIL snapshot-age entmoot-prod/);
+    expect(description.split('\n').find((l) => /^(FAIL|WARN|PASS) /.test(l))).toMatch(
+      /^FAIL snapshot-age entmoot-prod/,
+    );
   });
 
   it('reports a dump cut short as a failed integrity check without failing the other targets', async () => {
@@ -86,7 +120,9 @@ describe('the weekly backup verification workflow', () => {
     const result = await run(model);
 
     const [record] = evidenceRecords(model, stack.evidenceBucket);
-    const failed = record?.results.filter((r: { status: string }) => r.status === 'FAIL').map((r: { check: string }) => r.check);
+    const failed = record?.results
+      .filter((r: { status: string }) => r.status === 'FAIL')
+      .map((r: { check: string }) => r.check);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((c: string) => c.startsWith('dump-'))).toBe(true);
     expect(record?.results.find((r: { check: string }) => r.check === 'snapshot-age')?.status).toBe('PASS');
@@ -107,7 +143,13 @@ describe('the weekly verification under every fault', () => {
 
     expect(outcomes.length).toBeGreaterThanOrEqual(2 * 5);
     for (const { model: _model, ...o } of outcomes) {
-      expect(o).toEqual({ at: o.at, status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/), namedError: true, evidence: 1, notifications: 1 });
+      expect(o).toEqual({
+        at: o.at,
+        status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/),
+        namedError: true,
+        evidence: 1,
+        notifications: 1,
+      });
     }
   });
 });

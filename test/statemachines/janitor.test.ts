@@ -24,7 +24,10 @@ const ours = (lifecycle: string, execution = 'restore-test-202511010500'): Tag[]
 let restore: () => void = () => undefined;
 afterEach(() => restore());
 
-async function run(model: AccountModel, options: { running?: Set<string>; executionName?: string } = {}): Promise<RunResult> {
+async function run(
+  model: AccountModel,
+  options: { running?: Set<string>; executionName?: string } = {},
+): Promise<RunResult> {
   restore = model.wireSdkMocks();
   const executionName = options.executionName ?? 'janitor-run';
   const result = await runWorkflow({
@@ -52,8 +55,17 @@ describe('the janitor workflow', () => {
     const result = await run(model);
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.path).toEqual(['Run Janitor', 'Find Leftovers', 'Remove Each Leftover', 'Write Evidence and Notify', 'Did the Run Succeed?', 'Run Succeeded']);
-    expect(evidenceRecords(model, stack.evidenceBucket)).toEqual([expect.objectContaining({ workflow: 'janitor', outcome: 'SUCCEEDED', results: [] })]);
+    expect(result.path).toEqual([
+      'Run Janitor',
+      'Find Leftovers',
+      'Remove Each Leftover',
+      'Write Evidence and Notify',
+      'Did the Run Succeed?',
+      'Run Succeeded',
+    ]);
+    expect(evidenceRecords(model, stack.evidenceBucket)).toEqual([
+      expect.objectContaining({ workflow: 'janitor', outcome: 'SUCCEEDED', results: [] }),
+    ]);
     expect(model.snsMessages()).toHaveLength(0);
     expect(model.dbInstances('us-east-1').map((i) => i.id)).toEqual(['entmoot-prod']);
   });
@@ -61,16 +73,26 @@ describe('the janitor workflow', () => {
   it('removes three leftovers and leaves untagged, retained and still-running resources alone', async () => {
     const model = stack.newModel(NOW);
     seedProduction(model);
-    for (const id of ['edr-restore-a', 'edr-restore-b', 'edr-pitr-c']) model.addDbInstance('us-east-1', { id, createdAt: hoursAgo(48), tags: ours('ephemeral') });
+    for (const id of ['edr-restore-a', 'edr-restore-b', 'edr-pitr-c'])
+      model.addDbInstance('us-east-1', { id, createdAt: hoursAgo(48), tags: ours('ephemeral') });
     model.addDbInstance('us-east-1', { id: 'someone-elses-db', createdAt: hoursAgo(48) });
     model.addDbInstance('us-east-1', { id: 'edr-pitr-kept', createdAt: hoursAgo(48), tags: ours('retained') });
-    model.addDbInstance('us-east-1', { id: 'edr-restore-live', createdAt: hoursAgo(48), tags: ours('ephemeral', 'live-run') });
+    model.addDbInstance('us-east-1', {
+      id: 'edr-restore-live',
+      createdAt: hoursAgo(48),
+      tags: ours('ephemeral', 'live-run'),
+    });
     model.durations.deleteInstanceSeconds = 300;
 
     const result = await run(model, { running: new Set(['live-run']) });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(model.dbInstances('us-east-1').map((i) => i.id).sort()).toEqual(['edr-pitr-kept', 'edr-restore-live', 'entmoot-prod', 'someone-elses-db']);
+    expect(
+      model
+        .dbInstances('us-east-1')
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(['edr-pitr-kept', 'edr-restore-live', 'entmoot-prod', 'someone-elses-db']);
     const [record] = evidenceRecords(model, stack.evidenceBucket);
     expect(record?.results.map((r: { target: string; status: string }) => `${r.target} ${r.status}`).sort()).toEqual([
       'edr-pitr-c PASS',
@@ -85,13 +107,23 @@ describe('the janitor workflow', () => {
     const model = stack.newModel(NOW);
     seedProduction(model);
     for (let n = 1; n <= 7; n += 1) {
-      model.addDbSnapshot('us-east-1', { id: `edr-emergency-entmoot-prod-${n}`, instanceId: 'entmoot-prod', createdAt: hoursAgo(n * 24), tags: ours('rotating') });
+      model.addDbSnapshot('us-east-1', {
+        id: `edr-emergency-entmoot-prod-${n}`,
+        instanceId: 'entmoot-prod',
+        createdAt: hoursAgo(n * 24),
+        tags: ours('rotating'),
+      });
     }
 
     const result = await run(model);
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(model.dbSnapshots('us-east-1').map((s) => s.id).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `edr-emergency-entmoot-prod-${n}`));
+    expect(
+      model
+        .dbSnapshots('us-east-1')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5].map((n) => `edr-emergency-entmoot-prod-${n}`));
   });
 
   it('retries a throttled delete and then removes the instance', async () => {
@@ -121,7 +153,11 @@ describe('the janitor workflow', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'CheckFailedError' });
     const records = evidenceRecords(model, stack.evidenceBucket);
     expect(records).toHaveLength(1);
-    expect(records[0]?.results[0]).toMatchObject({ target: 'edr-restore-stuck', status: 'FAIL', detail: 'instance edr-restore-stuck was still not gone after 60 minutes' });
+    expect(records[0]?.results[0]).toMatchObject({
+      target: 'edr-restore-stuck',
+      status: 'FAIL',
+      detail: 'instance edr-restore-stuck was still not gone after 60 minutes',
+    });
     expect(model.snsMessages()).toHaveLength(1);
     expect(model.snsMessages()[0]?.Subject).toMatch(/^\[MEDIUM\] Janitor failed/);
   });
@@ -129,7 +165,10 @@ describe('the janitor workflow', () => {
 
 describe('a janitor run that outlives its workflow timeout', () => {
   it('ends TIMED_OUT outside any Catch and is reported once by the status-change reporter', async () => {
-    const slowPlan = configuredPlan({ polling: { maxDeleteWaitMinutes: 600 }, timeouts: { workflowMinutes: { janitor: 120 } } });
+    const slowPlan = configuredPlan({
+      polling: { maxDeleteWaitMinutes: 600 },
+      timeouts: { workflowMinutes: { janitor: 120 } },
+    });
     const slow = stackWorkflows(synthesize(slowPlan).primary.toJSON(), 'us-east-1', slowPlan);
     const slowMachine = slow.machine('JanitorWorkflowStateMachine');
     const model = slow.newModel(NOW);
@@ -146,12 +185,20 @@ describe('a janitor run that outlives its workflow timeout', () => {
       executionName: 'janitor-slow',
       stateMachineName: slowMachine.name,
     });
-    await afterRun(slow, model, descriptor, result, { name: 'janitor-slow', startTime: NOW, machineArn: slowMachine.arn });
+    await afterRun(slow, model, descriptor, result, {
+      name: 'janitor-slow',
+      startTime: NOW,
+      machineArn: slowMachine.arn,
+    });
 
     expect(result.status).toBe('TIMED_OUT');
     expect(result.path).not.toContain('Write Evidence and Notify');
     expect(evidenceRecords(model, slow.evidenceBucket)).toEqual([
-      expect.objectContaining({ outcome: 'TIMED_OUT', reportedBy: 'status-change-reporter', error: expect.objectContaining({ name: 'States.Timeout' }) }),
+      expect.objectContaining({
+        outcome: 'TIMED_OUT',
+        reportedBy: 'status-change-reporter',
+        error: expect.objectContaining({ name: 'States.Timeout' }),
+      }),
     ]);
     expect(model.snsMessages()).toHaveLength(1);
     expect(model.snsMessages()[0]?.Subject).toMatch(/^\[MEDIUM\] Janitor timed out/);
@@ -169,7 +216,12 @@ describe('the janitor under every fault', () => {
       seed: (model) => {
         seedProduction(model);
         model.addDbInstance('us-east-1', { id: 'edr-restore-a', createdAt: hoursAgo(48), tags: ours('ephemeral') });
-        model.addDbSnapshot('us-east-1', { id: 'edr-restore-snap', instanceId: 'entmoot-prod', createdAt: hoursAgo(48), tags: ours('ephemeral') });
+        model.addDbSnapshot('us-east-1', {
+          id: 'edr-restore-snap',
+          instanceId: 'entmoot-prod',
+          createdAt: hoursAgo(48),
+          tags: ours('ephemeral'),
+        });
       },
     });
 

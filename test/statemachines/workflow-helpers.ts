@@ -103,7 +103,11 @@ export async function sweepWorkflow(args: {
       const model = r.model as AccountModel;
       restore();
       restore = model.wireSdkMocks();
-      await afterRun(stack, model, args.descriptor, r.result, { name: args.executionName, startTime: args.startTime, machineArn: machine.arn });
+      await afterRun(stack, model, args.descriptor, r.result, {
+        name: args.executionName,
+        startTime: args.startTime,
+        machineArn: machine.arn,
+      });
       outcomes.push({
         at: `${r.fault} at ${r.state}`,
         status: r.result.status,

@@ -4,7 +4,8 @@ import { Client } from 'pg';
 export function testServer(): { host: string; port: number; user: string } {
   const host = process.env.EDR_TEST_PGHOST;
   const port = Number(process.env.EDR_TEST_PGPORT);
-  if (!host || !port) throw new Error('the test PostgreSQL server is not running: run the tests through jest (global setup starts it)');
+  if (!host || !port)
+    throw new Error('the test PostgreSQL server is not running: run the tests through jest (global setup starts it)');
   return { host, port, user: process.env.EDR_TEST_PGUSER ?? 'postgres' };
 }
 

@@ -30,7 +30,11 @@ export interface StackWorkflows {
   lambdas(model: AccountModel, options?: { runningExecutions?: Set<string> }): Record<string, LambdaHandler>;
 }
 
-function named(names: ReturnType<typeof fakeResourceNames>, type: string, prefix: string): { name: string; arn: string; ref: string } {
+function named(
+  names: ReturnType<typeof fakeResourceNames>,
+  type: string,
+  prefix: string,
+): { name: string; arn: string; ref: string } {
   const hits = Object.entries(names).filter(([id, r]) => r.type === type && id.startsWith(prefix));
   if (hits.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${hits.length}`);
   return hits[0]![1];
@@ -57,7 +61,11 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
       const rds = (r = region) => new RDSClient({ region: r, maxAttempts: 1 });
       const s3 = new S3Client({ region, maxAttempts: 1 });
       const report = {
-        ...reportDeps({ s3, sns: new SNSClient({ region, maxAttempts: 1 }), sfn: new SFNClient({ region, maxAttempts: 1 }) }, evidenceBucket, topicArn),
+        ...reportDeps(
+          { s3, sns: new SNSClient({ region, maxAttempts: 1 }), sfn: new SFNClient({ region, maxAttempts: 1 }) },
+          evidenceBucket,
+          topicArn,
+        ),
         // The execution history is the harness's, not the model's: steps are covered by the report's unit tests.
         history: async () => [],
         now: () => model.now(),

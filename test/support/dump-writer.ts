@@ -62,7 +62,10 @@ export interface WriteDumpOptions {
 class Out {
   private readonly parts: Uint8Array[] = [];
   length = 0;
-  constructor(readonly intSize: number, readonly offSize: number) {}
+  constructor(
+    readonly intSize: number,
+    readonly offSize: number,
+  ) {}
   bytes(b: Uint8Array | number[]): this {
     const u = b instanceof Uint8Array ? b : Uint8Array.from(b);
     this.parts.push(u);
@@ -110,10 +113,26 @@ export function writeCustomDump(options: WriteDumpOptions): Uint8Array {
   const offsetsSet = options.offsetsSet ?? true;
 
   const head = new Out(intSize, offSize);
-  head.bytes(Buffer.from('PGDMP')).byte(major).byte(minor).byte(options.revision ?? 0).byte(intSize).byte(offSize).byte(options.format ?? 1);
+  head
+    .bytes(Buffer.from('PGDMP'))
+    .byte(major)
+    .byte(minor)
+    .byte(options.revision ?? 0)
+    .byte(intSize)
+    .byte(offSize)
+    .byte(options.format ?? 1);
   if (minor >= 15) head.byte(options.compression ?? 0);
   else head.int(options.compression ?? 0);
-  for (const n of [created.second, created.minute, created.hour, created.day, created.month - 1, created.year - 1900, 0]) head.int(n);
+  for (const n of [
+    created.second,
+    created.minute,
+    created.hour,
+    created.day,
+    created.month - 1,
+    created.year - 1900,
+    0,
+  ])
+    head.int(n);
   head.str(options.database === undefined ? 'entmoot' : options.database);
   head.str(options.serverVersion === undefined ? '17.2' : options.serverVersion);
   head.str(options.dumpVersion === undefined ? '17.2' : options.dumpVersion);
@@ -123,9 +142,19 @@ export function writeCustomDump(options: WriteDumpOptions): Uint8Array {
     const out = new Out(intSize, offSize);
     out.int(options.entries.length);
     options.entries.forEach((e, i) => {
-      out.int(e.dumpId).int(e.data === undefined ? 0 : 1).str('1259').str(String(16000 + e.dumpId));
-      out.str(e.tag).str(e.desc).int(e.section ?? (e.desc === 'TABLE DATA' ? 3 : 2));
-      out.str(e.defn ?? '').str(e.dropStmt ?? '').str(e.copyStmt ?? '');
+      out
+        .int(e.dumpId)
+        .int(e.data === undefined ? 0 : 1)
+        .str('1259')
+        .str(String(16000 + e.dumpId));
+      out
+        .str(e.tag)
+        .str(e.desc)
+        .int(e.section ?? (e.desc === 'TABLE DATA' ? 3 : 2));
+      out
+        .str(e.defn ?? '')
+        .str(e.dropStmt ?? '')
+        .str(e.copyStmt ?? '');
       out.str(e.namespace === undefined ? 'public' : e.namespace).str('');
       if (minor >= 14) out.str(e.tableam === undefined ? (e.desc === 'TABLE' ? 'heap' : '') : e.tableam);
       if (minor >= 16) out.int(e.relkind ?? (e.desc === 'TABLE' ? 'r'.charCodeAt(0) : 0));
@@ -167,19 +196,78 @@ function dataBlock(e: WriterEntry, intSize: number, offSize: number, chunkSize: 
 export function entmootEntries(options: { withData?: boolean } = {}): WriterEntry[] {
   const withData = options.withData ?? true;
   const entries: WriterEntry[] = [
-    { dumpId: 1, tag: 'ENCODING', desc: 'ENCODING', section: 2, namespace: null, defn: "SET client_encoding = 'UTF8';\n", owner: null },
-    { dumpId: 2, tag: 'STDSTRINGS', desc: 'STDSTRINGS', section: 2, namespace: null, defn: "SET standard_conforming_strings = 'on';\n", owner: null },
-    { dumpId: 210, tag: 'buildings', desc: 'TABLE', defn: 'CREATE TABLE public.buildings (id integer, geom public.geometry(Polygon,4326), active boolean);\n' },
-    { dumpId: 211, tag: 'projects', desc: 'TABLE', defn: 'CREATE TABLE public.projects (id integer PRIMARY KEY, modified_at timestamptz, created_at timestamptz);\n' },
-    { dumpId: 212, tag: 'optimizations', desc: 'TABLE', defn: 'CREATE TABLE public.optimizations (id integer, project_id integer);\n' },
+    {
+      dumpId: 1,
+      tag: 'ENCODING',
+      desc: 'ENCODING',
+      section: 2,
+      namespace: null,
+      defn: "SET client_encoding = 'UTF8';\n",
+      owner: null,
+    },
+    {
+      dumpId: 2,
+      tag: 'STDSTRINGS',
+      desc: 'STDSTRINGS',
+      section: 2,
+      namespace: null,
+      defn: "SET standard_conforming_strings = 'on';\n",
+      owner: null,
+    },
+    {
+      dumpId: 210,
+      tag: 'buildings',
+      desc: 'TABLE',
+      defn: 'CREATE TABLE public.buildings (id integer, geom public.geometry(Polygon,4326), active boolean);\n',
+    },
+    {
+      dumpId: 211,
+      tag: 'projects',
+      desc: 'TABLE',
+      defn: 'CREATE TABLE public.projects (id integer PRIMARY KEY, modified_at timestamptz, created_at timestamptz);\n',
+    },
+    {
+      dumpId: 212,
+      tag: 'optimizations',
+      desc: 'TABLE',
+      defn: 'CREATE TABLE public.optimizations (id integer, project_id integer);\n',
+    },
   ];
   if (withData) {
     entries.push(
-      { dumpId: 4001, tag: 'buildings', desc: 'TABLE DATA', dependencies: [210], copyStmt: 'COPY public.buildings (id, geom, active) FROM stdin;\n', data: '1\t0103000020E6100000\tt\n2\t\\N\tf\n\\.\n\n\n' },
-      { dumpId: 4002, tag: 'projects', desc: 'TABLE DATA', dependencies: [211], copyStmt: 'COPY public.projects (id, modified_at, created_at) FROM stdin;\n', data: '1\t2025-11-09 10:00:00+00\t2025-01-01 00:00:00+00\n\\.\n\n\n' },
-      { dumpId: 4003, tag: 'optimizations', desc: 'TABLE DATA', dependencies: [212], copyStmt: 'COPY public.optimizations (id, project_id) FROM stdin;\n', data: '1\t1\n\\.\n\n\n' },
+      {
+        dumpId: 4001,
+        tag: 'buildings',
+        desc: 'TABLE DATA',
+        dependencies: [210],
+        copyStmt: 'COPY public.buildings (id, geom, active) FROM stdin;\n',
+        data: '1\t0103000020E6100000\tt\n2\t\\N\tf\n\\.\n\n\n',
+      },
+      {
+        dumpId: 4002,
+        tag: 'projects',
+        desc: 'TABLE DATA',
+        dependencies: [211],
+        copyStmt: 'COPY public.projects (id, modified_at, created_at) FROM stdin;\n',
+        data: '1\t2025-11-09 10:00:00+00\t2025-01-01 00:00:00+00\n\\.\n\n\n',
+      },
+      {
+        dumpId: 4003,
+        tag: 'optimizations',
+        desc: 'TABLE DATA',
+        dependencies: [212],
+        copyStmt: 'COPY public.optimizations (id, project_id) FROM stdin;\n',
+        data: '1\t1\n\\.\n\n\n',
+      },
     );
   }
-  entries.push({ dumpId: 5001, tag: 'buildings_geom_idx', desc: 'INDEX', section: 4, dependencies: [210], defn: 'CREATE INDEX buildings_geom_idx ON public.buildings USING gist (geom);\n' });
+  entries.push({
+    dumpId: 5001,
+    tag: 'buildings_geom_idx',
+    desc: 'INDEX',
+    section: 4,
+    dependencies: [210],
+    defn: 'CREATE INDEX buildings_geom_idx ON public.buildings USING gist (geom);\n',
+  });
   return entries;
 }

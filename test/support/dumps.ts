@@ -52,7 +52,8 @@ export interface TestDumps {
 /** Connection settings of the test server from the globalSetup's environment. */
 export function testServer(): { host: string; port: number; user: string; binDir: string } {
   const { EDR_TEST_PGHOST: host, EDR_TEST_PGPORT: port, EDR_TEST_PGUSER: user, EDR_TEST_PGBIN: binDir } = process.env;
-  if (!host || !port || !user || !binDir) throw new Error('EDR_TEST_PG* are not set: run the tests through jest, whose globalSetup starts PostgreSQL');
+  if (!host || !port || !user || !binDir)
+    throw new Error('EDR_TEST_PG* are not set: run the tests through jest, whose globalSetup starts PostgreSQL');
   return { host, port: Number(port), user, binDir };
 }
 
@@ -90,15 +91,28 @@ export async function dropDatabase(name: string): Promise<void> {
 /** Runs pg_dump with `args` against `database`, its output written by pg_dump itself (seekable file). */
 export async function pgDump(database: string, args: string[]): Promise<void> {
   const server = testServer();
-  await run(join(server.binDir, 'pg_dump'), ['-h', server.host, '-p', String(server.port), '-U', server.user, ...args, database]);
+  await run(join(server.binDir, 'pg_dump'), [
+    '-h',
+    server.host,
+    '-p',
+    String(server.port),
+    '-U',
+    server.user,
+    ...args,
+    database,
+  ]);
 }
 
 /** Runs pg_dump writing to stdout through a pipe into `file`, so it cannot seek back to record offsets. */
 export async function pgDumpPiped(database: string, args: string[], file: string): Promise<void> {
   const server = testServer();
-  const child = spawn(join(server.binDir, 'pg_dump'), ['-h', server.host, '-p', String(server.port), '-U', server.user, ...args, database], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(server.binDir, 'pg_dump'),
+    ['-h', server.host, '-p', String(server.port), '-U', server.user, ...args, database],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const out = createWriteStream(file);
   child.stdout.pipe(out);
   let stderr = '';

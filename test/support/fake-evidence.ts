@@ -15,7 +15,10 @@ export class FakeReportDeps implements ReportDeps {
 
   putObject = async (key: string, body: string, options?: { ifNoneMatch?: boolean }): Promise<void> => {
     if (options?.ifNoneMatch && this.objects.has(key)) {
-      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+        name: 'PreconditionFailed',
+        $metadata: { httpStatusCode: 412 },
+      });
     }
     this.objects.set(key, body);
   };

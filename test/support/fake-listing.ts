@@ -20,7 +20,9 @@ function search(keys: readonly string[], bound: string, inclusive: boolean): num
  * .callsFake(...)`): keys in key order, Prefix, StartAfter, ContinuationToken, MaxKeys at most 1,000.
  * Binary search keeps a 100,000-object bucket fast.
  */
-export function fakeListing(objects: readonly _Object[]): (input: ListObjectsV2CommandInput) => ListObjectsV2CommandOutput {
+export function fakeListing(
+  objects: readonly _Object[],
+): (input: ListObjectsV2CommandInput) => ListObjectsV2CommandOutput {
   const sorted = [...objects].sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
   const keys = sorted.map((o) => o.Key!);
   return (input) => {

@@ -20,7 +20,9 @@ export function postgresBinDir(): string {
   for (const major of ['17', '16', '15', '14']) candidates.push(`/usr/lib/postgresql/${major}/bin`);
   const found = candidates.find((dir) => dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
   if (!found) {
-    throw new Error('PostgreSQL server binaries not found: run scripts/test.sh, which installs postgresql and postgresql-postgis');
+    throw new Error(
+      'PostgreSQL server binaries not found: run scripts/test.sh, which installs postgresql and postgresql-postgis',
+    );
   }
   return found;
 }
@@ -55,7 +57,18 @@ export async function startPostgres(): Promise<TestPostgres> {
   runAsServerUser(join(binDir, 'initdb'), ['-A', 'trust', '-U', user, '-E', 'UTF8', '--no-locale', '-D', dataDir]);
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -k ${root}`;
-  runAsServerUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
+  runAsServerUser(join(binDir, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-o',
+    options,
+    '-l',
+    join(root, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
   return { host: '127.0.0.1', port, user, dataDir, binDir };
 }
 

@@ -21,13 +21,22 @@ const cache = new Map<DrPlan, Synthesized>();
 let configured: DrPlan | undefined;
 
 /** Synthesizes the app for a plan (default: the configured example plan), bundling with the local esbuild. */
-export function synthesize(plan: DrPlan = (configured ??= configuredPlan()), options: { nag?: boolean } = {}): Synthesized {
+export function synthesize(
+  plan: DrPlan = (configured ??=
+    configuredPlan()),
+  options: { nag?: boolean } = {},
+): Synthesized {
   const cached = cache.get(plan);
   if (cached && !options.nag) return cached;
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-cdk-')) });
   const stacks = createStacks(app, plan);
   if (options.nag) enableNag(app);
-  const result = { app, stacks, primary: Template.fromStack(stacks.primary), recovery: Template.fromStack(stacks.recovery) };
+  const result = {
+    app,
+    stacks,
+    primary: Template.fromStack(stacks.primary),
+    recovery: Template.fromStack(stacks.recovery),
+  };
   if (!options.nag) cache.set(plan, result);
   return result;
 }

@@ -17,16 +17,37 @@ function plan(overrides: { requiredTables?: string[]; maxDumpSkewHours?: number 
   return {
     backups: {
       requiredTables: overrides.requiredTables ?? ['buildings', 'projects', 'optimizations'],
-      verification: { maxAgeHours: 24, warnAtFraction: 0.8, minBackupCount: 20, minDumpBytes: 100_000_000, maxDumpSkewHours: overrides.maxDumpSkewHours ?? 24 },
+      verification: {
+        maxAgeHours: 24,
+        warnAtFraction: 0.8,
+        minBackupCount: 20,
+        minDumpBytes: 100_000_000,
+        maxDumpSkewHours: overrides.maxDumpSkewHours ?? 24,
+      },
     },
-    buckets: [{ name: 'entmoot-prod-backups', role: 'backups', sampleKeys: [], kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/plan-key' }],
+    buckets: [
+      {
+        name: 'entmoot-prod-backups',
+        role: 'backups',
+        sampleKeys: [],
+        kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/plan-key',
+      },
+    ],
   };
 }
 
 /** Serves `dump` from the mock: HeadObject, ranged GetObject (recording each Range), GetObjectAttributes. */
 function serve(dump: Uint8Array, head: Record<string, unknown> = {}): string[] {
   const ranges: string[] = [];
-  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: dump.length, LastModified: written, ETag: '"etag-1"', ServerSideEncryption: 'AES256', ...head });
+  s3Mock
+    .on(HeadObjectCommand)
+    .resolves({
+      ContentLength: dump.length,
+      LastModified: written,
+      ETag: '"etag-1"',
+      ServerSideEncryption: 'AES256',
+      ...head,
+    });
   s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
     ranges.push(input.Range ?? '');
     const m = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
@@ -34,12 +55,16 @@ function serve(dump: Uint8Array, head: Record<string, unknown> = {}): string[] {
     const bytes = dump.subarray(Number(m[1]), Number(m[2]) + 1);
     return { Body: { transformToByteArray: async () => bytes }, ContentLength: bytes.length };
   });
-  s3Mock.on(GetObjectAttributesCommand).resolves({ Checksum: { ChecksumCRC32C: 'q8Rz1A==', ChecksumType: 'FULL_OBJECT' }, ObjectSize: dump.length });
+  s3Mock
+    .on(GetObjectAttributesCommand)
+    .resolves({ Checksum: { ChecksumCRC32C: 'q8Rz1A==', ChecksumType: 'FULL_OBJECT' }, ObjectSize: dump.length });
   return ranges;
 }
 
-const awsError = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-const byCheck = (results: CheckResult[]): Record<string, CheckResult> => Object.fromEntries(results.map((r) => [r.check, r]));
+const awsError = (name: string, status: number, message = name) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+const byCheck = (results: CheckResult[]): Record<string, CheckResult> =>
+  Object.fromEntries(results.map((r) => [r.check, r]));
 const deps = () => ({ s3: new S3Client({ region: 'us-east-1' }), now: () => now });
 const complete = () => writeCustomDump({ version: '1.14', entries: entmootEntries() });
 
@@ -62,7 +87,11 @@ describe('checkDumpIntegrity', () => {
       ['dump-created', 'PASS'],
     ]);
     expect(results.every((r) => r.target === where)).toBe(true);
-    expect(ranges).toEqual([`bytes=0-${dump.length - 1}`, `bytes=${dump.length - 5}-${dump.length - 1}`, expect.stringMatching(/^bytes=\d+-\d+$/)]);
+    expect(ranges).toEqual([
+      `bytes=0-${dump.length - 1}`,
+      `bytes=${dump.length - 5}-${dump.length - 1}`,
+      expect.stringMatching(/^bytes=\d+-\d+$/),
+    ]);
     expect(byCheck(results)['dump-format'].detail).toContain(`in 3 ranged reads`);
     expect(byCheck(results)['dump-format'].detail).toContain('stored checksum CRC32C FULL_OBJECT q8Rz1A==');
     expect(byCheck(results)['dump-tables']).toMatchObject({ observed: 3, threshold: 3 });
@@ -71,7 +100,9 @@ describe('checkDumpIntegrity', () => {
 
   it('reports the bytes read against the object size', async () => {
     const data = 'y'.repeat(500) + '\n';
-    const entries: WriterEntry[] = entmootEntries().map((e) => (e.desc === 'TABLE DATA' ? { ...e, data: data.repeat(5000) } : e));
+    const entries: WriterEntry[] = entmootEntries().map((e) =>
+      e.desc === 'TABLE DATA' ? { ...e, data: data.repeat(5000) } : e,
+    );
     const dump = writeCustomDump({ version: '1.16', entries });
     serve(dump);
 
@@ -97,14 +128,18 @@ describe('checkDumpIntegrity', () => {
     const tables = byCheck(await checkDumpIntegrity(target, plan(), deps()))['dump-tables'];
 
     expect(tables.status).toBe('FAIL');
-    expect(tables.detail).toContain('no TABLE DATA for public.buildings, public.projects, public.optimizations (a schema-only dump: pg_dump -s?)');
+    expect(tables.detail).toContain(
+      'no TABLE DATA for public.buildings, public.projects, public.optimizations (a schema-only dump: pg_dump -s?)',
+    );
     expect(tables.observed).toBe(0);
   });
 
   it('fails a dump missing a required table', async () => {
     serve(complete());
 
-    const tables = byCheck(await checkDumpIntegrity(target, plan({ requiredTables: ['buildings', 'invoices'] }), deps()))['dump-tables'];
+    const tables = byCheck(
+      await checkDumpIntegrity(target, plan({ requiredTables: ['buildings', 'invoices'] }), deps()),
+    )['dump-tables'];
 
     expect(tables).toMatchObject({ status: 'FAIL', observed: 1, threshold: 2 });
     expect(tables.detail).toMatch(/^no TABLE entry for invoices/);
@@ -119,7 +154,9 @@ describe('checkDumpIntegrity', () => {
     const results = byCheck(await checkDumpIntegrity(target, plan(), deps()));
 
     expect(results['dump-completeness'].status).toBe('FAIL');
-    expect(results['dump-completeness'].detail).toContain('before the data blocks of public.projects, public.optimizations (2 of 3 blocks');
+    expect(results['dump-completeness'].detail).toContain(
+      'before the data blocks of public.projects, public.optimizations (2 of 3 blocks',
+    );
     expect(ranges).toHaveLength(1);
   });
 
@@ -130,7 +167,9 @@ describe('checkDumpIntegrity', () => {
     const completeness = byCheck(await checkDumpIntegrity(target, plan(), deps()))['dump-completeness'];
 
     expect(completeness.status).toBe('FAIL');
-    expect(completeness.detail).toMatch(/inside a data block of public\.optimizations \(from offset [\d,]+\): its last bytes \([0-9a-f ]+\) are not the end-of-data marker/);
+    expect(completeness.detail).toMatch(
+      /inside a data block of public\.optimizations \(from offset [\d,]+\): its last bytes \([0-9a-f ]+\) are not the end-of-data marker/,
+    );
   });
 
   it('fails a dump that ends where its TOC ends although the TOC announces data', async () => {
@@ -208,7 +247,14 @@ describe('checkDumpIntegrity', () => {
   });
 
   describe('dump-created', () => {
-    const at = (year: number, month: number, day: number, hour: number) => ({ year, month, day, hour, minute: 0, second: 0 });
+    const at = (year: number, month: number, day: number, hour: number) => ({
+      year,
+      month,
+      day,
+      hour,
+      minute: 0,
+      second: 0,
+    });
 
     it('warns when the dump was created longer before its upload than the plan allows in any time zone', async () => {
       serve(writeCustomDump({ version: '1.14', entries: entmootEntries(), createdAt: at(2025, 11, 8, 12) }));
@@ -216,7 +262,7 @@ describe('checkDumpIntegrity', () => {
       const created = byCheck(await checkDumpIntegrity(target, plan(), deps()))['dump-created'];
 
       expect(created).toMatchObject({ status: 'WARN', observed: 39.3, threshold: 24 });
-      expect(created.detail).toContain('at least 27.3 h in any time zone, more than the plan\'s 24 h');
+      expect(created.detail).toContain("at least 27.3 h in any time zone, more than the plan's 24 h");
     });
 
     it('passes a skew that an unknown host time zone could explain', async () => {
@@ -267,17 +313,24 @@ describe('checkDumpIntegrity', () => {
       const [format] = await checkDumpIntegrity(target, plan(), deps());
 
       expect(format).toMatchObject({ check: 'dump-format', status: 'FAIL' });
-      expect(format.detail).toBe(`HeadObject on ${where} was denied: the function's role needs s3:GetObject on arn:aws:s3:::entmoot-prod-backups/latest.sql`);
+      expect(format.detail).toBe(
+        `HeadObject on ${where} was denied: the function's role needs s3:GetObject on arn:aws:s3:::entmoot-prod-backups/latest.sql`,
+      );
     });
 
     it('fails naming kms:Decrypt and the key when a ranged read of an SSE-KMS object is denied', async () => {
-      serve(complete(), { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/object-key' });
+      serve(complete(), {
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/object-key',
+      });
       s3Mock.on(GetObjectCommand).rejects(awsError('AccessDenied', 403));
 
       const [format] = await checkDumpIntegrity(target, plan(), deps());
 
       expect(format.status).toBe('FAIL');
-      expect(format.detail).toContain('needs s3:GetObject on arn:aws:s3:::entmoot-prod-backups/latest.sql and kms:Decrypt on arn:aws:kms:us-east-1:000000000000:key/object-key');
+      expect(format.detail).toContain(
+        'needs s3:GetObject on arn:aws:s3:::entmoot-prod-backups/latest.sql and kms:Decrypt on arn:aws:kms:us-east-1:000000000000:key/object-key',
+      );
     });
 
     it('names only s3:GetObject when a ranged read of an object without SSE-KMS is denied', async () => {
@@ -307,7 +360,9 @@ describe('checkDumpIntegrity', () => {
     it('throws ThrottledError when HeadObject stays throttled after retries', async () => {
       s3Mock.on(HeadObjectCommand).rejects(awsError('ThrottlingException', 400));
 
-      await expect(checkDumpIntegrity(target, plan(), deps())).rejects.toThrow('s3:HeadObject on s3://entmoot-prod-backups/latest.sql was throttled after retries');
+      await expect(checkDumpIntegrity(target, plan(), deps())).rejects.toThrow(
+        's3:HeadObject on s3://entmoot-prod-backups/latest.sql was throttled after retries',
+      );
     });
 
     it('warns when the object is replaced while it is being read', async () => {
@@ -316,7 +371,10 @@ describe('checkDumpIntegrity', () => {
 
       const [format] = await checkDumpIntegrity(target, plan(), deps());
 
-      expect(format).toMatchObject({ status: 'WARN', detail: `${where} was replaced while it was being read: run the check again` });
+      expect(format).toMatchObject({
+        status: 'WARN',
+        detail: `${where} was replaced while it was being read: run the check again`,
+      });
     });
 
     it('rethrows an unexpected AWS error as it is', async () => {

@@ -51,7 +51,10 @@ function copyInRecovery(id: string, hoursAgo: number, extra: Partial<DBSnapshot>
   });
 }
 
-function replicatedBackup(latest: Date | undefined, extra: Partial<DBInstanceAutomatedBackup> = {}): DBInstanceAutomatedBackup {
+function replicatedBackup(
+  latest: Date | undefined,
+  extra: Partial<DBInstanceAutomatedBackup> = {},
+): DBInstanceAutomatedBackup {
   return {
     DBInstanceArn: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod',
     DBInstanceIdentifier: 'entmoot-prod',
@@ -65,7 +68,12 @@ function replicatedBackup(latest: Date | undefined, extra: Partial<DBInstanceAut
 }
 
 function awsError(name: string): RDSServiceException {
-  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `${name}: test` });
+  return new RDSServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `${name}: test`,
+  });
 }
 
 const byCheck = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
@@ -81,7 +89,11 @@ beforeEach(() => {
 describe('checkSnapshotAge: snapshot-age in the primary region', () => {
   it('passes when the newest available snapshot, automated or manual, is 3 hours old', async () => {
     primaryMock.on(DescribeDBSnapshotsCommand).resolves({
-      DBSnapshots: [snapshot('rds:entmoot-prod-2025-11-09', 27), snapshot('before-migration', 3, { SnapshotType: 'manual' }), snapshot('rds:entmoot-prod-2025-11-08', 51)],
+      DBSnapshots: [
+        snapshot('rds:entmoot-prod-2025-11-09', 27),
+        snapshot('before-migration', 3, { SnapshotType: 'manual' }),
+        snapshot('rds:entmoot-prod-2025-11-08', 51),
+      ],
     });
 
     const results = await checkSnapshotAge(db, plan, deps);
@@ -94,7 +106,9 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
       threshold: 24,
       detail: expect.stringContaining('before-migration (manual)'),
     });
-    expect(primaryMock.commandCalls(DescribeDBSnapshotsCommand)[0].args[0].input).toMatchObject({ DBInstanceIdentifier: 'entmoot-prod' });
+    expect(primaryMock.commandCalls(DescribeDBSnapshotsCommand)[0].args[0].input).toMatchObject({
+      DBInstanceIdentifier: 'entmoot-prod',
+    });
   });
 
   it('passes at exactly 80% of the limit (19.2 hours old)', async () => {
@@ -110,7 +124,11 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'snapshot-age')).toMatchObject({ status: 'WARN', observed: 20, detail: expect.stringContaining('80%') });
+    expect(byCheck(results, 'snapshot-age')).toMatchObject({
+      status: 'WARN',
+      observed: 20,
+      detail: expect.stringContaining('80%'),
+    });
   });
 
   it('warns, not fails, when the newest snapshot is exactly 24 hours old', async () => {
@@ -126,7 +144,11 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'snapshot-age')).toMatchObject({ status: 'FAIL', observed: 24.1, detail: expect.stringContaining('older than 24 hours') });
+    expect(byCheck(results, 'snapshot-age')).toMatchObject({
+      status: 'FAIL',
+      observed: 24.1,
+      detail: expect.stringContaining('older than 24 hours'),
+    });
   });
 
   it('finds the newest snapshot on the second page', async () => {
@@ -137,7 +159,11 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'snapshot-age')).toMatchObject({ status: 'PASS', observed: 2, detail: expect.stringContaining('newest') });
+    expect(byCheck(results, 'snapshot-age')).toMatchObject({
+      status: 'PASS',
+      observed: 2,
+      detail: expect.stringContaining('newest'),
+    });
     const calls = primaryMock.commandCalls(DescribeDBSnapshotsCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1].args[0].input).toMatchObject({ DBInstanceIdentifier: 'entmoot-prod', Marker: 'page-2' });
@@ -150,7 +176,11 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'snapshot-age')).toMatchObject({ status: 'FAIL', observed: 26, detail: expect.stringContaining('yesterday') });
+    expect(byCheck(results, 'snapshot-age')).toMatchObject({
+      status: 'FAIL',
+      observed: 26,
+      detail: expect.stringContaining('yesterday'),
+    });
   });
 
   it('dates a same-region copy by its original creation time, not by when it was copied', async () => {
@@ -164,14 +194,18 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
   });
 
   it('fails saying only snapshots being created exist when none is available', async () => {
-    primaryMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot('first', 0.5, { Status: 'creating' })] });
+    primaryMock
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [snapshot('first', 0.5, { Status: 'creating' })] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
     expect(byCheck(results, 'snapshot-age')).toMatchObject({
       status: 'FAIL',
       observed: null,
-      detail: expect.stringMatching(/^no available snapshot of entmoot-prod in us-east-1: only snapshots that are not yet usable exist \(1 creating\)/),
+      detail: expect.stringMatching(
+        /^no available snapshot of entmoot-prod in us-east-1: only snapshots that are not yet usable exist \(1 creating\)/,
+      ),
     });
   });
 
@@ -182,7 +216,9 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
       status: 'FAIL',
       observed: null,
       threshold: 24,
-      detail: expect.stringMatching(/^no available snapshot of entmoot-prod in us-east-1: check that automated backups are enabled/),
+      detail: expect.stringMatching(
+        /^no available snapshot of entmoot-prod in us-east-1: check that automated backups are enabled/,
+      ),
     });
   });
 
@@ -191,11 +227,16 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'snapshot-age')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('needs rds:DescribeDBSnapshots') });
+    expect(byCheck(results, 'snapshot-age')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('needs rds:DescribeDBSnapshots'),
+    });
   });
 
   it('fails naming the instance when it does not exist', async () => {
-    primaryMock.on(DescribeDBSnapshotsCommand).rejects(new DBInstanceNotFoundFault({ message: 'DBInstance entmoot-prod not found.', $metadata: {} }));
+    primaryMock
+      .on(DescribeDBSnapshotsCommand)
+      .rejects(new DBInstanceNotFoundFault({ message: 'DBInstance entmoot-prod not found.', $metadata: {} }));
 
     const results = await checkSnapshotAge(db, plan, deps);
 
@@ -210,7 +251,10 @@ describe('checkSnapshotAge: snapshot-age in the primary region', () => {
     primaryMock.on(DescribeDBSnapshotsCommand).rejects(awsError('ThrottlingException'));
 
     await expect(checkSnapshotAge(db, plan, deps)).rejects.toThrow(ThrottledError);
-    await expect(checkSnapshotAge(db, plan, deps)).rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('rds:DescribeDBSnapshots') });
+    await expect(checkSnapshotAge(db, plan, deps)).rejects.toMatchObject({
+      name: 'ThrottledError',
+      message: expect.stringContaining('rds:DescribeDBSnapshots'),
+    });
   });
 });
 
@@ -260,16 +304,24 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
     expect(byCheck(results, 'recovery-point-age')).toMatchObject({
       status: 'FAIL',
       observed: null,
-      detail: expect.stringMatching(/^neither a snapshot copy nor replicated automated backups of entmoot-prod exist in us-west-2/),
+      detail: expect.stringMatching(
+        /^neither a snapshot copy nor replicated automated backups of entmoot-prod exist in us-west-2/,
+      ),
     });
   });
 
   it('passes on replicated automated backups 10 minutes behind, within the 15-minute RPO', async () => {
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(10))] });
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(10))] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'recovery-point-age')).toMatchObject({ status: 'PASS', observed: 0.2, detail: expect.stringContaining('replicated automated backups') });
+    expect(byCheck(results, 'recovery-point-age')).toMatchObject({
+      status: 'PASS',
+      observed: 0.2,
+      detail: expect.stringContaining('replicated automated backups'),
+    });
     expect(byCheck(results, 'replicated-backup-lag')).toEqual({
       check: 'replicated-backup-lag',
       target: 'entmoot-prod@us-west-2',
@@ -285,7 +337,9 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
   });
 
   it('passes the lag at exactly the 15-minute RPO', async () => {
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(15))] });
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(15))] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
@@ -293,7 +347,9 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
   });
 
   it('fails the lag when replicated backups are 40 minutes behind, beyond the RPO', async () => {
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(40))] });
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [replicatedBackup(minutesAgo(40))] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
@@ -308,34 +364,54 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
 
   it('takes the newer of a snapshot copy and replicated backups as the recovery point', async () => {
     recoveryMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copyInRecovery('copy', 30)] });
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [replicatedBackup(ago(2))] });
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [replicatedBackup(ago(2))] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'recovery-point-age')).toMatchObject({ status: 'PASS', observed: 2, detail: expect.stringContaining('replicated automated backups') });
+    expect(byCheck(results, 'recovery-point-age')).toMatchObject({
+      status: 'PASS',
+      observed: 2,
+      detail: expect.stringContaining('replicated automated backups'),
+    });
     expect(byCheck(results, 'replicated-backup-lag')).toMatchObject({ status: 'FAIL', observed: 120 });
   });
 
   it('ignores automated backups of another instance or replicated from another region', async () => {
     recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
       DBInstanceAutomatedBackups: [
-        replicatedBackup(minutesAgo(5), { DBInstanceIdentifier: 'other-db', DBInstanceArn: 'arn:aws:rds:us-east-1:123456789012:db:other-db' }),
-        replicatedBackup(minutesAgo(5), { DBInstanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:entmoot-prod', Region: 'eu-west-1' }),
+        replicatedBackup(minutesAgo(5), {
+          DBInstanceIdentifier: 'other-db',
+          DBInstanceArn: 'arn:aws:rds:us-east-1:123456789012:db:other-db',
+        }),
+        replicatedBackup(minutesAgo(5), {
+          DBInstanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:entmoot-prod',
+          Region: 'eu-west-1',
+        }),
       ],
     });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'recovery-point-age')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('neither a snapshot copy nor replicated') });
+    expect(byCheck(results, 'recovery-point-age')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('neither a snapshot copy nor replicated'),
+    });
     expect(byCheck(results, 'replicated-backup-lag')).toBeUndefined();
   });
 
   it('fails both checks when replication is set up but has no restore window yet', async () => {
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [replicatedBackup(undefined, { Status: 'pending' })] });
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [replicatedBackup(undefined, { Status: 'pending' })] });
 
     const results = await checkSnapshotAge(db, plan, deps);
 
-    expect(byCheck(results, 'recovery-point-age')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('no restorable point yet: status pending') });
+    expect(byCheck(results, 'recovery-point-age')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('no restorable point yet: status pending'),
+    });
     expect(byCheck(results, 'replicated-backup-lag')).toMatchObject({ status: 'FAIL', observed: null });
   });
 
@@ -348,7 +424,9 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
     const results = await checkSnapshotAge(db, plan, deps);
 
     expect(byCheck(results, 'replicated-backup-lag')).toMatchObject({ status: 'PASS', observed: 3 });
-    expect(recoveryMock.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)[1].args[0].input).toMatchObject({ Marker: 'next' });
+    expect(recoveryMock.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)[1].args[0].input).toMatchObject({
+      Marker: 'next',
+    });
   });
 
   it('fails when neither a copy nor replicated backups exist in the recovery region', async () => {
@@ -364,7 +442,9 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
 
   it('treats a DBInstanceAutomatedBackupNotFound answer as no replication', async () => {
     recoveryMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copyInRecovery('copy', 4)] });
-    recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).rejects(awsError('DBInstanceAutomatedBackupNotFoundFault'));
+    recoveryMock
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .rejects(awsError('DBInstanceAutomatedBackupNotFoundFault'));
 
     const results = await checkSnapshotAge(db, plan, deps);
 

@@ -1,5 +1,10 @@
 import { DumpFormatError } from '../../../functions/shared/errors';
-import { bufferRangeReader, type RangeReader, readDumpTail, readDumpToc } from '../../../functions/backup-verification/dump-reader';
+import {
+  bufferRangeReader,
+  type RangeReader,
+  readDumpTail,
+  readDumpToc,
+} from '../../../functions/backup-verification/dump-reader';
 import { entmootEntries, type WriterEntry, writeCustomDump } from '../../support/dump-writer';
 
 /** A buffer reader that records each range asked for. */
@@ -32,30 +37,50 @@ describe('readDumpToc', () => {
     { version: '1.14', compression: 6, expected: 'gzip', level: 6 },
     { version: '1.15', compression: 2, expected: 'lz4', level: null },
     { version: '1.16', compression: 3, expected: 'zstd', level: null },
-  ])('reads the header and tables of an archive $version compressed $expected', async ({ version, compression, expected, level }) => {
-    const dump = writeCustomDump({ version, compression, entries: entmootEntries(), database: 'entmoot', serverVersion: '16.4', dumpVersion: '17.2' });
+  ])(
+    'reads the header and tables of an archive $version compressed $expected',
+    async ({ version, compression, expected, level }) => {
+      const dump = writeCustomDump({
+        version,
+        compression,
+        entries: entmootEntries(),
+        database: 'entmoot',
+        serverVersion: '16.4',
+        dumpVersion: '17.2',
+      });
 
-    const toc = await readDumpToc(bufferRangeReader(dump));
+      const toc = await readDumpToc(bufferRangeReader(dump));
 
-    expect(toc).toMatchObject({
-      format: 'custom',
-      archiveVersion: version,
-      intSize: 4,
-      offSize: 8,
-      compression: expected,
-      compressionLevel: level,
-      createdAt: '2025-11-10T03:00:12',
-      database: 'entmoot',
-      serverVersion: '16.4',
-      dumpVersion: '17.2',
-    });
-    expect(toc.tables).toEqual([
-      { schema: 'public', name: 'buildings', hasData: true },
-      { schema: 'public', name: 'projects', hasData: true },
-      { schema: 'public', name: 'optimizations', hasData: true },
-    ]);
-    expect(toc.entries.map((e) => e.desc)).toEqual(['ENCODING', 'STDSTRINGS', 'TABLE', 'TABLE', 'TABLE', 'TABLE DATA', 'TABLE DATA', 'TABLE DATA', 'INDEX']);
-  });
+      expect(toc).toMatchObject({
+        format: 'custom',
+        archiveVersion: version,
+        intSize: 4,
+        offSize: 8,
+        compression: expected,
+        compressionLevel: level,
+        createdAt: '2025-11-10T03:00:12',
+        database: 'entmoot',
+        serverVersion: '16.4',
+        dumpVersion: '17.2',
+      });
+      expect(toc.tables).toEqual([
+        { schema: 'public', name: 'buildings', hasData: true },
+        { schema: 'public', name: 'projects', hasData: true },
+        { schema: 'public', name: 'optimizations', hasData: true },
+      ]);
+      expect(toc.entries.map((e) => e.desc)).toEqual([
+        'ENCODING',
+        'STDSTRINGS',
+        'TABLE',
+        'TABLE',
+        'TABLE',
+        'TABLE DATA',
+        'TABLE DATA',
+        'TABLE DATA',
+        'INDEX',
+      ]);
+    },
+  );
 
   it('reads the relkind Int of archive 1.16 entries so the fields after it line up', async () => {
     const entries: WriterEntry[] = [
@@ -66,8 +91,26 @@ describe('readDumpToc', () => {
     const toc = await readDumpToc(bufferRangeReader(writeCustomDump({ version: '1.16', entries })));
 
     expect(toc.entries).toEqual([
-      { dumpId: 7, tag: 'events', desc: 'TABLE', section: 'pre-data', namespace: 'audit', dataState: 'noData', offset: null, dependencies: [] },
-      { dumpId: 8, tag: 'events', desc: 'TABLE DATA', section: 'data', namespace: 'audit', dataState: 'set', offset: toc.tocEnd, dependencies: [7] },
+      {
+        dumpId: 7,
+        tag: 'events',
+        desc: 'TABLE',
+        section: 'pre-data',
+        namespace: 'audit',
+        dataState: 'noData',
+        offset: null,
+        dependencies: [],
+      },
+      {
+        dumpId: 8,
+        tag: 'events',
+        desc: 'TABLE DATA',
+        section: 'data',
+        namespace: 'audit',
+        dataState: 'set',
+        offset: toc.tocEnd,
+        dependencies: [7],
+      },
     ]);
   });
 
@@ -95,13 +138,18 @@ describe('readDumpToc', () => {
   });
 
   it('marks tables without TABLE DATA entries as having no data in a schema-only dump', async () => {
-    const toc = await readDumpToc(bufferRangeReader(writeCustomDump({ version: '1.14', entries: entmootEntries({ withData: false }) })));
+    const toc = await readDumpToc(
+      bufferRangeReader(writeCustomDump({ version: '1.14', entries: entmootEntries({ withData: false }) })),
+    );
 
     expect(toc.tables.map((t) => t.hasData)).toEqual([false, false, false]);
   });
 
   it('lists a table whose data is dumped without its definition, like PostGIS spatial_ref_sys', async () => {
-    const entries = [...entmootEntries(), { dumpId: 4100, tag: 'spatial_ref_sys', desc: 'TABLE DATA', dependencies: [], data: '\\.\n' }];
+    const entries = [
+      ...entmootEntries(),
+      { dumpId: 4100, tag: 'spatial_ref_sys', desc: 'TABLE DATA', dependencies: [], data: '\\.\n' },
+    ];
 
     const toc = await readDumpToc(bufferRangeReader(writeCustomDump({ version: '1.14', entries })));
 
@@ -110,7 +158,10 @@ describe('readDumpToc', () => {
 
   it('reads only the header and TOC of a large archive, never its data', async () => {
     const data = 'x'.repeat(1000) + '\n';
-    const entries = [...entmootEntries({ withData: false }), { dumpId: 4001, tag: 'buildings', desc: 'TABLE DATA', dependencies: [210], data: data.repeat(2000) }];
+    const entries = [
+      ...entmootEntries({ withData: false }),
+      { dumpId: 4001, tag: 'buildings', desc: 'TABLE DATA', dependencies: [210], data: data.repeat(2000) },
+    ];
     const dump = writeCustomDump({ version: '1.14', entries });
     const reader = recording(dump);
 
@@ -125,7 +176,12 @@ describe('readDumpToc', () => {
   it('fetches further ranges while a large TOC continues, in blockSize steps', async () => {
     const entries: WriterEntry[] = [];
     for (let i = 1; i <= 400; i++) {
-      entries.push({ dumpId: i, tag: `t${i}`, desc: 'TABLE', defn: `CREATE TABLE public.t${i} (id integer, payload text, created_at timestamptz);\n`.repeat(20) });
+      entries.push({
+        dumpId: i,
+        tag: `t${i}`,
+        desc: 'TABLE',
+        defn: `CREATE TABLE public.t${i} (id integer, payload text, created_at timestamptz);\n`.repeat(20),
+      });
       entries.push({ dumpId: 1000 + i, tag: `t${i}`, desc: 'TABLE DATA', dependencies: [i], data: `${i}\n` });
     }
     const dump = writeCustomDump({ version: '1.15', entries });
@@ -144,7 +200,9 @@ describe('readDumpToc', () => {
     const defn = 'SELECT 1;\n'.repeat(30_000);
     const entries: WriterEntry[] = [{ dumpId: 1, tag: 'f', desc: 'FUNCTION', defn }, ...entmootEntries()];
 
-    const toc = await readDumpToc(bufferRangeReader(writeCustomDump({ version: '1.14', entries })), { blockSize: 4096 });
+    const toc = await readDumpToc(bufferRangeReader(writeCustomDump({ version: '1.14', entries })), {
+      blockSize: 4096,
+    });
 
     expect(toc.entries).toHaveLength(entries.length);
     expect(toc.tocEnd).toBeGreaterThan(300_000);
@@ -163,9 +221,11 @@ describe('readDumpToc', () => {
 
     it.each([
       ['a pg_dump -Fp header', '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\n'],
-      ['a SET statement', 'SET client_encoding = \'UTF8\';\n'],
+      ['a SET statement', "SET client_encoding = 'UTF8';\n"],
     ])('fails a plain SQL dump starting with %s', async (_what, text) => {
-      expect(await formatError(Buffer.from(text))).toBe('plain SQL dump, not custom format: restore with psql or re-dump with pg_dump -Fc');
+      expect(await formatError(Buffer.from(text))).toBe(
+        'plain SQL dump, not custom format: restore with psql or re-dump with pg_dump -Fc',
+      );
     });
 
     it('fails a tar-format dump by its ustar magic at offset 257', async () => {
@@ -177,7 +237,9 @@ describe('readDumpToc', () => {
     });
 
     it('fails a gzip file', async () => {
-      expect(await formatError(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]))).toMatch(/^gzip-compressed file/);
+      expect(await formatError(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]))).toMatch(
+        /^gzip-compressed file/,
+      );
     });
 
     it('fails binary garbage, showing its first bytes', async () => {
@@ -187,13 +249,17 @@ describe('readDumpToc', () => {
     });
 
     it('fails a text file that is not SQL', async () => {
-      expect(await formatError(Buffer.from('{"hello": "world"}\n'))).toMatch(/^not a pg_dump archive: a text file that does not look like SQL/);
+      expect(await formatError(Buffer.from('{"hello": "world"}\n'))).toMatch(
+        /^not a pg_dump archive: a text file that does not look like SQL/,
+      );
     });
 
     it.each([3, 5, 9, 12, 40])('fails an archive cut short inside its header at %i bytes', async (cut) => {
       const dump = writeCustomDump({ version: '1.14', entries: entmootEntries() });
 
-      expect(await formatError(dump.subarray(0, cut))).toBe(`archive header truncated: object ends at ${cut} inside the archive header`);
+      expect(await formatError(dump.subarray(0, cut))).toBe(
+        `archive header truncated: object ends at ${cut} inside the archive header`,
+      );
     });
 
     it('fails a dump cut short inside its table of contents', async () => {
@@ -201,7 +267,9 @@ describe('readDumpToc', () => {
       const toc = await readDumpToc(bufferRangeReader(dump));
       const cut = toc.tocEnd - 30;
 
-      expect(await formatError(dump.subarray(0, cut), 128)).toBe(`table of contents truncated: object ends at ${cut} inside the table of contents (entry 9 of 9)`);
+      expect(await formatError(dump.subarray(0, cut), 128)).toBe(
+        `table of contents truncated: object ends at ${cut} inside the table of contents (entry 9 of 9)`,
+      );
     });
 
     it('fails an archive version newer than the reader knows, naming both versions', async () => {
@@ -211,7 +279,9 @@ describe('readDumpToc', () => {
     });
 
     it('fails an archive version older than 1.12', async () => {
-      expect(await formatError(writeCustomDump({ version: '1.11', entries: [] }))).toMatch(/^archive version 1\.11 is older than this reader supports \(1\.12 to 1\.16\)/);
+      expect(await formatError(writeCustomDump({ version: '1.11', entries: [] }))).toMatch(
+        /^archive version 1\.11 is older than this reader supports \(1\.12 to 1\.16\)/,
+      );
     });
 
     it.each([
@@ -232,11 +302,15 @@ describe('readDumpToc', () => {
     });
 
     it('fails an entry id that is not positive', async () => {
-      expect(await formatError(writeCustomDump({ version: '1.14', entries: [{ dumpId: -3, tag: 't', desc: 'TABLE' }] }))).toMatch(/^entry ID -3 out of range/);
+      expect(
+        await formatError(writeCustomDump({ version: '1.14', entries: [{ dumpId: -3, tag: 't', desc: 'TABLE' }] })),
+      ).toMatch(/^entry ID -3 out of range/);
     });
 
     it('fails an unknown compression algorithm byte in a 1.15 header', async () => {
-      expect(await formatError(writeCustomDump({ version: '1.15', compression: 9, entries: [] }))).toMatch(/^unknown compression algorithm 9/);
+      expect(await formatError(writeCustomDump({ version: '1.15', compression: 9, entries: [] }))).toMatch(
+        /^unknown compression algorithm 9/,
+      );
     });
   });
 });
@@ -251,6 +325,8 @@ describe('readDumpTail', () => {
   it('finds no end-of-data marker when the archive is cut inside a data block', async () => {
     const dump = writeCustomDump({ version: '1.14', entries: entmootEntries() });
 
-    expect((await readDumpTail(bufferRangeReader(dump.subarray(0, dump.length - 9)), { intSize: 4 })).endsWithEndMarker).toBe(false);
+    expect(
+      (await readDumpTail(bufferRangeReader(dump.subarray(0, dump.length - 9)), { intSize: 4 })).endsWithEndMarker,
+    ).toBe(false);
   });
 });

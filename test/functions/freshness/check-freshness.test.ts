@@ -34,7 +34,12 @@ function succeeded(arn: string, stoppedHoursAgo: number): ExecutionListItem {
 }
 
 function awsError(name: string): SFNServiceException {
-  return new SFNServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `${name}: test` });
+  return new SFNServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `${name}: test`,
+  });
 }
 
 beforeEach(() => {
@@ -43,7 +48,9 @@ beforeEach(() => {
 
 describe('checkFreshness', () => {
   it('passes a job that succeeded within its interval plus grace', async () => {
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN }).resolves({ executions: [succeeded(JANITOR_ARN, 30)] });
+    sfnMock
+      .on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN })
+      .resolves({ executions: [succeeded(JANITOR_ARN, 30)] });
 
     const [result] = await checkFreshness([janitor], deps);
 
@@ -96,7 +103,9 @@ describe('checkFreshness', () => {
 
     expect(result).toMatchObject({ hoursSinceSuccess: 40, lastSuccessAt: null, overdue: true });
     expect(result.result).toMatchObject({ status: 'FAIL', observed: 40, threshold: 30 });
-    expect(result.result.detail).toMatch(/^janitor has never succeeded since its state machine was created 40\.0 h ago; expected every 24 h \+ 6 h grace/);
+    expect(result.result.detail).toMatch(
+      /^janitor has never succeeded since its state machine was created 40\.0 h ago; expected every 24 h \+ 6 h grace/,
+    );
   });
 
   it('passes a job that never succeeded while it is younger than its interval plus grace', async () => {
@@ -110,8 +119,12 @@ describe('checkFreshness', () => {
   });
 
   it('checks every job on its own interval', async () => {
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN }).resolves({ executions: [succeeded(JANITOR_ARN, 50)] });
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DRILL_ARN }).resolves({ executions: [succeeded(DRILL_ARN, 2000)] });
+    sfnMock
+      .on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN })
+      .resolves({ executions: [succeeded(JANITOR_ARN, 50)] });
+    sfnMock
+      .on(ListExecutionsCommand, { stateMachineArn: DRILL_ARN })
+      .resolves({ executions: [succeeded(DRILL_ARN, 2000)] });
 
     const results = await checkFreshness([janitor, drill], deps);
 
@@ -123,13 +136,17 @@ describe('checkFreshness', () => {
 
   it('fails only the job whose executions it may not list, naming states:ListExecutions', async () => {
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN }).rejects(awsError('AccessDeniedException'));
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DRILL_ARN }).resolves({ executions: [succeeded(DRILL_ARN, 10)] });
+    sfnMock
+      .on(ListExecutionsCommand, { stateMachineArn: DRILL_ARN })
+      .resolves({ executions: [succeeded(DRILL_ARN, 10)] });
 
     const [denied, other] = await checkFreshness([janitor, drill], deps);
 
     expect(denied).toMatchObject({ hoursSinceSuccess: null, lastSuccessAt: null, overdue: false });
     expect(denied.result).toMatchObject({ status: 'FAIL', observed: null, threshold: 30 });
-    expect(denied.result.detail).toBe(`could not read when janitor last succeeded: the monitor's role needs states:ListExecutions on ${JANITOR_ARN}`);
+    expect(denied.result.detail).toBe(
+      `could not read when janitor last succeeded: the monitor's role needs states:ListExecutions on ${JANITOR_ARN}`,
+    );
     expect(other.result.status).toBe('PASS');
   });
 
@@ -144,7 +161,9 @@ describe('checkFreshness', () => {
   });
 
   it('fails a job whose state machine no longer exists', async () => {
-    sfnMock.on(ListExecutionsCommand).rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
+    sfnMock
+      .on(ListExecutionsCommand)
+      .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
 
     const [result] = await checkFreshness([janitor], deps);
 
@@ -156,7 +175,9 @@ describe('checkFreshness', () => {
     sfnMock.on(ListExecutionsCommand).rejects(awsError('ThrottlingException'));
 
     await expect(checkFreshness([janitor], deps)).rejects.toThrow(ThrottledError);
-    await expect(checkFreshness([janitor], deps)).rejects.toThrow(`states:ListExecutions on ${JANITOR_ARN} was throttled after retries`);
+    await expect(checkFreshness([janitor], deps)).rejects.toThrow(
+      `states:ListExecutions on ${JANITOR_ARN} was throttled after retries`,
+    );
   });
 
   it('rethrows an unexpected error as it is', async () => {
@@ -177,10 +198,22 @@ describe('checkFreshness', () => {
     ['an empty job name', [{ ...janitor, job: '' }], /^jobs\[0\]\.job must be/],
     ['a job name with a space', [{ ...janitor, job: 'the janitor' }], /^jobs\[0\]\.job must be/],
     ['a job listed twice', [janitor, { ...drill, job: 'janitor' }], /^jobs\[1\]\.job "janitor" is listed twice/],
-    ['an ARN that is not a state machine', [{ ...janitor, stateMachineArn: 'arn:aws:lambda:us-east-1:123456789012:function:x' }], /^jobs\[0\]\.stateMachineArn must be/],
-    ['a missing ARN', [{ job: 'janitor', intervalHours: 24, graceHours: 6 }], /^jobs\[0\]\.stateMachineArn must be .*got nothing/],
+    [
+      'an ARN that is not a state machine',
+      [{ ...janitor, stateMachineArn: 'arn:aws:lambda:us-east-1:123456789012:function:x' }],
+      /^jobs\[0\]\.stateMachineArn must be/,
+    ],
+    [
+      'a missing ARN',
+      [{ job: 'janitor', intervalHours: 24, graceHours: 6 }],
+      /^jobs\[0\]\.stateMachineArn must be .*got nothing/,
+    ],
     ['a zero interval', [{ ...janitor, intervalHours: 0 }], /^jobs\[0\]\.intervalHours must be/],
-    ['an interval given as text', [{ ...janitor, intervalHours: '24' }], /^jobs\[0\]\.intervalHours must be .*got "24"/],
+    [
+      'an interval given as text',
+      [{ ...janitor, intervalHours: '24' }],
+      /^jobs\[0\]\.intervalHours must be .*got "24"/,
+    ],
     ['a negative grace', [drill, { ...janitor, graceHours: -1 }], /^jobs\[1\]\.graceHours must be/],
     ['an infinite grace', [{ ...janitor, graceHours: Infinity }], /^jobs\[0\]\.graceHours must be/],
   ])('rejects %s with InvalidInputError before any AWS call', async (_, jobs, message) => {

@@ -9,7 +9,11 @@ const JOBS = [
   { job: 'janitor', stateMachineArn: JANITOR_ARN, intervalHours: 24, graceHours: 6 },
   { job: 'failover-drill', stateMachineArn: DRILL_ARN, intervalHours: 2352, graceHours: 6 },
 ];
-const context = { functionName: 'freshness', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:freshness' } as Context;
+const context = {
+  functionName: 'freshness',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:freshness',
+} as Context;
 
 const sfnMock = mockClient(SFNClient);
 const savedEnv = { ...process.env };
@@ -17,7 +21,13 @@ const savedEnv = { ...process.env };
 type Handler = (event: unknown, context: Context) => Promise<FreshnessResult[]>;
 
 function setEnv(env: Record<string, string | undefined>): void {
-  process.env = { ...savedEnv, AWS_REGION: 'us-east-1', POWERTOOLS_SERVICE_NAME: 'freshness-monitor', POWERTOOLS_DEV: undefined, ...env };
+  process.env = {
+    ...savedEnv,
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_SERVICE_NAME: 'freshness-monitor',
+    POWERTOOLS_DEV: undefined,
+    ...env,
+  };
 }
 
 /**
@@ -64,7 +74,16 @@ describe('freshness handler', () => {
   it('publishes HoursSinceSuccess per job with the Job dimension alone, as the alarms watch it', async () => {
     const now = Date.now();
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: JANITOR_ARN }).resolves({
-      executions: [{ executionArn: 'e', stateMachineArn: JANITOR_ARN, name: 'r', status: 'SUCCEEDED', startDate: new Date(now - 31 * 3_600_000), stopDate: new Date(now - 31 * 3_600_000) }],
+      executions: [
+        {
+          executionArn: 'e',
+          stateMachineArn: JANITOR_ARN,
+          name: 'r',
+          status: 'SUCCEEDED',
+          startDate: new Date(now - 31 * 3_600_000),
+          stopDate: new Date(now - 31 * 3_600_000),
+        },
+      ],
     });
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: DRILL_ARN }).resolves({ executions: [] });
     sfnMock.on(DescribeStateMachineCommand).resolves({ creationDate: new Date(now - 10 * 3_600_000) });
@@ -85,7 +104,11 @@ describe('freshness handler', () => {
       ['failover-drill', 10],
     ]);
     for (const record of perJob) {
-      expect(record._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'EntmootDR', Dimensions: [['Job']], Metrics: [{ Name: 'HoursSinceSuccess', Unit: 'Count' }] }] });
+      expect(record._aws).toMatchObject({
+        CloudWatchMetrics: [
+          { Namespace: 'EntmootDR', Dimensions: [['Job']], Metrics: [{ Name: 'HoursSinceSuccess', Unit: 'Count' }] },
+        ],
+      });
       expect(record).not.toHaveProperty('service');
     }
     expect(records.find((r) => 'OverdueJobs' in r)).toMatchObject({ OverdueJobs: 1, service: 'freshness-monitor' });
@@ -104,7 +127,11 @@ describe('freshness handler', () => {
   it.each([
     ['missing', undefined, /missing environment variable FRESHNESS_JOBS/],
     ['not JSON', '[{', /FRESHNESS_JOBS is not JSON/],
-    ['an invalid job', JSON.stringify([{ job: 'janitor', stateMachineArn: 'nope', intervalHours: 24, graceHours: 6 }]), /FRESHNESS_JOBS is invalid: jobs\[0\]\.stateMachineArn/],
+    [
+      'an invalid job',
+      JSON.stringify([{ job: 'janitor', stateMachineArn: 'nope', intervalHours: 24, graceHours: 6 }]),
+      /FRESHNESS_JOBS is invalid: jobs\[0\]\.stateMachineArn/,
+    ],
   ])('fails at cold start when FRESHNESS_JOBS is %s', (_, value, message) => {
     expect(() => coldStart({ FRESHNESS_JOBS: value })).toThrow(message);
   });

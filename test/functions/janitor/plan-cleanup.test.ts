@@ -1,4 +1,10 @@
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient, type DBInstance, type DBSnapshot } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  type DBInstance,
+  type DBSnapshot,
+} from '@aws-sdk/client-rds';
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { planCleanup, type JanitorDeps } from '../../../functions/janitor/plan-cleanup';
@@ -20,7 +26,13 @@ const instance = (id: string, tagList: DBInstance['TagList'], ageHours = 48, sta
   InstanceCreateTime: hoursAgo(ageHours),
   TagList: tagList,
 });
-const snapshot = (id: string, source: string, tagList: DBSnapshot['TagList'], ageHours: number, status = 'available'): DBSnapshot => ({
+const snapshot = (
+  id: string,
+  source: string,
+  tagList: DBSnapshot['TagList'],
+  ageHours: number,
+  status = 'available',
+): DBSnapshot => ({
   DBSnapshotIdentifier: id,
   DBInstanceIdentifier: source,
   Status: status,
@@ -31,7 +43,11 @@ const snapshot = (id: string, source: string, tagList: DBSnapshot['TagList'], ag
 describe('planCleanup', () => {
   const rds = mockClient(RDSClient);
   let running: Set<string>;
-  const deps = (): JanitorDeps => ({ rds: new RDSClient({ region: 'us-east-1' }), runningExecutions: async () => running, now: () => NOW });
+  const deps = (): JanitorDeps => ({
+    rds: new RDSClient({ region: 'us-east-1' }),
+    runningExecutions: async () => running,
+    now: () => NOW,
+  });
 
   beforeEach(() => {
     rds.reset();
@@ -70,7 +86,9 @@ describe('planCleanup', () => {
 
   it('keeps the newest five emergency snapshots per database and removes the two oldest of seven', async () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
-      DBSnapshots: [1, 2, 3, 4, 5, 6, 7].map((n) => snapshot(`edr-emergency-entmoot-prod-${n}`, 'entmoot-prod', tags('rotating'), n * 10)),
+      DBSnapshots: [1, 2, 3, 4, 5, 6, 7].map((n) =>
+        snapshot(`edr-emergency-entmoot-prod-${n}`, 'entmoot-prod', tags('rotating'), n * 10),
+      ),
     });
     const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
     expect(out.remove.map((r) => r.id)).toEqual(['edr-emergency-entmoot-prod-6', 'edr-emergency-entmoot-prod-7']);
@@ -78,7 +96,9 @@ describe('planCleanup', () => {
   });
 
   it('does not delete a snapshot that is still being created', async () => {
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot('edr-restore-snap', 'entmoot-prod', tags('ephemeral'), 48, 'creating')] });
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [snapshot('edr-restore-snap', 'entmoot-prod', tags('ephemeral'), 48, 'creating')] });
     const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
     expect(out.remove).toEqual([]);
     expect(out.kept).toEqual([{ kind: 'snapshot', id: 'edr-restore-snap', reason: 'it is creating, not available' }]);
@@ -122,7 +142,19 @@ describe('runningExecutionNames', () => {
         { name: 'someone-else', stateMachineArn: 'arn:sm:someone-else', type: 'STANDARD', creationDate: NOW },
       ],
     });
-    sfn.on(ListExecutionsCommand, { stateMachineArn: 'arn:sm:edr-janitor' }).resolves({ executions: [{ name: 'run-7', executionArn: 'x', stateMachineArn: 'arn:sm:edr-janitor', status: 'RUNNING', startDate: NOW }] });
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: 'arn:sm:edr-janitor' })
+      .resolves({
+        executions: [
+          {
+            name: 'run-7',
+            executionArn: 'x',
+            stateMachineArn: 'arn:sm:edr-janitor',
+            status: 'RUNNING',
+            startDate: NOW,
+          },
+        ],
+      });
     const names = await runningExecutionNames(new SFNClient({ region: 'us-east-1' }), 'edr');
     expect([...names]).toEqual(['run-7']);
     expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(1);

@@ -1,12 +1,22 @@
 import type { WorkflowDescriptor } from '../../../functions/report/evidence';
 import { evidenceKey, judgeRun, shouldNotify } from '../../../functions/report/evidence';
-import { reportRun, reportUnreportedRun, stepsFromHistory, type ReportEvent } from '../../../functions/report/report-run';
+import {
+  reportRun,
+  reportUnreportedRun,
+  stepsFromHistory,
+  type ReportEvent,
+} from '../../../functions/report/report-run';
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { FakeReportDeps } from '../../support/fake-evidence';
 import { configuredPlan } from '../../support/plans';
 
 const plan = configuredPlan();
-const descriptor: WorkflowDescriptor = { workflow: 'backup-verification', title: 'Weekly backup verification', scenario: 'regionFailure', policy: 'always' };
+const descriptor: WorkflowDescriptor = {
+  workflow: 'backup-verification',
+  title: 'Weekly backup verification',
+  scenario: 'regionFailure',
+  policy: 'always',
+};
 const execution = {
   Id: 'arn:aws:states:us-east-1:123456789012:execution:edr-backup-verification:run-1',
   Name: 'run-1',
@@ -33,21 +43,47 @@ describe('stepsFromHistory', () => {
       { type: 'TaskStateExited', timestamp: at(4), stateExitedEventDetails: { name: 'Delete Instance' } },
     ]);
     expect(steps).toEqual([
-      { name: 'Find Leftovers', type: 'Task', enteredAt: at(0).toISOString(), exitedAt: at(2).toISOString(), outcome: 'succeeded' },
-      { name: 'Delete Instance', type: 'Task', enteredAt: at(3).toISOString(), exitedAt: at(4).toISOString(), outcome: 'failed', error: 'Rds.RdsException' },
+      {
+        name: 'Find Leftovers',
+        type: 'Task',
+        enteredAt: at(0).toISOString(),
+        exitedAt: at(2).toISOString(),
+        outcome: 'succeeded',
+      },
+      {
+        name: 'Delete Instance',
+        type: 'Task',
+        enteredAt: at(3).toISOString(),
+        exitedAt: at(4).toISOString(),
+        outcome: 'failed',
+        error: 'Rds.RdsException',
+      },
     ]);
   });
 
   it('leaves a state that never exited as running', () => {
-    const steps = stepsFromHistory([{ type: 'WaitStateEntered', timestamp: at(0), stateEnteredEventDetails: { name: 'Wait for Deletion' } }]);
-    expect(steps).toEqual([{ name: 'Wait for Deletion', type: 'Wait', enteredAt: at(0).toISOString(), outcome: 'running' }]);
+    const steps = stepsFromHistory([
+      { type: 'WaitStateEntered', timestamp: at(0), stateEnteredEventDetails: { name: 'Wait for Deletion' } },
+    ]);
+    expect(steps).toEqual([
+      { name: 'Wait for Deletion', type: 'Wait', enteredAt: at(0).toISOString(), outcome: 'running' },
+    ]);
   });
 });
 
 describe('judgeRun', () => {
   it('fails a run with the caught error’s name and Lambda’s error message as cause', () => {
-    const verdict = judgeRun({ failure: { Error: 'ThrottledError', Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'rds throttled' }) } });
-    expect(verdict).toEqual({ outcome: 'FAILED', status: 'FAIL', error: { name: 'ThrottledError', cause: 'rds throttled' } });
+    const verdict = judgeRun({
+      failure: {
+        Error: 'ThrottledError',
+        Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'rds throttled' }),
+      },
+    });
+    expect(verdict).toEqual({
+      outcome: 'FAILED',
+      status: 'FAIL',
+      error: { name: 'ThrottledError', cause: 'rds throttled' },
+    });
   });
 
   it('fails a run whose results include a FAIL with CheckFailedError naming it', () => {
@@ -81,7 +117,11 @@ describe('shouldNotify', () => {
 
 describe('reportRun', () => {
   let deps: FakeReportDeps;
-  const event = (state: ReportEvent['state'], d: WorkflowDescriptor = descriptor): ReportEvent => ({ descriptor: d, execution, state });
+  const event = (state: ReportEvent['state'], d: WorkflowDescriptor = descriptor): ReportEvent => ({
+    descriptor: d,
+    execution,
+    state,
+  });
 
   beforeEach(() => {
     deps = new FakeReportDeps();
@@ -92,7 +132,11 @@ describe('reportRun', () => {
       { type: 'TaskStateEntered', timestamp: at(0), stateEnteredEventDetails: { name: 'Check Snapshot Age' } },
       { type: 'TaskStateExited', timestamp: at(5), stateExitedEventDetails: { name: 'Check Snapshot Age' } },
     ];
-    const out = await reportRun(event({ results: [result('PASS')], measurements: [{ name: 'restore', seconds: 1800, targetSeconds: 3600 }] }), plan, deps);
+    const out = await reportRun(
+      event({ results: [result('PASS')], measurements: [{ name: 'restore', seconds: 1800, targetSeconds: 3600 }] }),
+      plan,
+      deps,
+    );
 
     const key = evidenceKey('backup-verification', execution.StartTime, 'run-1');
     expect(out).toEqual({ outcome: 'SUCCEEDED', status: 'PASS', evidenceKey: key, notified: true });
@@ -125,7 +169,11 @@ describe('reportRun', () => {
   });
 
   it('stays silent on success under the on-failure policy but still writes evidence', async () => {
-    const out = await reportRun(event({ results: [result('PASS')] }, { ...descriptor, policy: 'onFailure' }), plan, deps);
+    const out = await reportRun(
+      event({ results: [result('PASS')] }, { ...descriptor, policy: 'onFailure' }),
+      plan,
+      deps,
+    );
     expect(out.notified).toBe(false);
     expect(deps.published).toHaveLength(0);
     expect(deps.objects.has(out.evidenceKey)).toBe(true);
@@ -134,8 +182,16 @@ describe('reportRun', () => {
   it('notifies on a change of state only, comparing with the previous run', async () => {
     const onChange = { ...descriptor, policy: 'onChange' as const };
     await reportRun(event({ results: [result('PASS')] }, onChange), plan, deps);
-    await reportRun({ ...event({ results: [result('PASS')] }, onChange), execution: { ...execution, Name: 'run-2' } }, plan, deps);
-    await reportRun({ ...event({ results: [result('WARN')] }, onChange), execution: { ...execution, Name: 'run-3' } }, plan, deps);
+    await reportRun(
+      { ...event({ results: [result('PASS')] }, onChange), execution: { ...execution, Name: 'run-2' } },
+      plan,
+      deps,
+    );
+    await reportRun(
+      { ...event({ results: [result('WARN')] }, onChange), execution: { ...execution, Name: 'run-3' } },
+      plan,
+      deps,
+    );
     expect(deps.published.map((p) => p.subject.slice(0, 8))).toEqual(['[MEDIUM]']);
   });
 
@@ -147,14 +203,19 @@ describe('reportRun', () => {
 
   it('lets a retry publish after a failed publish, and fails the attempt with ThrottledError', async () => {
     deps.publishFailures = 1;
-    await expect(reportRun(event({ results: [result('FAIL')] }), plan, deps)).rejects.toMatchObject({ name: 'ThrottledError' });
+    await expect(reportRun(event({ results: [result('FAIL')] }), plan, deps)).rejects.toMatchObject({
+      name: 'ThrottledError',
+    });
     await reportRun(event({ results: [result('FAIL')] }), plan, deps);
     expect(deps.published).toHaveLength(1);
   });
 
   it('rejects an event without a policy before touching the bucket', async () => {
     const bad = { ...event({}), descriptor: { ...descriptor, policy: 'sometimes' } } as unknown as ReportEvent;
-    await expect(reportRun(bad, plan, deps)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/policy of always, onFailure, onChange/) });
+    await expect(reportRun(bad, plan, deps)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/policy of always, onFailure, onChange/),
+    });
     expect(deps.objects.size).toBe(0);
   });
 });
@@ -179,8 +240,18 @@ describe('reportUnreportedRun', () => {
 
   it('writes evidence and notifies for a timed-out run that never reached its report', async () => {
     const out = await reportUnreportedRun({ descriptor, detail: detail('TIMED_OUT') }, plan, deps);
-    expect(out).toEqual({ action: 'reported', evidenceKey: 'runs/backup-verification/2025/11/10/run-1.json', notified: true });
-    expect(deps.record(out.evidenceKey)).toMatchObject({ outcome: 'TIMED_OUT', status: 'FAIL', error: { name: 'States.Timeout' }, reportedBy: 'status-change-reporter', input: { trigger: 'schedule' } });
+    expect(out).toEqual({
+      action: 'reported',
+      evidenceKey: 'runs/backup-verification/2025/11/10/run-1.json',
+      notified: true,
+    });
+    expect(deps.record(out.evidenceKey)).toMatchObject({
+      outcome: 'TIMED_OUT',
+      status: 'FAIL',
+      error: { name: 'States.Timeout' },
+      reportedBy: 'status-change-reporter',
+      input: { trigger: 'schedule' },
+    });
     expect(deps.published).toHaveLength(1);
     expect(deps.published[0]?.subject).toMatch(/^\[HIGH\] Weekly backup verification timed out/);
   });
@@ -198,6 +269,8 @@ describe('reportUnreportedRun', () => {
   });
 
   it('rejects an event for a run that succeeded', async () => {
-    await expect(reportUnreportedRun({ descriptor, detail: detail('SUCCEEDED') }, plan, deps)).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(reportUnreportedRun({ descriptor, detail: detail('SUCCEEDED') }, plan, deps)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
   });
 });

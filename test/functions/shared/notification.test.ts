@@ -26,10 +26,22 @@ const base: NotificationInput = {
 describe('the outage notification', () => {
   it('fills every field of the plan’s template, in its order', () => {
     const { text } = renderNotification(base);
-    const labels = ['INCIDENT: EDR-20251110-3f9a', 'SEVERITY: HIGH', 'AFFECTED SERVICE: Entmoot API', 'START TIME: 2025-11-10 06:00 UTC',
-      'ESTIMATED DURATION: n/a', 'DESCRIPTION:', 'IMPACT:', '- Region-failure RPO of 15 minutes not met', 'CURRENT STATUS:',
-      '- Investigation: IN_PROGRESS', '- Mitigation: PENDING', '- Resolution: PENDING', 'NEXT UPDATE: 2025-11-10 06:30 UTC',
-      'For questions: #incidents on Slack'];
+    const labels = [
+      'INCIDENT: EDR-20251110-3f9a',
+      'SEVERITY: HIGH',
+      'AFFECTED SERVICE: Entmoot API',
+      'START TIME: 2025-11-10 06:00 UTC',
+      'ESTIMATED DURATION: n/a',
+      'DESCRIPTION:',
+      'IMPACT:',
+      '- Region-failure RPO of 15 minutes not met',
+      'CURRENT STATUS:',
+      '- Investigation: IN_PROGRESS',
+      '- Mitigation: PENDING',
+      '- Resolution: PENDING',
+      'NEXT UPDATE: 2025-11-10 06:30 UTC',
+      'For questions: #incidents on Slack',
+    ];
     const positions = labels.map((l) => text.indexOf(l));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -61,7 +73,9 @@ describe('the outage notification', () => {
   });
 
   it('says a final report has no next update', () => {
-    expect(renderNotification({ ...base, nextUpdate: undefined }).text).toContain('NEXT UPDATE: none planned (final report)');
+    expect(renderNotification({ ...base, nextUpdate: undefined }).text).toContain(
+      'NEXT UPDATE: none planned (final report)',
+    );
   });
 });
 
@@ -87,7 +101,14 @@ describe('incident ids', () => {
 });
 
 describe('summarizeResults', () => {
-  const r = (status: CheckResult['status'], check: string): CheckResult => ({ check, target: 'entmoot-prod', status, observed: 1, threshold: 1, detail: `${check} detail` });
+  const r = (status: CheckResult['status'], check: string): CheckResult => ({
+    check,
+    target: 'entmoot-prod',
+    status,
+    observed: 1,
+    threshold: 1,
+    detail: `${check} detail`,
+  });
 
   it('leads with failures, then warnings, and lists only non-passing results as impacts', () => {
     const summary = summarizeResults([r('PASS', 'a'), r('WARN', 'b'), r('FAIL', 'c')]);

@@ -10,7 +10,13 @@ import {
   ThrottledError,
   translateAwsError,
 } from '../../../functions/shared/errors';
-import { executionName, MAX_EXECUTION_NAME_LENGTH, MAX_NAME_LENGTH, resourceName, tagKeys } from '../../../functions/shared/naming';
+import {
+  executionName,
+  MAX_EXECUTION_NAME_LENGTH,
+  MAX_NAME_LENGTH,
+  resourceName,
+  tagKeys,
+} from '../../../functions/shared/naming';
 import { failuresFirst, statusForUpperBound, worstStatus } from '../../../functions/shared/check-result';
 import { bundledPlan } from '../../../functions/shared/plan';
 import { seedPlan } from '../../support/plans';
@@ -58,7 +64,9 @@ describe('requireEnv', () => {
 
   it('names every missing variable at once', () => {
     process.env.EDR_TEST_A = 'a';
-    expect(() => requireEnv('EDR_TEST_A', 'EDR_TEST_B', 'EDR_TEST_C')).toThrow('missing environment variables EDR_TEST_B, EDR_TEST_C: redeploy the stack');
+    expect(() => requireEnv('EDR_TEST_A', 'EDR_TEST_B', 'EDR_TEST_C')).toThrow(
+      'missing environment variables EDR_TEST_B, EDR_TEST_C: redeploy the stack',
+    );
   });
 });
 
@@ -98,7 +106,11 @@ describe('names', () => {
   });
 
   it('use the plan’s tag prefix', () => {
-    expect(tagKeys(seedPlan())).toEqual({ owner: 'entmoot-dr:owner', execution: 'entmoot-dr:execution', lifecycle: 'entmoot-dr:lifecycle' });
+    expect(tagKeys(seedPlan())).toEqual({
+      owner: 'entmoot-dr:owner',
+      execution: 'entmoot-dr:execution',
+      lifecycle: 'entmoot-dr:lifecycle',
+    });
   });
 });
 
@@ -107,7 +119,13 @@ describe('check results', () => {
     expect(worstStatus([{ status: 'PASS' }, { status: 'WARN' }])).toBe('WARN');
     expect(worstStatus([{ status: 'WARN' }, { status: 'FAIL' }])).toBe('FAIL');
     expect(worstStatus([])).toBe('PASS');
-    expect(failuresFirst([{ status: 'PASS', n: 1 }, { status: 'FAIL', n: 2 }, { status: 'PASS', n: 3 }]).map((r) => r.n)).toEqual([2, 1, 3]);
+    expect(
+      failuresFirst([
+        { status: 'PASS', n: 1 },
+        { status: 'FAIL', n: 2 },
+        { status: 'PASS', n: 3 },
+      ]).map((r) => r.n),
+    ).toEqual([2, 1, 3]);
   });
 
   it('warn past the warning level and fail past the limit', () => {

@@ -13,7 +13,9 @@ function seeded(): AccountModel {
 describe('AccountModel RDS casing', () => {
   it('answers a Step Functions SDK integration in Java member names', async () => {
     const m = seeded();
-    const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: 'entmoot-prod' })) as any;
+    const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', {
+      DbInstanceIdentifier: 'entmoot-prod',
+    })) as any;
     expect(out.DbInstances[0].DbInstanceStatus).toBe('available');
     expect(out.DbInstances[0].DbInstanceIdentifier).toBe('entmoot-prod');
     expect(out.DbInstances[0].DbSubnetGroup.VpcId).toBe('vpc-default-us-east-1');
@@ -26,12 +28,19 @@ describe('AccountModel RDS casing', () => {
     const m = seeded();
     await expect(
       m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DBInstanceIdentifier: 'entmoot-prod' }),
-    ).rejects.toMatchObject({ name: 'ModelRejectedCall', message: expect.stringContaining('Step Functions SDK integrations use DbInstanceIdentifier, not DBInstanceIdentifier') });
+    ).rejects.toMatchObject({
+      name: 'ModelRejectedCall',
+      message: expect.stringContaining(
+        'Step Functions SDK integrations use DbInstanceIdentifier, not DBInstanceIdentifier',
+      ),
+    });
   });
 
   it('refuses Java casing on the JavaScript SDK path', async () => {
     const m = seeded();
-    await expect(m.sdkCall(E, 'rds', 'DescribeDBInstances', { DbInstanceIdentifier: 'entmoot-prod' })).rejects.toMatchObject({
+    await expect(
+      m.sdkCall(E, 'rds', 'DescribeDBInstances', { DbInstanceIdentifier: 'entmoot-prod' }),
+    ).rejects.toMatchObject({
       name: 'ModelRejectedCall',
       message: expect.stringContaining('uses DBInstanceIdentifier, not DbInstanceIdentifier'),
     });
@@ -39,16 +48,22 @@ describe('AccountModel RDS casing', () => {
 
   it('refuses a member the service does not have', async () => {
     const m = seeded();
-    await expect(m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { Identifier: 'x' })).rejects.toMatchObject({ name: 'ModelRejectedCall' });
+    await expect(
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { Identifier: 'x' }),
+    ).rejects.toMatchObject({ name: 'ModelRejectedCall' });
   });
 
   it('names a missing instance Rds.DbInstanceNotFoundException for Step Functions and DBInstanceNotFoundFault for Lambdas', async () => {
     const m = seeded();
-    await expect(m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: 'nope' })).rejects.toMatchObject({
+    await expect(
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: 'nope' }),
+    ).rejects.toMatchObject({
       name: 'Rds.DbInstanceNotFoundException',
       message: expect.stringContaining('Service: Rds, Status Code: 404'),
     });
-    const err = (await m.sdkCall(E, "rds", "DescribeDBInstances", { DBInstanceIdentifier: "nope" }).catch((e: unknown) => e)) as Error;
+    const err = (await m
+      .sdkCall(E, 'rds', 'DescribeDBInstances', { DBInstanceIdentifier: 'nope' })
+      .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(DBInstanceNotFoundFault);
     expect(err.name).toBe('DBInstanceNotFoundFault');
   });
@@ -59,16 +74,26 @@ describe('AccountModel RDS regions', () => {
     const m = new AccountModel();
     m.addDbInstance(W, { id: 'entmoot-prod-dr-replica' });
     const arn = 'arn:aws:rds:us-west-2:123456789012:db:entmoot-prod-dr-replica';
-    await expect(m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: arn })).rejects.toMatchObject({
+    await expect(
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: arn }),
+    ).rejects.toMatchObject({
       name: 'Rds.DbInstanceNotFoundException',
     });
-    expect(m.refusals).toEqual([expect.objectContaining({ region: E, action: 'DescribeDBInstances', message: expect.stringContaining(`call in us-east-1 aimed at ${arn}`) })]);
+    expect(m.refusals).toEqual([
+      expect.objectContaining({
+        region: E,
+        action: 'DescribeDBInstances',
+        message: expect.stringContaining(`call in us-east-1 aimed at ${arn}`),
+      }),
+    ]);
   });
 
   it('records a plain identifier that exists only in another region', async () => {
     const m = new AccountModel();
     m.addDbInstance(W, { id: 'only-west' });
-    await expect(m.sdkCall(E, 'rds', 'DeleteDBInstance', { DBInstanceIdentifier: 'only-west', SkipFinalSnapshot: true })).rejects.toThrow(DBInstanceNotFoundFault);
+    await expect(
+      m.sdkCall(E, 'rds', 'DeleteDBInstance', { DBInstanceIdentifier: 'only-west', SkipFinalSnapshot: true }),
+    ).rejects.toThrow(DBInstanceNotFoundFault);
     expect(m.refusals[0].message).toContain('only-west, which is in us-west-2');
     expect(m.dbInstance(W, 'only-west')!.status).toBe('available');
   });
@@ -77,7 +102,10 @@ describe('AccountModel RDS regions', () => {
     const m = seeded();
     m.addDbSnapshot(W, { id: 'copy-1', instanceId: 'entmoot-prod' });
     await expect(
-      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:addTagsToResource', { ResourceName: 'arn:aws:rds:us-west-2:123456789012:snapshot:copy-1', Tags: [{ Key: 'a', Value: 'b' }] }),
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:addTagsToResource', {
+        ResourceName: 'arn:aws:rds:us-west-2:123456789012:snapshot:copy-1',
+        Tags: [{ Key: 'a', Value: 'b' }],
+      }),
     ).rejects.toMatchObject({ name: 'Rds.DbSnapshotNotFoundException' });
     expect(m.refusals).toHaveLength(1);
   });
@@ -124,18 +152,35 @@ describe('AccountModel RDS lifecycle over the clock', () => {
   it('records which settings a restore left to defaults, public access included', async () => {
     const m = seeded();
     m.addDbSnapshot(E, { id: 'snap-1', instanceId: 'entmoot-prod' });
-    await m.sdkCall(E, 'rds', 'RestoreDBInstanceFromDBSnapshot', { DBInstanceIdentifier: 'r', DBSnapshotIdentifier: 'snap-1' });
+    await m.sdkCall(E, 'rds', 'RestoreDBInstanceFromDBSnapshot', {
+      DBInstanceIdentifier: 'r',
+      DBSnapshotIdentifier: 'snap-1',
+    });
     const r = m.dbInstance(E, 'r')!;
     expect(r.publiclyAccessible).toBe(true);
-    expect(r.defaultsApplied).toEqual(expect.arrayContaining(['PubliclyAccessible', 'VpcSecurityGroupIds', 'DBSubnetGroupName', 'DBParameterGroupName']));
+    expect(r.defaultsApplied).toEqual(
+      expect.arrayContaining([
+        'PubliclyAccessible',
+        'VpcSecurityGroupIds',
+        'DBSubnetGroupName',
+        'DBParameterGroupName',
+      ]),
+    );
   });
 
   it('removes a deleted instance once the delete completes', async () => {
     const m = seeded();
-    await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', { DbInstanceIdentifier: 'entmoot-prod', SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+    await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', {
+      DbInstanceIdentifier: 'entmoot-prod',
+      SkipFinalSnapshot: true,
+      DeleteAutomatedBackups: true,
+    });
     expect(m.dbInstance(E, 'entmoot-prod')!.status).toBe('deleting');
     await expect(
-      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', { DbInstanceIdentifier: 'entmoot-prod', SkipFinalSnapshot: true }),
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', {
+        DbInstanceIdentifier: 'entmoot-prod',
+        SkipFinalSnapshot: true,
+      }),
     ).rejects.toMatchObject({ name: 'Rds.InvalidDbInstanceStateException' });
     m.advance(m.durations.deleteInstanceSeconds);
     expect(m.dbInstance(E, 'entmoot-prod')).toBeUndefined();
@@ -153,17 +198,30 @@ describe('AccountModel RDS lifecycle over the clock', () => {
   it('requires a final snapshot name unless SkipFinalSnapshot, and refuses deletion-protected instances', async () => {
     const m = seeded();
     m.addDbInstance(E, { id: 'protected', deletionProtection: true });
-    await expect(m.sdkCall(E, 'rds', 'DeleteDBInstance', { DBInstanceIdentifier: 'entmoot-prod' })).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
-    await expect(m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', { DbInstanceIdentifier: 'protected', SkipFinalSnapshot: true })).rejects.toMatchObject({
+    await expect(
+      m.sdkCall(E, 'rds', 'DeleteDBInstance', { DBInstanceIdentifier: 'entmoot-prod' }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+    await expect(
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:deleteDBInstance', {
+        DbInstanceIdentifier: 'protected',
+        SkipFinalSnapshot: true,
+      }),
+    ).rejects.toMatchObject({
       name: 'Rds.RdsException',
     });
   });
 
   it('keeps retained automated backups when DeleteAutomatedBackups is false', async () => {
     const m = seeded();
-    await m.sdkCall(E, 'rds', 'DeleteDBInstance', { DBInstanceIdentifier: 'entmoot-prod', SkipFinalSnapshot: true, DeleteAutomatedBackups: false });
+    await m.sdkCall(E, 'rds', 'DeleteDBInstance', {
+      DBInstanceIdentifier: 'entmoot-prod',
+      SkipFinalSnapshot: true,
+      DeleteAutomatedBackups: false,
+    });
     m.advance(m.durations.deleteInstanceSeconds);
-    expect(m.automatedBackups(E)).toEqual([expect.objectContaining({ status: 'retained', instanceId: 'entmoot-prod' })]);
+    expect(m.automatedBackups(E)).toEqual([
+      expect.objectContaining({ status: 'retained', instanceId: 'entmoot-prod' }),
+    ]);
   });
 
   it('creates a snapshot that becomes available after its duration', async () => {
@@ -175,7 +233,9 @@ describe('AccountModel RDS lifecycle over the clock', () => {
     })) as any;
     expect(out.DbSnapshot).toMatchObject({ Status: 'creating', SnapshotType: 'manual' });
     m.advance(m.durations.createSnapshotSeconds);
-    const d = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBSnapshots', { DbSnapshotIdentifier: 'edr-emergency-entmoot-prod-202511100300' })) as any;
+    const d = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBSnapshots', {
+      DbSnapshotIdentifier: 'edr-emergency-entmoot-prod-202511100300',
+    })) as any;
     expect(d.DbSnapshots[0].Status).toBe('available');
     expect(typeof d.DbSnapshots[0].SnapshotCreateTime).toBe('string');
   });
@@ -183,7 +243,10 @@ describe('AccountModel RDS lifecycle over the clock', () => {
   it('refuses tag keys starting with aws:', async () => {
     const m = seeded();
     await expect(
-      m.sdkCall(E, 'rds', 'AddTagsToResource', { ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod', Tags: [{ Key: 'aws:x', Value: '1' }] }),
+      m.sdkCall(E, 'rds', 'AddTagsToResource', {
+        ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod',
+        Tags: [{ Key: 'aws:x', Value: '1' }],
+      }),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
@@ -191,13 +254,21 @@ describe('AccountModel RDS lifecycle over the clock', () => {
     const m = seeded();
     m.addDbInstance(E, { id: 'entmoot-prod-replica', replicaOf: 'entmoot-prod', status: 'backing-up' });
     expect(m.dbInstance(E, 'entmoot-prod')!.replicas).toEqual(['entmoot-prod-replica']);
-    await expect(m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:promoteReadReplica', { DbInstanceIdentifier: 'entmoot-prod-replica' })).rejects.toMatchObject({
+    await expect(
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:promoteReadReplica', { DbInstanceIdentifier: 'entmoot-prod-replica' }),
+    ).rejects.toMatchObject({
       name: 'Rds.InvalidDbInstanceStateException',
     });
     m.dbInstance(E, 'entmoot-prod-replica')!.status = 'available';
-    await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:promoteReadReplica', { DbInstanceIdentifier: 'entmoot-prod-replica' });
+    await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:promoteReadReplica', {
+      DbInstanceIdentifier: 'entmoot-prod-replica',
+    });
     const describe = async () =>
-      ((await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { DbInstanceIdentifier: 'entmoot-prod-replica' })) as any).DbInstances[0];
+      (
+        (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', {
+          DbInstanceIdentifier: 'entmoot-prod-replica',
+        })) as any
+      ).DbInstances[0];
     expect((await describe()).DbInstanceStatus).toBe('modifying');
     expect((await describe()).ReadReplicaSourceDBInstanceIdentifier).toBe('entmoot-prod');
     m.advance(m.durations.promoteSeconds);
@@ -218,7 +289,10 @@ describe('AccountModel RDS lifecycle over the clock', () => {
       KmsKeyId: 'alias/w',
       SourceRegion: E,
     });
-    expect(m.dbInstance(W, 'dr')).toMatchObject({ status: 'creating', replicaSource: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod' });
+    expect(m.dbInstance(W, 'dr')).toMatchObject({
+      status: 'creating',
+      replicaSource: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod',
+    });
     expect(m.dbInstance(E, 'entmoot-prod')!.replicas).toEqual(['arn:aws:rds:us-west-2:123456789012:db:dr']);
   });
 
@@ -226,7 +300,11 @@ describe('AccountModel RDS lifecycle over the clock', () => {
     const m = seeded();
     m.addSubnetGroup(E, 'other', 'vpc-other');
     await expect(
-      m.sdkCall(E, 'rds', 'CreateDBInstanceReadReplica', { DBInstanceIdentifier: 'x', SourceDBInstanceIdentifier: 'entmoot-prod', DBSubnetGroupName: 'other' }),
+      m.sdkCall(E, 'rds', 'CreateDBInstanceReadReplica', {
+        DBInstanceIdentifier: 'x',
+        SourceDBInstanceIdentifier: 'entmoot-prod',
+        DBSubnetGroupName: 'other',
+      }),
     ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
   });
 });
@@ -240,8 +318,13 @@ describe('AccountModel RDS restore window', () => {
 
   it('reports the restore window from automated backups, trailing the clock by five minutes', async () => {
     const m = pitrModel();
-    const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstanceAutomatedBackups', { DbInstanceIdentifier: 'entmoot-prod' })) as any;
-    expect(out.DbInstanceAutomatedBackups[0].RestoreWindow).toEqual({ EarliestTime: '2025-11-03T03:00:00.000Z', LatestTime: '2025-11-10T02:55:00.000Z' });
+    const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstanceAutomatedBackups', {
+      DbInstanceIdentifier: 'entmoot-prod',
+    })) as any;
+    expect(out.DbInstanceAutomatedBackups[0].RestoreWindow).toEqual({
+      EarliestTime: '2025-11-03T03:00:00.000Z',
+      LatestTime: '2025-11-10T02:55:00.000Z',
+    });
   });
 
   it('restores to a time inside the window and refuses one outside it', async () => {
@@ -254,7 +337,11 @@ describe('AccountModel RDS restore window', () => {
       }),
     ).rejects.toMatchObject({ name: 'Rds.InvalidRestoreException' });
     await expect(
-      m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', { SourceDBInstanceIdentifier: 'entmoot-prod', TargetDBInstanceIdentifier: 'x', RestoreTime: new Date('2025-11-10T02:59:00Z') }),
+      m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', {
+        SourceDBInstanceIdentifier: 'entmoot-prod',
+        TargetDBInstanceIdentifier: 'x',
+        RestoreTime: new Date('2025-11-10T02:59:00Z'),
+      }),
     ).rejects.toMatchObject({ name: 'InvalidRestoreFault' });
     await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:restoreDBInstanceToPointInTime', {
       SourceDBInstanceIdentifier: 'entmoot-prod',
@@ -287,7 +374,10 @@ describe('AccountModel RDS pagination', () => {
     let marker: string | undefined;
     let pages = 0;
     do {
-      const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', { MaxRecords: 20, ...(marker ? { Marker: marker } : {}) })) as any;
+      const out = (await m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:describeDBInstances', {
+        MaxRecords: 20,
+        ...(marker ? { Marker: marker } : {}),
+      })) as any;
       ids.push(...out.DbInstances.map((d: any) => d.DbInstanceIdentifier));
       marker = out.Marker;
       pages++;
@@ -295,7 +385,9 @@ describe('AccountModel RDS pagination', () => {
     expect(pages).toBe(3);
     expect(ids).toHaveLength(45);
     expect(new Set(ids).size).toBe(45);
-    await expect(m.sdkCall(E, 'rds', 'DescribeDBInstances', { MaxRecords: 5 })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(m.sdkCall(E, 'rds', 'DescribeDBInstances', { MaxRecords: 5 })).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
   });
 
   it('filters DescribeDBSnapshots by instance and type', async () => {
@@ -303,7 +395,10 @@ describe('AccountModel RDS pagination', () => {
     m.addDbSnapshot(E, { id: 'rds:entmoot-prod-2025-11-09-03-00', instanceId: 'entmoot-prod', type: 'automated' });
     m.addDbSnapshot(E, { id: 'manual-1', instanceId: 'entmoot-prod' });
     m.addDbSnapshot(E, { id: 'other', instanceId: 'other-db' });
-    const out = (await m.sdkCall(E, 'rds', 'DescribeDBSnapshots', { DBInstanceIdentifier: 'entmoot-prod', SnapshotType: 'automated' })) as any;
+    const out = (await m.sdkCall(E, 'rds', 'DescribeDBSnapshots', {
+      DBInstanceIdentifier: 'entmoot-prod',
+      SnapshotType: 'automated',
+    })) as any;
     expect(out.DBSnapshots.map((s: any) => s.DBSnapshotIdentifier)).toEqual(['rds:entmoot-prod-2025-11-09-03-00']);
   });
 });
@@ -318,7 +413,9 @@ describe('AccountModel wired to the JavaScript SDK', () => {
       const out = await west.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'entmoot-prod-dr-replica' }));
       expect(out.DBInstances?.[0].DBInstanceStatus).toBe('available');
       const east = new RDSClient({ region: E });
-      await expect(east.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'entmoot-prod-dr-replica' }))).rejects.toBeInstanceOf(DBInstanceNotFoundFault);
+      await expect(
+        east.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'entmoot-prod-dr-replica' })),
+      ).rejects.toBeInstanceOf(DBInstanceNotFoundFault);
       expect(m.calls.map((c) => [c.via, c.region, c.action])).toEqual([
         ['sdk', W, 'DescribeDBInstances'],
         ['sdk', E, 'DescribeDBInstances'],

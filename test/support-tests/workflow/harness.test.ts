@@ -50,8 +50,12 @@ describe('stateMachineDefinitions', () => {
     const checkBucket = (states['Check Each Bucket'].ItemProcessor.States as Record<string, any>)['Check Bucket'];
     const message = states['Report Missing'].Parameters.Message;
 
-    expect(checkBucket.Parameters.FunctionName).toBe(`arn:aws:lambda:us-east-1:123456789012:function:${logicalId('CheckBucketFunction')}`);
-    expect(states['Publish Report'].Parameters.TopicArn).toBe(`arn:aws:sns:us-east-1:123456789012:${logicalId('ReportTopic')}`);
+    expect(checkBucket.Parameters.FunctionName).toBe(
+      `arn:aws:lambda:us-east-1:123456789012:function:${logicalId('CheckBucketFunction')}`,
+    );
+    expect(states['Publish Report'].Parameters.TopicArn).toBe(
+      `arn:aws:sns:us-east-1:123456789012:${logicalId('ReportTopic')}`,
+    );
     expect(message.bucket).toBe(logicalId('EvidenceBucket').toLowerCase());
     expect(message.table).toBe(logicalId('CooldownTable'));
     expect(states['Describe Database'].Resource).toBe(DESCRIBE);
@@ -60,8 +64,15 @@ describe('stateMachineDefinitions', () => {
   it('exports the same names it resolves, so a test can seed the model with them', () => {
     const topic = names[logicalId('ReportTopic')];
 
-    expect(topic).toEqual({ type: 'AWS::SNS::Topic', name: logicalId('ReportTopic'), ref: topic.arn, arn: `arn:aws:sns:us-east-1:123456789012:${logicalId('ReportTopic')}` });
-    expect(names[logicalId('DatabaseWorkflow')].arn).toBe(`arn:aws:states:us-east-1:123456789012:stateMachine:${logicalId('DatabaseWorkflow')}`);
+    expect(topic).toEqual({
+      type: 'AWS::SNS::Topic',
+      name: logicalId('ReportTopic'),
+      ref: topic.arn,
+      arn: `arn:aws:sns:us-east-1:123456789012:${logicalId('ReportTopic')}`,
+    });
+    expect(names[logicalId('DatabaseWorkflow')].arn).toBe(
+      `arn:aws:states:us-east-1:123456789012:stateMachine:${logicalId('DatabaseWorkflow')}`,
+    );
   });
 
   it('resolves pseudo parameters, GetAtt Arn and Fn::Sub for the requested region', () => {
@@ -69,12 +80,26 @@ describe('stateMachineDefinitions', () => {
 
     const resolved = resolveIntrinsics(
       {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':x:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { 'Fn::GetAtt': [fn, 'Arn'] }]],
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':x:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':',
+            { 'Fn::GetAtt': [fn, 'Arn'] },
+          ],
+        ],
       },
       template,
       { region: 'us-west-2' },
     );
-    const sub = resolveIntrinsics({ 'Fn::Sub': ['${Fn}/${AWS::URLSuffix}', { Fn: { Ref: fn } }] }, template, { region: 'us-west-2' });
+    const sub = resolveIntrinsics({ 'Fn::Sub': ['${Fn}/${AWS::URLSuffix}', { Fn: { Ref: fn } }] }, template, {
+      region: 'us-west-2',
+    });
 
     expect(resolved).toBe(`arn:aws:x:us-west-2:123456789012:arn:aws:lambda:us-west-2:123456789012:function:${fn}`);
     expect(sub).toBe(`${fn}/amazonaws.com`);
@@ -95,8 +120,12 @@ describe('stateMachineDefinitions', () => {
       },
     };
 
-    expect(() => stateMachineDefinitions(broken)).toThrow(/Invalid Amazon States Language in state machine Broken:[\s\S]*target: Missing[\s\S]*target: Nowhere/);
-    expect(() => validateAsl({ StartAt: 'A', States: { A: { Type: 'Wait', End: true } } })).toThrow(/Invalid Amazon States Language/);
+    expect(() => stateMachineDefinitions(broken)).toThrow(
+      /Invalid Amazon States Language in state machine Broken:[\s\S]*target: Missing[\s\S]*target: Nowhere/,
+    );
+    expect(() => validateAsl({ StartAt: 'A', States: { A: { Type: 'Wait', End: true } } })).toThrow(
+      /Invalid Amazon States Language/,
+    );
   });
 });
 
@@ -110,15 +139,29 @@ describe('runWorkflow', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual([
-      'Describe Database', 'Is Available', 'Wait For Database',
-      'Describe Database', 'Is Available', 'Check Each Bucket',
-      'Check Bucket', 'Check Bucket', 'Pause Between Buckets', 'Pause Between Buckets',
-      'Publish Report', 'Done',
+      'Describe Database',
+      'Is Available',
+      'Wait For Database',
+      'Describe Database',
+      'Is Available',
+      'Check Each Bucket',
+      'Check Bucket',
+      'Check Bucket',
+      'Pause Between Buckets',
+      'Pause Between Buckets',
+      'Publish Report',
+      'Done',
     ]);
     // 3600 s of Wait For Database, and the two concurrent 60 s pauses overlap as on AWS.
     expect(model.now().getTime() - started).toBe(3660_000);
     expect(Date.now() - real).toBeLessThan(5000);
-    expect(result.taskCalls.map((c) => c.state)).toEqual(['Describe Database', 'Describe Database', 'Check Bucket', 'Check Bucket', 'Publish Report']);
+    expect(result.taskCalls.map((c) => c.state)).toEqual([
+      'Describe Database',
+      'Describe Database',
+      'Check Bucket',
+      'Check Bucket',
+      'Publish Report',
+    ]);
     expect(model.calls.map((c) => [c.region, c.resource])).toEqual([
       ['us-east-1', DESCRIBE],
       ['us-east-1', DESCRIBE],
@@ -131,14 +174,23 @@ describe('runWorkflow', () => {
     const model = modelWithStatuses('available');
     const received: any[] = [];
 
-    const result = await runWorkflow(options(model, { lambdas: { CheckBucketFunction: (p) => (received.push(p), { checked: (p as any).bucket }) } }));
+    const result = await runWorkflow(
+      options(model, { lambdas: { CheckBucketFunction: (p) => (received.push(p), { checked: (p as any).bucket }) } }),
+    );
 
     expect(result.status).toBe('SUCCEEDED');
     expect(received.map((p) => p.bucket).sort()).toEqual(['entmoot-prod-backups', 'entmoot-prod-files']);
-    expect(received[0]).toMatchObject({ execution: 'run-1', startedAt: '2025-11-10T03:00:00.000Z', enteredAt: '2025-11-10T03:00:00.000Z' });
+    expect(received[0]).toMatchObject({
+      execution: 'run-1',
+      startedAt: '2025-11-10T03:00:00.000Z',
+      enteredAt: '2025-11-10T03:00:00.000Z',
+    });
     expect(received[0].token).toMatch(/^EdrFakeTaskToken-run-1-\d+$/);
     expect(received[0].token).not.toBe(received[1].token);
-    expect((result.output as any).checks.map((c: any) => c.result.checked).sort()).toEqual(['entmoot-prod-backups', 'entmoot-prod-files']);
+    expect((result.output as any).checks.map((c: any) => c.result.checked).sort()).toEqual([
+      'entmoot-prod-backups',
+      'entmoot-prod-files',
+    ]);
     expect((model.calls[1].params as any).Message.execution).toBe('run-1');
   });
 
@@ -146,7 +198,11 @@ describe('runWorkflow', () => {
     const model = modelWithStatuses('available');
     const started = model.now().getTime();
 
-    const result = await runWorkflow(options(model, { fault: { state: 'Describe Database', error: 'Rds.RdsException', cause: 'Rate exceeded', times: 1 } }));
+    const result = await runWorkflow(
+      options(model, {
+        fault: { state: 'Describe Database', error: 'Rds.RdsException', cause: 'Rate exceeded', times: 1 },
+      }),
+    );
 
     expect(result.status).toBe('SUCCEEDED');
     // As in AWS's history, a retry is no new state entry: the path shows the state once, taskCalls each attempt.
@@ -162,18 +218,28 @@ describe('runWorkflow', () => {
     const model = modelWithStatuses('available');
     const started = model.now().getTime();
 
-    const result = await runWorkflow(options(model, { fault: { state: 'Describe Database', error: 'Rds.RdsException', cause: 'Rate exceeded' } }));
+    const result = await runWorkflow(
+      options(model, { fault: { state: 'Describe Database', error: 'Rds.RdsException', cause: 'Rate exceeded' } }),
+    );
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'Rds.RdsException', cause: 'Rate exceeded' });
     expect(result.path).toEqual(['Describe Database']);
-    expect(result.taskCalls.map((c) => c.state)).toEqual(['Describe Database', 'Describe Database', 'Describe Database', 'Describe Database']);
+    expect(result.taskCalls.map((c) => c.state)).toEqual([
+      'Describe Database',
+      'Describe Database',
+      'Describe Database',
+      'Describe Database',
+    ]);
     expect(model.now().getTime() - started).toBe((5 + 10 + 20) * 1000);
   });
 
   it('lets Catch see the exact error name and cause the model raised', async () => {
     const model = new FakeModel({
       [DESCRIBE]: () => {
-        throw sfnError('Rds.DbInstanceNotFoundException', 'DBInstance entmoot-prod not found. (Service: Rds, Status Code: 404)');
+        throw sfnError(
+          'Rds.DbInstanceNotFoundException',
+          'DBInstance entmoot-prod not found. (Service: Rds, Status Code: 404)',
+        );
       },
       [PUBLISH]: () => ({ MessageId: 'm-1' }),
     });
@@ -186,7 +252,7 @@ describe('runWorkflow', () => {
     expect(publish.Message.error).toBe('Rds.DbInstanceNotFoundException');
   });
 
-  it('surfaces a Lambda handler error with its name as error type and Lambda\'s JSON cause', async () => {
+  it("surfaces a Lambda handler error with its name as error type and Lambda's JSON cause", async () => {
     class BucketMissingError extends Error {
       constructor(message: string) {
         super(message);
@@ -207,13 +273,18 @@ describe('runWorkflow', () => {
 
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('BucketMissingError');
-    expect(JSON.parse(String(result.cause))).toEqual({ errorType: 'BucketMissingError', errorMessage: 'entmoot-prod-files does not exist' });
+    expect(JSON.parse(String(result.cause))).toEqual({
+      errorType: 'BucketMissingError',
+      errorMessage: 'entmoot-prod-files does not exist',
+    });
   });
 
   it('fails the test, naming the state, when a Lambda task has no handler', async () => {
     const model = modelWithStatuses('available');
 
-    await expect(runWorkflow(options(model, { lambdas: {} }))).rejects.toThrow(/Task state "Check Bucket" invokes Lambda function CheckBucketFunction[0-9A-F]{8}, but no handler/);
+    await expect(runWorkflow(options(model, { lambdas: {} }))).rejects.toThrow(
+      /Task state "Check Bucket" invokes Lambda function CheckBucketFunction[0-9A-F]{8}, but no handler/,
+    );
   });
 
   it('fails the test when the model rejects a call, even behind a Catch', async () => {
@@ -225,13 +296,19 @@ describe('runWorkflow', () => {
   it('rejects a fault or override naming a state that is not a Task', async () => {
     const model = modelWithStatuses('available');
 
-    await expect(runWorkflow(options(model, { fault: { state: 'Is Available', error: 'X' } }))).rejects.toThrow(/"Is Available" is not a Task state/);
+    await expect(runWorkflow(options(model, { fault: { state: 'Is Available', error: 'X' } }))).rejects.toThrow(
+      /"Is Available" is not a Task state/,
+    );
   });
 
   it('answers a Task from an override with its effective input', async () => {
     const model = modelWithStatuses('available');
 
-    const result = await runWorkflow(options(model, { overrides: { 'Describe Database': () => ({ DbInstances: [{ DbInstanceStatus: 'available' }] }) } }));
+    const result = await runWorkflow(
+      options(model, {
+        overrides: { 'Describe Database': () => ({ DbInstances: [{ DbInstanceStatus: 'available' }] }) },
+      }),
+    );
 
     expect(result.status).toBe('SUCCEEDED');
     expect(model.calls.map((c) => c.resource)).toEqual([PUBLISH]);
@@ -254,7 +331,10 @@ describe('runWorkflow with timeouts', () => {
       resultPath: '$.error',
     });
     const chain = sfn.Chain.start(task).next(longWait).next(new sfn.Succeed(stack, 'Finished'));
-    new sfn.StateMachine(stack, 'TimeoutWorkflow', { definitionBody: sfn.DefinitionBody.fromChainable(chain), timeout: Duration.seconds(100) });
+    new sfn.StateMachine(stack, 'TimeoutWorkflow', {
+      definitionBody: sfn.DefinitionBody.fromChainable(chain),
+      timeout: Duration.seconds(100),
+    });
     return stateMachineDefinition(Template.fromStack(stack).toJSON(), 'TimeoutWorkflow').definition;
   }
 
@@ -269,7 +349,10 @@ describe('runWorkflow with timeouts', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual(['Slow Task', 'Timed Out', 'Long Wait', 'Finished']);
-    expect((result.output as any).error).toEqual({ Error: 'States.Timeout', Cause: 'Fault injected by the test at state "Slow Task"' });
+    expect((result.output as any).error).toEqual({
+      Error: 'States.Timeout',
+      Cause: 'Fault injected by the test at state "Slow Task"',
+    });
   });
 
   it('times the execution out on the model clock when a SecondsPath wait passes TimeoutSeconds', async () => {
@@ -294,8 +377,16 @@ describe('runWorkflow with Parallel branches', () => {
   it('enters the states of every branch and overlaps their waits on the model clock', async () => {
     const stack = testStack();
     const parallel = new sfn.Parallel(stack, 'Both Regions', { resultPath: sfn.JsonPath.DISCARD });
-    parallel.branch(new sfn.Wait(stack, 'Short Wait', { time: sfn.WaitTime.duration(Duration.seconds(30)) }).next(new sfn.Pass(stack, 'Short Done')));
-    parallel.branch(new sfn.Wait(stack, 'Long Wait', { time: sfn.WaitTime.duration(Duration.seconds(90)) }).next(new sfn.Pass(stack, 'Long Done')));
+    parallel.branch(
+      new sfn.Wait(stack, 'Short Wait', { time: sfn.WaitTime.duration(Duration.seconds(30)) }).next(
+        new sfn.Pass(stack, 'Short Done'),
+      ),
+    );
+    parallel.branch(
+      new sfn.Wait(stack, 'Long Wait', { time: sfn.WaitTime.duration(Duration.seconds(90)) }).next(
+        new sfn.Pass(stack, 'Long Done'),
+      ),
+    );
     new sfn.StateMachine(stack, 'ParallelWorkflow', { definitionBody: sfn.DefinitionBody.fromChainable(parallel) });
     const model = new FakeModel();
     const started = model.now().getTime();

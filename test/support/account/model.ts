@@ -40,7 +40,16 @@ import {
   dbArn,
 } from './rds';
 import { S3Model, S3Object, sdkStream } from './s3';
-import { CLIENT_MODULES, Casing, fromModelNames, operationNames, operationSchema, SERVICES, ServiceName, toModelNames } from './schema';
+import {
+  CLIENT_MODULES,
+  Casing,
+  fromModelNames,
+  operationNames,
+  operationSchema,
+  SERVICES,
+  ServiceName,
+  toModelNames,
+} from './schema';
 import { Alarm, CloudWatchModel, DynamoModel, Execution, SfnModel, SnsMessage, SnsModel } from './services';
 
 export { ModelRejectedCall, StatesError } from './errors';
@@ -186,7 +195,8 @@ export class AccountModel {
 
   /** Moves the clock; every status transition due by then happens, in order. */
   advance(seconds: number): void {
-    if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new Error(`advance() needs a finite number of seconds >= 0, not ${seconds}`);
+    if (!(seconds >= 0) || !Number.isFinite(seconds))
+      throw new Error(`advance() needs a finite number of seconds >= 0, not ${seconds}`);
     const target = this.clock + seconds * 1000;
     for (;;) {
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -251,7 +261,13 @@ export class AccountModel {
 
   // ---- dispatch ----------------------------------------------------------------------------------
 
-  private dispatch(via: 'sfn' | 'sdk', region: string, service: ServiceName, op: string, input: Record<string, unknown>): Record<string, unknown> {
+  private dispatch(
+    via: 'sfn' | 'sdk',
+    region: string,
+    service: ServiceName,
+    op: string,
+    input: Record<string, unknown>,
+  ): Record<string, unknown> {
     const fault = this.takeFault(via, service, op);
     if (fault) throw new ServiceFault(fault.error, fault.message ?? `Injected fault ${fault.error}`, 400);
     const ctx = this.ctx(region);
@@ -269,7 +285,12 @@ export class AccountModel {
     if (typeof handler !== 'function' || op === 'constructor' || !/^[A-Z]/.test(op)) {
       throw new ModelRejectedCall(`${service} ${op} is not modeled`);
     }
-    return (handler as (c: Ctx, i: Record<string, unknown>, via: string) => Record<string, unknown>).call(target, ctx, input, via);
+    return (handler as (c: Ctx, i: Record<string, unknown>, via: string) => Record<string, unknown>).call(
+      target,
+      ctx,
+      input,
+      via,
+    );
   }
 
   private record(via: 'sfn' | 'sdk', region: string, service: string, action: string, params: unknown): CallRecord {
@@ -302,15 +323,19 @@ export class AccountModel {
         rest = rest.slice('aws-sdk:'.length);
         const [svc, action] = rest.split(':');
         const s = SERVICE_ALIASES[svc];
-        if (!s || svc === 'states' || svc === 'stepfunctions') throw new ModelRejectedCall(`aws-sdk service ${svc} is not modeled`);
+        if (!s || svc === 'states' || svc === 'stepfunctions')
+          throw new ModelRejectedCall(`aws-sdk service ${svc} is not modeled`);
         service = s;
         op = capitalize(action ?? '');
         if (action !== lcFirst(op) || !/^[a-z]/.test(action)) {
-          throw new ModelRejectedCall(`an aws-sdk action is the API name with a lower-case first letter: ${lcFirst(action ?? '')}, not ${action}`);
+          throw new ModelRejectedCall(
+            `an aws-sdk action is the API name with a lower-case first letter: ${lcFirst(action ?? '')}, not ${action}`,
+          );
         }
         casing = 'java';
       } else {
-        if (rest.startsWith('lambda:')) throw new ModelRejectedCall(`${resource} is the runner's, not the account model's`);
+        if (rest.startsWith('lambda:'))
+          throw new ModelRejectedCall(`${resource} is the runner's, not the account model's`);
         const o = OPTIMIZED[rest];
         if (!o) throw new ModelRejectedCall(`optimized integration ${rest} is not modeled`);
         ({ service, op } = o);
@@ -323,7 +348,8 @@ export class AccountModel {
       const schema = operationSchema(service, op);
       if (!schema) throw new ModelRejectedCall(`${service} has no action ${op}`);
       let p = params;
-      if (service === 'sfn' && optimized && p.Input !== undefined && typeof p.Input !== 'string') p = { ...p, Input: JSON.stringify(p.Input) };
+      if (service === 'sfn' && optimized && p.Input !== undefined && typeof p.Input !== 'string')
+        p = { ...p, Input: JSON.stringify(p.Input) };
       const input = toModelNames(p, schema.input, casing, op) as Record<string, unknown>;
       let out: Record<string, unknown>;
       try {
@@ -332,9 +358,14 @@ export class AccountModel {
         if (e instanceof ServiceFault) {
           if (e.name.includes('.')) throw new StatesError(e.name, e.message);
           const modeled = typeof CLIENT_MODULES[service][e.name] === 'function' && !e.name.endsWith('ServiceException');
-          const name = optimized ? sfnOptimizedErrorName(service, e.name, modeled) : sfnSdkErrorName(service, e.name, modeled);
+          const name = optimized
+            ? sfnOptimizedErrorName(service, e.name, modeled)
+            : sfnSdkErrorName(service, e.name, modeled);
           const prefix = SDK_ERROR_PREFIX[service];
-          throw new StatesError(name, `${e.message} (Service: ${prefix}, Status Code: ${e.httpStatusCode}, Request ID: 00000000-model)`);
+          throw new StatesError(
+            name,
+            `${e.message} (Service: ${prefix}, Status Code: ${e.httpStatusCode}, Request ID: 00000000-model)`,
+          );
         }
         throw e;
       }
@@ -348,7 +379,12 @@ export class AccountModel {
   }
 
   /** A JavaScript SDK v3 call, as a Lambda makes it: `sdkCall('us-east-1', 'rds', 'DescribeDBInstances', {...})`. */
-  async sdkCall(region: string, service: string, command: string, input: Record<string, unknown> = {}): Promise<unknown> {
+  async sdkCall(
+    region: string,
+    service: string,
+    command: string,
+    input: Record<string, unknown> = {},
+  ): Promise<unknown> {
     const op = command.endsWith('Command') ? command.slice(0, -'Command'.length) : command;
     const s = SERVICE_ALIASES[service.toLowerCase()];
     const rec = this.record('sdk', region, s ?? service, op, input);
@@ -382,7 +418,10 @@ export class AccountModel {
 
   private jsError(service: ServiceName, e: ServiceFault): Error {
     const mod = CLIENT_MODULES[service];
-    const opts = { message: e.message, $metadata: { httpStatusCode: e.httpStatusCode, requestId: '00000000-model', attempts: 1, totalRetryDelay: 0 } };
+    const opts = {
+      message: e.message,
+      $metadata: { httpStatusCode: e.httpStatusCode, requestId: '00000000-model', attempts: 1, totalRetryDelay: 0 },
+    };
     const Cls = mod[e.name];
     if (typeof Cls === 'function' && !e.name.endsWith('ServiceException')) {
       return new (Cls as new (o: unknown) => Error)(opts);
@@ -404,11 +443,13 @@ export class AccountModel {
       const mock = mockClient(SDK_CLIENTS[service] as Parameters<typeof mockClient>[0]);
       const mod = CLIENT_MODULES[service];
       for (const op of operationNames(service)) {
-        mock.on(mod[`${op}Command`] as never).callsFake(async (input: Record<string, unknown>, getClient: () => unknown) => {
-          const r = (getClient() as { config: { region: unknown } }).config.region;
-          const region = typeof r === 'function' ? await (r as () => Promise<string>)() : String(r);
-          return this.sdkCall(region, service, op, input);
-        });
+        mock
+          .on(mod[`${op}Command`] as never)
+          .callsFake(async (input: Record<string, unknown>, getClient: () => unknown) => {
+            const r = (getClient() as { config: { region: unknown } }).config.region;
+            const region = typeof r === 'function' ? await (r as () => Promise<string>)() : String(r);
+            return this.sdkCall(region, service, op, input);
+          });
       }
       return mock;
     });
@@ -428,7 +469,9 @@ export class AccountModel {
     let source: DbInstanceState | undefined;
     if (seed.replicaOf) {
       const arn = parseRdsArn(seed.replicaOf);
-      source = arn ? this.rdsRegion(arn.region).instances.get(arn.id) : this.rdsRegion(region).instances.get(seed.replicaOf);
+      source = arn
+        ? this.rdsRegion(arn.region).instances.get(arn.id)
+        : this.rdsRegion(region).instances.get(seed.replicaOf);
       if (!source) throw new Error(`addDbInstance: replica source ${seed.replicaOf} is not in the model`);
       replicaSource = source.region === region ? source.id : dbArn(source.region, this.account, source.id);
     }
@@ -441,7 +484,8 @@ export class AccountModel {
         engineVersion: seed.engineVersion,
         instanceClass: seed.instanceClass,
         backupRetentionPeriod: seed.backupRetentionPeriod ?? (seed.replicaOf ? 0 : 7),
-        subnetGroupName: seed.subnetGroupName ?? (source && source.region === region ? source.subnetGroupName : undefined),
+        subnetGroupName:
+          seed.subnetGroupName ?? (source && source.region === region ? source.subnetGroupName : undefined),
         vpcSecurityGroupIds: seed.vpcSecurityGroupIds,
         publiclyAccessible: seed.publiclyAccessible,
         parameterGroupName: seed.parameterGroupName,
@@ -461,7 +505,14 @@ export class AccountModel {
 
   addDbSnapshot(
     region: string,
-    seed: { id: string; instanceId: string; type?: 'automated' | 'manual'; status?: string; createdAt?: Date; tags?: Tag[] },
+    seed: {
+      id: string;
+      instanceId: string;
+      type?: 'automated' | 'manual';
+      status?: string;
+      createdAt?: Date;
+      tags?: Tag[];
+    },
   ): DbSnapshotState {
     const ctx = this.ctx(region);
     const instance = this.rdsRegion(region).instances.get(seed.instanceId);
@@ -485,7 +536,13 @@ export class AccountModel {
     bucket: string,
     key: string,
     body: string | Buffer,
-    options: { contentType?: string; metadata?: Record<string, string>; checksumSHA256?: boolean; serverSideEncryption?: string; lastModified?: Date } = {},
+    options: {
+      contentType?: string;
+      metadata?: Record<string, string>;
+      checksumSHA256?: boolean;
+      serverSideEncryption?: string;
+      lastModified?: Date;
+    } = {},
   ): S3Object {
     const b = this.s3.buckets.get(bucket);
     if (!b) throw new Error(`putObject: no bucket ${bucket}`);
@@ -512,7 +569,17 @@ export class AccountModel {
     this.dynamodb.addTable(region, name, keyName, sortKeyName);
   }
 
-  addAlarm(region: string, alarm: { AlarmName: string; StateValue?: Alarm['StateValue']; ActionsEnabled?: boolean; AlarmActions?: string[]; MetricName?: string; Namespace?: string }): void {
+  addAlarm(
+    region: string,
+    alarm: {
+      AlarmName: string;
+      StateValue?: Alarm['StateValue'];
+      ActionsEnabled?: boolean;
+      AlarmActions?: string[];
+      MetricName?: string;
+      Namespace?: string;
+    },
+  ): void {
     this.rdsRegion(region);
     this.cloudwatch.alarms.set(`${region}/${alarm.AlarmName}`, {
       region,

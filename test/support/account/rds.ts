@@ -144,7 +144,12 @@ export function uniqueSuffix(): string {
 }
 
 export function newRdsRegion(region: string): RdsRegion {
-  return { instances: new Map(), snapshots: new Map(), backups: [], subnetGroups: new Map([['default', `vpc-default-${region}`]]) };
+  return {
+    instances: new Map(),
+    snapshots: new Map(),
+    backups: [],
+    subnetGroups: new Map([['default', `vpc-default-${region}`]]),
+  };
 }
 
 export function dbArn(region: string, account: string, id: string): string {
@@ -206,7 +211,9 @@ function copyableTags(tags: Tag[]): Tag[] {
 function paginate<T>(items: T[], input: Input): { page: T[]; Marker?: string } {
   const max = input.MaxRecords === undefined ? 100 : Number(input.MaxRecords);
   if (!Number.isInteger(max) || max < 20 || max > 100) {
-    throw fault.invalidParameterValue(`Invalid value ${String(input.MaxRecords)} for MaxRecords. Must be between 20 and 100`);
+    throw fault.invalidParameterValue(
+      `Invalid value ${String(input.MaxRecords)} for MaxRecords. Must be between 20 and 100`,
+    );
   }
   let start = 0;
   if (input.Marker !== undefined) {
@@ -220,7 +227,10 @@ function paginate<T>(items: T[], input: Input): { page: T[]; Marker?: string } {
 }
 
 export class RdsModel {
-  constructor(private readonly regionState: Regions, private readonly regionNames: () => string[]) {}
+  constructor(
+    private readonly regionState: Regions,
+    private readonly regionNames: () => string[],
+  ) {}
 
   // ---- lookups -------------------------------------------------------------------------------------
 
@@ -307,7 +317,13 @@ export class RdsModel {
       EngineVersion: i.engineVersion,
       DBInstanceStatus: i.status,
       Endpoint:
-        i.status === 'creating' ? undefined : { Address: `${i.id}.abcdefghijkl.${i.region}.rds.amazonaws.com`, Port: i.port, HostedZoneId: 'Z2R2ITUGPM61AM' },
+        i.status === 'creating'
+          ? undefined
+          : {
+              Address: `${i.id}.abcdefghijkl.${i.region}.rds.amazonaws.com`,
+              Port: i.port,
+              HostedZoneId: 'Z2R2ITUGPM61AM',
+            },
       AllocatedStorage: i.allocatedStorage,
       InstanceCreateTime: i.status === 'creating' ? undefined : i.createdAt,
       BackupRetentionPeriod: i.backupRetentionPeriod,
@@ -378,13 +394,10 @@ export class RdsModel {
 
   // ---- creation (used by seeding and by the API) ----------------------------------------------------
 
-  createInstance(
-    ctx: Ctx,
-    spec: Partial<DbInstanceState> & { id: string },
-    status: string,
-  ): DbInstanceState {
+  createInstance(ctx: Ctx, spec: Partial<DbInstanceState> & { id: string }, status: string): DbInstanceState {
     const st = this.regionState(ctx.region);
-    if (st.instances.has(spec.id)) throw new ServiceFault('DBInstanceAlreadyExistsFault', `DB instance already exists: ${spec.id}`, 400);
+    if (st.instances.has(spec.id))
+      throw new ServiceFault('DBInstanceAlreadyExistsFault', `DB instance already exists: ${spec.id}`, 400);
     const subnetGroupName = spec.subnetGroupName ?? 'default';
     const inst: DbInstanceState = {
       id: spec.id,
@@ -567,7 +580,8 @@ export class RdsModel {
       }
       items = items.filter((b) => b.arn === arn);
     }
-    if (input.DBInstanceIdentifier !== undefined) items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier);
+    if (input.DBInstanceIdentifier !== undefined)
+      items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier);
     if (input.DbiResourceId !== undefined) items = items.filter((b) => b.dbiResourceId === input.DbiResourceId);
     // API_DescribeDBInstanceAutomatedBackups, Filters: status, db-instance-id, dbi-resource-id.
     for (const f of (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? []) {
@@ -582,7 +596,11 @@ export class RdsModel {
     }
     const asked = input.DBInstanceAutomatedBackupsArn ?? input.DBInstanceIdentifier ?? input.DbiResourceId;
     if (asked !== undefined && items.length === 0) {
-      throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup found for ${String(asked)}`, 404);
+      throw new ServiceFault(
+        'DBInstanceAutomatedBackupNotFoundFault',
+        `No automated backup found for ${String(asked)}`,
+        404,
+      );
     }
     const { page, Marker } = paginate(items, input);
     return { DBInstanceAutomatedBackups: page.map((b) => this.backupView(ctx, b)), Marker };
@@ -590,7 +608,10 @@ export class RdsModel {
 
   private resource(ctx: Ctx, name: string): { tags: Tag[] } {
     const arn = parseRdsArn(name);
-    if (!arn) throw fault.invalidParameterValue(`The specified resource name does not match an RDS resource in this region: ${name}`);
+    if (!arn)
+      throw fault.invalidParameterValue(
+        `The specified resource name does not match an RDS resource in this region: ${name}`,
+      );
     if (arn.type === 'db') return this.instance(ctx, name);
     if (arn.type === 'snapshot') return this.snapshot(ctx, name);
     throw fault.invalidParameterValue(`Resource type ${arn.type} is not modeled`);
@@ -617,9 +638,15 @@ export class RdsModel {
     const id = str(input, 'DBSnapshotIdentifier')!;
     const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
     const st = this.regionState(ctx.region);
-    if (st.snapshots.has(id)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
+    if (st.snapshots.has(id))
+      throw new ServiceFault(
+        'DBSnapshotAlreadyExistsFault',
+        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+      );
     if (inst.status !== 'available') {
-      throw fault.invalidInstanceState(`Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`);
+      throw fault.invalidInstanceState(
+        `Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`,
+      );
     }
     const tags = validateTags(input.Tags);
     const snap = this.addSnapshot(ctx, {
@@ -637,7 +664,15 @@ export class RdsModel {
 
   addSnapshot(
     ctx: Ctx,
-    o: { id: string; instance?: DbInstanceState; instanceId?: string; type: 'automated' | 'manual'; status: string; tags?: Tag[]; createdAt?: Date },
+    o: {
+      id: string;
+      instance?: DbInstanceState;
+      instanceId?: string;
+      type: 'automated' | 'manual';
+      status: string;
+      tags?: Tag[];
+      createdAt?: Date;
+    },
   ): DbSnapshotState {
     const i = o.instance;
     const snap: DbSnapshotState = {
@@ -665,8 +700,10 @@ export class RdsModel {
 
   DeleteDBSnapshot(ctx: Ctx, input: Input): unknown {
     const snap = this.snapshot(ctx, str(input, 'DBSnapshotIdentifier')!);
-    if (snap.type !== 'manual') throw fault.invalidSnapshotState(`Only manual snapshots may be deleted: ${snap.id} is ${snap.type}`);
-    if (snap.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
+    if (snap.type !== 'manual')
+      throw fault.invalidSnapshotState(`Only manual snapshots may be deleted: ${snap.id} is ${snap.type}`);
+    if (snap.status !== 'available')
+      throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
     this.regionState(ctx.region).snapshots.delete(snap.id);
     snap.status = 'deleted';
     return { DBSnapshot: this.snapshotView(ctx, snap) };
@@ -677,11 +714,18 @@ export class RdsModel {
     const source = this.snapshot(ctx, sourceName, true);
     const target = str(input, 'TargetDBSnapshotIdentifier')!;
     const st = this.regionState(ctx.region);
-    if (st.snapshots.has(target)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Cannot copy the snapshot because a snapshot with the identifier ${target} already exists.`);
-    if (source.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${source.id} is ${source.status}, not available`);
+    if (st.snapshots.has(target))
+      throw new ServiceFault(
+        'DBSnapshotAlreadyExistsFault',
+        `Cannot copy the snapshot because a snapshot with the identifier ${target} already exists.`,
+      );
+    if (source.status !== 'available')
+      throw fault.invalidSnapshotState(`Snapshot ${source.id} is ${source.status}, not available`);
     const crossRegion = source.region !== ctx.region;
     if (crossRegion && source.encrypted && input.KmsKeyId === undefined) {
-      throw fault.invalidParameterCombination('KmsKeyId must be provided to copy an encrypted snapshot across regions.');
+      throw fault.invalidParameterCombination(
+        'KmsKeyId must be provided to copy an encrypted snapshot across regions.',
+      );
     }
     const tags = validateTags(input.Tags);
     const snap: DbSnapshotState = {
@@ -706,18 +750,34 @@ export class RdsModel {
   DeleteDBInstance(ctx: Ctx, input: Input): unknown {
     const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
     if (inst.status === 'deleting') throw fault.invalidInstanceState(`Instance ${inst.id} is already being deleted.`);
-    if (inst.status === 'creating') throw fault.invalidInstanceState(`Instance ${inst.id} is currently creating - a final snapshot cannot be taken.`);
+    if (inst.status === 'creating')
+      throw fault.invalidInstanceState(`Instance ${inst.id} is currently creating - a final snapshot cannot be taken.`);
     if (inst.deletionProtection) {
-      throw fault.invalidParameterCombination('Cannot delete protected DB Instance, please disable deletion protection and try again.');
+      throw fault.invalidParameterCombination(
+        'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+      );
     }
     const skip = input.SkipFinalSnapshot === true;
     const finalId = input.FinalDBSnapshotIdentifier as string | undefined;
-    if (!skip && !finalId) throw fault.invalidParameterCombination('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
-    if (skip && finalId) throw fault.invalidParameterCombination('FinalDBSnapshotIdentifier can not be specified when deleting a DB instance with SkipFinalSnapshot set to true.');
+    if (!skip && !finalId)
+      throw fault.invalidParameterCombination(
+        'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.',
+      );
+    if (skip && finalId)
+      throw fault.invalidParameterCombination(
+        'FinalDBSnapshotIdentifier can not be specified when deleting a DB instance with SkipFinalSnapshot set to true.',
+      );
     const st = this.regionState(ctx.region);
     if (finalId) {
-      if (st.snapshots.has(finalId)) throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Snapshot ${finalId} already exists.`);
-      const snap = this.addSnapshot(ctx, { id: finalId, instance: inst, type: 'manual', status: 'creating', tags: inst.copyTagsToSnapshot ? copyableTags(inst.tags) : [] });
+      if (st.snapshots.has(finalId))
+        throw new ServiceFault('DBSnapshotAlreadyExistsFault', `Snapshot ${finalId} already exists.`);
+      const snap = this.addSnapshot(ctx, {
+        id: finalId,
+        instance: inst,
+        type: 'manual',
+        status: 'creating',
+        tags: inst.copyTagsToSnapshot ? copyableTags(inst.tags) : [],
+      });
       ctx.schedule(ctx.durations.createSnapshotSeconds, () => {
         if (snap.status === 'creating') snap.status = 'available';
       });
@@ -747,17 +807,26 @@ export class RdsModel {
     }
     if (deleteBackups) {
       st.backups = st.backups.filter((b) => b.dbiResourceId !== inst.dbiResourceId);
-      for (const [id, s] of st.snapshots) if (s.type === 'automated' && s.dbiResourceId === inst.dbiResourceId) st.snapshots.delete(id);
+      for (const [id, s] of st.snapshots)
+        if (s.type === 'automated' && s.dbiResourceId === inst.dbiResourceId) st.snapshots.delete(id);
     }
   }
 
   RestoreDBInstanceFromDBSnapshot(ctx: Ctx, input: Input): unknown {
     const snap = this.snapshot(ctx, str(input, 'DBSnapshotIdentifier')!);
     const id = str(input, 'DBInstanceIdentifier')!;
-    if (snap.status !== 'available') throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
+    if (snap.status !== 'available')
+      throw fault.invalidSnapshotState(`Snapshot ${snap.id} is ${snap.status}, not available`);
     const inst = this.createInstance(
       ctx,
-      { ...this.restoreSettings(ctx, input, id), engine: snap.engine, engineVersion: snap.engineVersion, allocatedStorage: snap.allocatedStorage, storageEncrypted: snap.encrypted, kmsKeyId: snap.kmsKeyId },
+      {
+        ...this.restoreSettings(ctx, input, id),
+        engine: snap.engine,
+        engineVersion: snap.engineVersion,
+        allocatedStorage: snap.allocatedStorage,
+        storageEncrypted: snap.encrypted,
+        kmsKeyId: snap.kmsKeyId,
+      },
       'creating',
     );
     this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
@@ -777,23 +846,37 @@ export class RdsModel {
       backup = this.regionState(ctx.region).backups.find((b) => b.arn === arn);
       if (!backup) throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup ${arn}`, 404);
     } else if (input.SourceDbiResourceId !== undefined) {
-      backup = this.regionState(ctx.region).backups.find((b) => b.dbiResourceId === input.SourceDbiResourceId && b.status !== 'replicating');
-      if (!backup) throw new ServiceFault('DBInstanceAutomatedBackupNotFoundFault', `No automated backup for ${String(input.SourceDbiResourceId)}`, 404);
+      backup = this.regionState(ctx.region).backups.find(
+        (b) => b.dbiResourceId === input.SourceDbiResourceId && b.status !== 'replicating',
+      );
+      if (!backup)
+        throw new ServiceFault(
+          'DBInstanceAutomatedBackupNotFoundFault',
+          `No automated backup for ${String(input.SourceDbiResourceId)}`,
+          404,
+        );
     } else {
       source = this.instance(ctx, str(input, 'SourceDBInstanceIdentifier')!);
       backup = this.activeBackup(source);
-      if (!backup) throw new ServiceFault('PointInTimeRestoreNotEnabledFault', `Point-in-time restore is not enabled for ${source.id} (backup retention is 0).`);
+      if (!backup)
+        throw new ServiceFault(
+          'PointInTimeRestoreNotEnabledFault',
+          `Point-in-time restore is not enabled for ${source.id} (backup retention is 0).`,
+        );
     }
     const earliest = this.earliestRestorable(ctx, backup);
     const latest = this.latestRestorable(ctx, backup);
     let restoreTime: Date;
     if (input.UseLatestRestorableTime === true) {
-      if (input.RestoreTime !== undefined) throw fault.invalidParameterCombination('Cannot specify both RestoreTime and UseLatestRestorableTime.');
+      if (input.RestoreTime !== undefined)
+        throw fault.invalidParameterCombination('Cannot specify both RestoreTime and UseLatestRestorableTime.');
       restoreTime = latest;
     } else {
-      if (input.RestoreTime === undefined) throw fault.invalidParameterCombination('Either RestoreTime or UseLatestRestorableTime must be specified.');
+      if (input.RestoreTime === undefined)
+        throw fault.invalidParameterCombination('Either RestoreTime or UseLatestRestorableTime must be specified.');
       restoreTime = input.RestoreTime instanceof Date ? input.RestoreTime : new Date(String(input.RestoreTime));
-      if (Number.isNaN(restoreTime.getTime())) throw fault.invalidParameterValue(`Invalid RestoreTime ${String(input.RestoreTime)}`);
+      if (Number.isNaN(restoreTime.getTime()))
+        throw fault.invalidParameterValue(`Invalid RestoreTime ${String(input.RestoreTime)}`);
       if (restoreTime < earliest || restoreTime > latest) {
         throw new ServiceFault(
           'InvalidRestoreFault',
@@ -826,10 +909,14 @@ export class RdsModel {
     const sourceName = str(input, 'SourceDBInstanceIdentifier')!;
     const source = this.instance(ctx, sourceName, true);
     if (source.status !== 'available') {
-      throw fault.invalidInstanceState(`DB instance ${source.id} is ${source.status}; a read replica needs it available.`);
+      throw fault.invalidInstanceState(
+        `DB instance ${source.id} is ${source.status}; a read replica needs it available.`,
+      );
     }
     if (source.backupRetentionPeriod <= 0) {
-      throw fault.invalidInstanceState(`Automated backups are not enabled for ${source.id}; a read replica needs them.`);
+      throw fault.invalidInstanceState(
+        `Automated backups are not enabled for ${source.id}; a read replica needs them.`,
+      );
     }
     const crossRegion = source.region !== ctx.region;
     const settings = this.restoreSettings(ctx, input, id);
@@ -840,14 +927,19 @@ export class RdsModel {
       settings.defaultsApplied = settings.defaultsApplied!.filter((k) => k !== 'DBSubnetGroupName');
     }
     if (!crossRegion && settings.vpcId !== source.vpcId) {
-      throw fault.invalidParameterCombination(`Read replicas in one region must share the source's VPC (${source.vpcId}), not ${settings.vpcId}.`);
+      throw fault.invalidParameterCombination(
+        `Read replicas in one region must share the source's VPC (${source.vpcId}), not ${settings.vpcId}.`,
+      );
     }
     settings.defaultsApplied = settings.defaultsApplied!.filter((k) => k !== 'DBParameterGroupName' || crossRegion);
     const inst = this.createInstance(
       ctx,
       {
         ...settings,
-        parameterGroupName: input.DBParameterGroupName === undefined && !crossRegion ? source.parameterGroupName : settings.parameterGroupName,
+        parameterGroupName:
+          input.DBParameterGroupName === undefined && !crossRegion
+            ? source.parameterGroupName
+            : settings.parameterGroupName,
         engine: source.engine,
         engineVersion: source.engineVersion,
         allocatedStorage: source.allocatedStorage,
@@ -867,7 +959,9 @@ export class RdsModel {
     const inst = this.instance(ctx, str(input, 'DBInstanceIdentifier')!);
     if (!inst.replicaSource) throw fault.invalidInstanceState(`DB instance ${inst.id} is not a read replica.`);
     if (inst.status !== 'available') {
-      throw fault.invalidInstanceState(`DB instance ${inst.id} is ${inst.status}; only an available read replica can be promoted.`);
+      throw fault.invalidInstanceState(
+        `DB instance ${inst.id} is ${inst.status}; only an available read replica can be promoted.`,
+      );
     }
     inst.status = 'modifying';
     const retention = input.BackupRetentionPeriod as number | undefined;
@@ -875,8 +969,11 @@ export class RdsModel {
       if (inst.status !== 'modifying') return;
       const source = inst.replicaSource!;
       const arn = parseRdsArn(source);
-      const src = arn ? this.regionState(arn.region).instances.get(arn.id) : this.regionState(inst.region).instances.get(source);
-      if (src) src.replicas = src.replicas.filter((x) => x !== inst.id && x !== dbArn(inst.region, ctx.account, inst.id));
+      const src = arn
+        ? this.regionState(arn.region).instances.get(arn.id)
+        : this.regionState(inst.region).instances.get(source);
+      if (src)
+        src.replicas = src.replicas.filter((x) => x !== inst.id && x !== dbArn(inst.region, ctx.account, inst.id));
       inst.replicaSource = undefined;
       inst.backupRetentionPeriod = retention ?? (inst.backupRetentionPeriod > 0 ? inst.backupRetentionPeriod : 1);
       if (!this.activeBackup(inst)) this.startBackups(ctx, inst, ctx.now());

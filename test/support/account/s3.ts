@@ -48,7 +48,12 @@ function toBuffer(body: unknown): Buffer {
 }
 
 /** A Body like the JS SDK's: a Readable with transformToString/transformToByteArray. */
-export function sdkStream(buf: Buffer): Readable & { transformToString(enc?: BufferEncoding): Promise<string>; transformToByteArray(): Promise<Uint8Array> } {
+export function sdkStream(
+  buf: Buffer,
+): Readable & {
+  transformToString(enc?: BufferEncoding): Promise<string>;
+  transformToByteArray(): Promise<Uint8Array>;
+} {
   const stream = Readable.from([buf]) as Readable & {
     transformToString(enc?: BufferEncoding): Promise<string>;
     transformToByteArray(): Promise<Uint8Array>;
@@ -88,7 +93,12 @@ export class S3Model {
     let checksum = input.ChecksumSHA256 as string | undefined;
     const actual = createHash('sha256').update(body).digest('base64');
     if (checksum !== undefined && checksum !== actual) {
-      throw new ServiceFault('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400, false);
+      throw new ServiceFault(
+        'BadDigest',
+        'The SHA256 you specified did not match the calculated checksum.',
+        400,
+        false,
+      );
     }
     if (input.ChecksumAlgorithm === 'SHA256') checksum = actual;
     const obj: S3Object = {
@@ -112,10 +122,17 @@ export class S3Model {
   private object(bucket: Bucket, input: Input): S3Object {
     const key = String(input.Key);
     const versions = bucket.objects.get(key);
-    if (!versions || versions.length === 0) throw new ServiceFault('NoSuchKey', `The specified key does not exist: ${key}`, 404);
+    if (!versions || versions.length === 0)
+      throw new ServiceFault('NoSuchKey', `The specified key does not exist: ${key}`, 404);
     if (input.VersionId !== undefined) {
       const v = versions.find((o) => o.VersionId === input.VersionId);
-      if (!v) throw new ServiceFault('NoSuchVersion', `The specified version does not exist: ${String(input.VersionId)}`, 404, false);
+      if (!v)
+        throw new ServiceFault(
+          'NoSuchVersion',
+          `The specified version does not exist: ${String(input.VersionId)}`,
+          404,
+          false,
+        );
       return v;
     }
     return versions[versions.length - 1];
@@ -139,13 +156,24 @@ export class S3Model {
     const b = this.bucket(ctx, input.Bucket);
     // Conditional write (API_PutObject, If-None-Match: only `*` is supported): 412 PreconditionFailed when the key exists.
     if (input.IfNoneMatch !== undefined) {
-      if (input.IfNoneMatch !== '*') throw new ServiceFault('NotImplemented', 'If-None-Match supports only *', 501, false);
+      if (input.IfNoneMatch !== '*')
+        throw new ServiceFault('NotImplemented', 'If-None-Match supports only *', 501, false);
       if ((b.objects.get(String(input.Key)) ?? []).length > 0) {
-        throw new ServiceFault('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+        throw new ServiceFault(
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          412,
+        );
       }
     }
     const o = this.put(b, String(input.Key), input, ctx.now());
-    return { ETag: o.ETag, VersionId: o.VersionId, ServerSideEncryption: o.ServerSideEncryption, SSEKMSKeyId: o.SSEKMSKeyId, ChecksumSHA256: o.ChecksumSHA256 };
+    return {
+      ETag: o.ETag,
+      VersionId: o.VersionId,
+      ServerSideEncryption: o.ServerSideEncryption,
+      SSEKMSKeyId: o.SSEKMSKeyId,
+      ChecksumSHA256: o.ChecksumSHA256,
+    };
   }
 
   /** Returns the Body as a Buffer; the boundary turns it into a stream (JS) or a string (Step Functions). */
@@ -156,7 +184,8 @@ export class S3Model {
     const size = o.Body.length;
     if (input.Range === undefined) return { ...out, Body: o.Body };
     const m = /^bytes=(\d*)-(\d*)$/.exec(String(input.Range));
-    if (!m || (m[1] === '' && m[2] === '')) throw new ServiceFault('InvalidRange', `Invalid range ${String(input.Range)}`, 416, false);
+    if (!m || (m[1] === '' && m[2] === ''))
+      throw new ServiceFault('InvalidRange', `Invalid range ${String(input.Range)}`, 416, false);
     let start: number;
     let end: number;
     if (m[1] === '') {
@@ -166,10 +195,16 @@ export class S3Model {
       start = Number(m[1]);
       end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
     }
-    if (start >= size || start > end) throw new ServiceFault('InvalidRange', 'The requested range is not satisfiable', 416, false);
+    if (start >= size || start > end)
+      throw new ServiceFault('InvalidRange', 'The requested range is not satisfiable', 416, false);
     const body = o.Body.subarray(start, end + 1);
     delete out.ChecksumSHA256;
-    return { ...out, Body: Buffer.from(body), ContentLength: body.length, ContentRange: `bytes ${start}-${end}/${size}` };
+    return {
+      ...out,
+      Body: Buffer.from(body),
+      ContentLength: body.length,
+      ContentRange: `bytes ${start}-${end}/${size}`,
+    };
   }
 
   HeadObject(ctx: S3Ctx, input: Input): unknown {
@@ -194,7 +229,9 @@ export class S3Model {
     if (input.ContinuationToken !== undefined) {
       after = Buffer.from(String(input.ContinuationToken), 'base64').toString('utf8');
     }
-    const keys = [...b.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const keys = [...b.objects.keys()]
+      .filter((k) => k.startsWith(prefix) && k > after)
+      .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
     const page = keys.slice(0, max);
     const truncated = keys.length > max;
     return {
@@ -209,7 +246,14 @@ export class S3Model {
       Contents: page.map((k) => {
         const versions = b.objects.get(k)!;
         const o = versions[versions.length - 1];
-        return { Key: k, LastModified: o.LastModified, ETag: o.ETag, Size: o.Body.length, StorageClass: 'STANDARD', ChecksumAlgorithm: o.ChecksumSHA256 ? ['SHA256'] : undefined };
+        return {
+          Key: k,
+          LastModified: o.LastModified,
+          ETag: o.ETag,
+          Size: o.Body.length,
+          StorageClass: 'STANDARD',
+          ChecksumAlgorithm: o.ChecksumSHA256 ? ['SHA256'] : undefined,
+        };
       }),
     };
   }
@@ -217,7 +261,8 @@ export class S3Model {
   GetObjectAttributes(ctx: S3Ctx, input: Input): unknown {
     const o = this.object(this.bucket(ctx, input.Bucket), input);
     const wanted = (input.ObjectAttributes as string[] | undefined) ?? [];
-    if (wanted.length === 0) throw new ServiceFault('InvalidArgument', 'ObjectAttributes must name at least one attribute', 400, false);
+    if (wanted.length === 0)
+      throw new ServiceFault('InvalidArgument', 'ObjectAttributes must name at least one attribute', 400, false);
     return {
       LastModified: o.LastModified,
       VersionId: o.VersionId,

@@ -138,7 +138,8 @@ export function toModelNames(value: unknown, ref: Raw, casing: Casing, path: str
   if (shape.kind === 'map') {
     if (typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = toModelNames(v, shape.value, casing, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      out[k] = toModelNames(v, shape.value, casing, `${path}.${k}`);
     return out;
   }
   if (shape.kind === 'simple') return value;
@@ -182,10 +183,12 @@ export function fromModelNames(value: unknown, ref: Raw, casing: Casing): unknow
     if (BLOB.has(shape.type) && typeof value === 'string') return value;
     return value;
   }
-  if (shape.kind === 'list') return Array.isArray(value) ? value.map((v) => fromModelNames(v, shape.member, casing)) : value;
+  if (shape.kind === 'list')
+    return Array.isArray(value) ? value.map((v) => fromModelNames(v, shape.member, casing)) : value;
   if (shape.kind === 'map') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = fromModelNames(v, shape.value, casing);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      out[k] = fromModelNames(v, shape.value, casing);
     return out;
   }
   if (typeof value !== 'object') return value;

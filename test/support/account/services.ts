@@ -55,20 +55,34 @@ export class SnsModel {
       throw new ServiceFault('NotFoundException', 'Topic does not exist', 404);
     }
     if (!this.topics.has(arn)) throw new ServiceFault('NotFoundException', 'Topic does not exist', 404);
-    if (typeof input.Message !== 'string') throw new ServiceFault('InvalidParameterException', 'Invalid parameter: Message', 400);
+    if (typeof input.Message !== 'string')
+      throw new ServiceFault('InvalidParameterException', 'Invalid parameter: Message', 400);
     if (input.Subject !== undefined && String(input.Subject).length > 100) {
-      throw new ServiceFault('InvalidParameterException', 'Invalid parameter: Subject must be at most 100 characters', 400);
+      throw new ServiceFault(
+        'InvalidParameterException',
+        'Invalid parameter: Subject must be at most 100 characters',
+        400,
+      );
     }
     if (input.MessageStructure !== undefined) {
-      if (input.MessageStructure !== 'json') throw new ServiceFault('InvalidParameterException', 'Invalid parameter: MessageStructure', 400);
+      if (input.MessageStructure !== 'json')
+        throw new ServiceFault('InvalidParameterException', 'Invalid parameter: MessageStructure', 400);
       let parsed: unknown;
       try {
         parsed = JSON.parse(input.Message);
       } catch {
         parsed = undefined;
       }
-      if (typeof parsed !== 'object' || parsed === null || typeof (parsed as Record<string, unknown>).default !== 'string') {
-        throw new ServiceFault('InvalidParameterException', 'Invalid parameter: Message Structure - No default entry in JSON message body', 400);
+      if (
+        typeof parsed !== 'object' ||
+        parsed === null ||
+        typeof (parsed as Record<string, unknown>).default !== 'string'
+      ) {
+        throw new ServiceFault(
+          'InvalidParameterException',
+          'Invalid parameter: Message Structure - No default entry in JSON message body',
+          400,
+        );
       }
     }
     const msg: SnsMessage = {
@@ -88,7 +102,15 @@ export class SnsModel {
 
 // ---- DynamoDB --------------------------------------------------------------------------------------
 
-export type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean; M?: Record<string, AttributeValue>; L?: AttributeValue[]; SS?: string[] };
+export type AttributeValue = {
+  S?: string;
+  N?: string;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+  SS?: string[];
+};
 type Item = Record<string, AttributeValue>;
 
 export interface Table {
@@ -100,7 +122,12 @@ export interface Table {
 }
 
 /** Evaluates the condition subset a cooldown record needs: attribute_(not_)exists, comparisons, AND/OR/NOT, parentheses. */
-export function evaluateCondition(expr: string, item: Item | undefined, names: Record<string, string>, values: Item): boolean {
+export function evaluateCondition(
+  expr: string,
+  item: Item | undefined,
+  names: Record<string, string>,
+  values: Item,
+): boolean {
   const tokens = expr.match(/attribute_not_exists|attribute_exists|<>|<=|>=|[()=<>,]|[#:]?[A-Za-z0-9_.]+/g) ?? [];
   let pos = 0;
   const peek = (): string | undefined => tokens[pos];
@@ -114,14 +141,24 @@ export function evaluateCondition(expr: string, item: Item | undefined, names: R
   };
   const nameOf = (t: string): string => {
     if (t.startsWith('#')) {
-      if (!(t in names)) throw new ServiceFault('ValidationException', `An expression attribute name used in the document path is not defined; attribute name: ${t}`, 400);
+      if (!(t in names))
+        throw new ServiceFault(
+          'ValidationException',
+          `An expression attribute name used in the document path is not defined; attribute name: ${t}`,
+          400,
+        );
       return names[t];
     }
     return t;
   };
   const operand = (t: string): AttributeValue | undefined => {
     if (t.startsWith(':')) {
-      if (!(t in values)) throw new ServiceFault('ValidationException', `An expression attribute value used in expression is not defined; attribute value: ${t}`, 400);
+      if (!(t in values))
+        throw new ServiceFault(
+          'ValidationException',
+          `An expression attribute value used in expression is not defined; attribute value: ${t}`,
+          400,
+        );
       return values[t];
     }
     return item?.[nameOf(t)];
@@ -141,13 +178,20 @@ export function evaluateCondition(expr: string, item: Item | undefined, names: R
       return op === '=' ? eq : op === '<>' ? !eq : false;
     }
     switch (op) {
-      case '=': return x === y;
-      case '<>': return x !== y;
-      case '<': return x < y;
-      case '<=': return x <= y;
-      case '>': return x > y;
-      case '>=': return x >= y;
-      default: throw new ServiceFault('ValidationException', `Unsupported operator ${op}`, 400);
+      case '=':
+        return x === y;
+      case '<>':
+        return x !== y;
+      case '<':
+        return x < y;
+      case '<=':
+        return x <= y;
+      case '>':
+        return x > y;
+      case '>=':
+        return x >= y;
+      default:
+        throw new ServiceFault('ValidationException', `Unsupported operator ${op}`, 400);
     }
   };
   const primary = (): boolean => {
@@ -213,7 +257,12 @@ export class DynamoModel {
   private keyOf(t: Table, key: Item): string {
     const part = (n: string): string => {
       const v = key[n];
-      if (!v) throw new ServiceFault('ValidationException', `The provided key element does not match the schema (missing ${n})`, 400);
+      if (!v)
+        throw new ServiceFault(
+          'ValidationException',
+          `The provided key element does not match the schema (missing ${n})`,
+          400,
+        );
       return JSON.stringify(v);
     };
     return t.sortKeyName ? `${part(t.keyName)}|${part(t.sortKeyName)}` : part(t.keyName);
@@ -272,7 +321,8 @@ export class DynamoModel {
       const [lhs, rhs] = assignment.split('=').map((s) => s.trim());
       const name = lhs.startsWith('#') ? names[lhs] : lhs;
       const value = rhs.startsWith(':') ? values[rhs] : item[rhs.startsWith('#') ? names[rhs] : rhs];
-      if (!name || value === undefined) throw new ServiceFault('ValidationException', `Invalid UpdateExpression: ${expr}`, 400);
+      if (!name || value === undefined)
+        throw new ServiceFault('ValidationException', `Invalid UpdateExpression: ${expr}`, 400);
       item[name] = structuredClone(value);
       updated[name] = structuredClone(value);
     }
@@ -309,7 +359,8 @@ export class CloudWatchModel {
     let alarms = this.inRegion(ctx);
     const names = input.AlarmNames as string[] | undefined;
     if (names) alarms = alarms.filter((a) => names.includes(a.AlarmName));
-    if (input.AlarmNamePrefix !== undefined) alarms = alarms.filter((a) => a.AlarmName.startsWith(String(input.AlarmNamePrefix)));
+    if (input.AlarmNamePrefix !== undefined)
+      alarms = alarms.filter((a) => a.AlarmName.startsWith(String(input.AlarmNamePrefix)));
     if (input.StateValue !== undefined) alarms = alarms.filter((a) => a.StateValue === input.StateValue);
     return {
       MetricAlarms: alarms.map((a) => ({
@@ -354,7 +405,12 @@ export class CloudWatchModel {
     if (typeof input.Namespace !== 'string' || !Array.isArray(input.MetricData)) {
       throw new ServiceFault('MissingRequiredParameterException', 'Namespace and MetricData are required', 400);
     }
-    this.metricData.push({ region: ctx.region, Namespace: input.Namespace, MetricData: structuredClone(input.MetricData), at: ctx.now() });
+    this.metricData.push({
+      region: ctx.region,
+      Namespace: input.Namespace,
+      MetricData: structuredClone(input.MetricData),
+      at: ctx.now(),
+    });
     return {};
   }
 }
@@ -384,7 +440,8 @@ export class SfnModel {
       throw new ServiceFault('StateMachineDoesNotExist', `State Machine Does Not Exist: '${sm}'`, 400);
     }
     const name = input.name === undefined ? randomUUID() : String(input.name);
-    if (name.length > 80 || !/^[A-Za-z0-9_-]+$/.test(name)) throw new ServiceFault('InvalidName', `Invalid Name: '${name}'`, 400);
+    if (name.length > 80 || !/^[A-Za-z0-9_-]+$/.test(name))
+      throw new ServiceFault('InvalidName', `Invalid Name: '${name}'`, 400);
     const inputText = typeof input.input === 'string' ? input.input : JSON.stringify(input.input ?? {});
     try {
       JSON.parse(inputText);
@@ -394,10 +451,18 @@ export class SfnModel {
     const arn = `arn:aws:states:${m[1]}:${m[2]}:execution:${m[3]}:${name}`;
     const existing = this.executions.get(arn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === inputText) return { executionArn: arn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === inputText)
+        return { executionArn: arn, startDate: existing.startDate };
       throw new ServiceFault('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`, 400);
     }
-    const ex: Execution = { executionArn: arn, stateMachineArn: sm, name, input: inputText, status: 'RUNNING', startDate: ctx.now() };
+    const ex: Execution = {
+      executionArn: arn,
+      stateMachineArn: sm,
+      name,
+      input: inputText,
+      status: 'RUNNING',
+      startDate: ctx.now(),
+    };
     this.executions.set(arn, ex);
     return { executionArn: arn, startDate: ex.startDate };
   }
@@ -405,7 +470,8 @@ export class SfnModel {
   DescribeExecution(ctx: Ctx, input: Input): unknown {
     const arn = String(input.executionArn ?? '');
     const region = regionOfArn(arn);
-    if (region && region !== ctx.region) ctx.refuse(`call in ${ctx.region} aimed at ${arn} (an execution in ${region})`);
+    if (region && region !== ctx.region)
+      ctx.refuse(`call in ${ctx.region} aimed at ${arn} (an execution in ${region})`);
     const ex = region === ctx.region ? this.executions.get(arn) : undefined;
     if (!ex) throw new ServiceFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`, 400);
     return { ...ex };

@@ -21,7 +21,8 @@ export function collectStates(definition: AslDefinition): Map<string, StateInfo>
   const out = new Map<string, StateInfo>();
   const visit = (states: Record<string, AslState>, parents: string[]): void => {
     for (const [name, state] of Object.entries(states)) {
-      if (out.has(name)) throw new Error(`State name "${name}" is used twice; Step Functions requires unique state names`);
+      if (out.has(name))
+        throw new Error(`State name "${name}" is used twice; Step Functions requires unique state names`);
       out.set(name, { name, state, parents });
       for (const sub of subMachines(state)) visit(sub.States, [...parents, name]);
     }
@@ -40,25 +41,39 @@ export function subMachines(state: AslState): AslDefinition[] {
 /** Throws for features aws-local-stepfunctions (or this harness) would run differently from AWS. */
 export function assertSupported(definition: AslDefinition): void {
   const problems: string[] = [];
-  if (definition.QueryLanguage === 'JSONata') problems.push('QueryLanguage JSONata (aws-local-stepfunctions runs JSONPath only)');
+  if (definition.QueryLanguage === 'JSONata')
+    problems.push('QueryLanguage JSONata (aws-local-stepfunctions runs JSONPath only)');
   for (const { name, state } of collectStates(definition).values()) {
     if (state.QueryLanguage === 'JSONata') problems.push(`state "${name}": QueryLanguage JSONata`);
     if (state.Type === 'Map') {
       const processor = (state.ItemProcessor ?? {}) as Record<string, any>;
       if (processor.ProcessorConfig?.Mode === 'DISTRIBUTED') {
-        problems.push(`Map "${name}": Distributed mode (child executions are not emulated; $$.Execution would be wrong)`);
+        problems.push(
+          `Map "${name}": Distributed mode (child executions are not emulated; $$.Execution would be wrong)`,
+        );
       }
-      for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailureCount', 'ToleratedFailurePercentage']) {
+      for (const field of [
+        'ItemReader',
+        'ItemBatcher',
+        'ResultWriter',
+        'ToleratedFailureCount',
+        'ToleratedFailurePercentage',
+      ]) {
         if (field in state) problems.push(`Map "${name}": ${field} is not supported by aws-local-stepfunctions`);
       }
     }
-    if (state.Type === 'Task' && (state.Credentials !== undefined)) problems.push(`Task "${name}": Credentials (cross-account) is not emulated`);
+    if (state.Type === 'Task' && state.Credentials !== undefined)
+      problems.push(`Task "${name}": Credentials (cross-account) is not emulated`);
   }
   const text = JSON.stringify(definition);
   for (const path of ['$$.State.Name', '$$.State.RetryCount']) {
-    if (text.includes(path)) problems.push(`${path} is not provided by the harness (aws-local-stepfunctions cannot tell it which state is running)`);
+    if (text.includes(path))
+      problems.push(
+        `${path} is not provided by the harness (aws-local-stepfunctions cannot tell it which state is running)`,
+      );
   }
-  if (problems.length > 0) throw new Error(`The workflow harness cannot run this definition faithfully:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`The workflow harness cannot run this definition faithfully:\n  ${problems.join('\n  ')}`);
 }
 
 /**
@@ -88,8 +103,18 @@ export function readReferencePath(path: string, input: unknown, context: unknown
 
 /** Keys and fields whose string values are paths or intrinsic functions (where `$$.Execution` may appear). */
 const PATH_FIELDS = new Set([
-  'InputPath', 'OutputPath', 'ResultPath', 'ItemsPath', 'Variable', 'SecondsPath', 'TimestampPath',
-  'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'MaxConcurrencyPath', 'ErrorPath', 'CausePath',
+  'InputPath',
+  'OutputPath',
+  'ResultPath',
+  'ItemsPath',
+  'Variable',
+  'SecondsPath',
+  'TimestampPath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'MaxConcurrencyPath',
+  'ErrorPath',
+  'CausePath',
 ]);
 
 /**

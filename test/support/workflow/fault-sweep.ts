@@ -63,7 +63,11 @@ export interface FaultSweepRun {
 }
 
 /** How a Task's Resource integrates: a Lambda, an AWS SDK call, or an optimised service integration. */
-export function integrationOf(resource: string): { kind: 'lambda' | 'aws-sdk' | 'optimised'; service: string; action: string } {
+export function integrationOf(resource: string): {
+  kind: 'lambda' | 'aws-sdk' | 'optimised';
+  service: string;
+  action: string;
+} {
   if (/^arn:aws[a-z-]*:lambda:/.test(resource)) return { kind: 'lambda', service: 'lambda', action: 'invoke' };
   const m = /^arn:aws[a-z-]*:states:::(?:(aws-sdk):)?([a-z0-9-]+):([A-Za-z0-9]+)/.exec(resource);
   if (!m) return { kind: 'optimised', service: 'unknown', action: resource };
@@ -74,10 +78,31 @@ export function integrationOf(resource: string): { kind: 'lambda' | 'aws-sdk' | 
 
 /** AWS SDK for Java 2.x client names, as Step Functions prefixes SDK-integration errors with them. */
 const JAVA_SERVICE: Record<string, string> = {
-  rds: 'Rds', s3: 'S3', dynamodb: 'DynamoDb', sfn: 'Sfn', sns: 'Sns', sqs: 'Sqs', secretsmanager: 'SecretsManager',
-  cloudwatch: 'CloudWatch', cloudwatchlogs: 'CloudWatchLogs', route53: 'Route53', route53recoverycluster: 'Route53RecoveryCluster',
-  route53recoverycontrolconfig: 'Route53RecoveryControlConfig', lambda: 'Lambda', ec2: 'Ec2', kms: 'Kms', sts: 'Sts', ssm: 'Ssm',
-  backup: 'Backup', eventbridge: 'EventBridge', iam: 'Iam', acm: 'Acm', ecs: 'Ecs', athena: 'Athena', ses: 'Ses', sesv2: 'SesV2',
+  rds: 'Rds',
+  s3: 'S3',
+  dynamodb: 'DynamoDb',
+  sfn: 'Sfn',
+  sns: 'Sns',
+  sqs: 'Sqs',
+  secretsmanager: 'SecretsManager',
+  cloudwatch: 'CloudWatch',
+  cloudwatchlogs: 'CloudWatchLogs',
+  route53: 'Route53',
+  route53recoverycluster: 'Route53RecoveryCluster',
+  route53recoverycontrolconfig: 'Route53RecoveryControlConfig',
+  lambda: 'Lambda',
+  ec2: 'Ec2',
+  kms: 'Kms',
+  sts: 'Sts',
+  ssm: 'Ssm',
+  backup: 'Backup',
+  eventbridge: 'EventBridge',
+  iam: 'Iam',
+  acm: 'Acm',
+  ecs: 'Ecs',
+  athena: 'Athena',
+  ses: 'Ses',
+  sesv2: 'SesV2',
 };
 
 /** The Step Functions error prefix of an AWS SDK integration's service. */
@@ -108,9 +133,12 @@ function sdkNotFound(service: string, action: string): string {
     }
     return 'DbInstanceNotFoundException';
   }
-  if (service === 's3') return /object/i.test(action) && !/^listobject/i.test(action) ? 'NoSuchKeyException' : 'NoSuchBucketException';
-  if (service === 'sfn') return /execution/i.test(action) ? 'ExecutionDoesNotExistException' : 'StateMachineDoesNotExistException';
-  if (service === 'route53') return /healthcheck/i.test(action) ? 'NoSuchHealthCheckException' : 'NoSuchHostedZoneException';
+  if (service === 's3')
+    return /object/i.test(action) && !/^listobject/i.test(action) ? 'NoSuchKeyException' : 'NoSuchBucketException';
+  if (service === 'sfn')
+    return /execution/i.test(action) ? 'ExecutionDoesNotExistException' : 'StateMachineDoesNotExistException';
+  if (service === 'route53')
+    return /healthcheck/i.test(action) ? 'NoSuchHealthCheckException' : 'NoSuchHostedZoneException';
   return 'ResourceNotFoundException';
 }
 
@@ -137,7 +165,12 @@ export function faultErrorName(kind: 'throttling' | 'accessDenied' | 'notFound' 
     return base;
   }
   if (service === 'sns') {
-    return { throttling: 'SNS.ThrottledException', accessDenied: 'SNS.AuthorizationErrorException', notFound: 'SNS.NotFoundException', crash: 'SNS.InternalErrorException' }[kind];
+    return {
+      throttling: 'SNS.ThrottledException',
+      accessDenied: 'SNS.AuthorizationErrorException',
+      notFound: 'SNS.NotFoundException',
+      crash: 'SNS.InternalErrorException',
+    }[kind];
   }
   if (service === 'dynamodb') {
     return {
@@ -148,13 +181,21 @@ export function faultErrorName(kind: 'throttling' | 'accessDenied' | 'notFound' 
     }[kind];
   }
   const prefix = service.charAt(0).toUpperCase() + service.slice(1);
-  return { throttling: `${prefix}.ThrottlingException`, accessDenied: `${prefix}.AccessDeniedException`, notFound: `${prefix}.ResourceNotFoundException`, crash: `${prefix}.InternalServerException` }[kind];
+  return {
+    throttling: `${prefix}.ThrottlingException`,
+    accessDenied: `${prefix}.AccessDeniedException`,
+    notFound: `${prefix}.ResourceNotFoundException`,
+    crash: `${prefix}.InternalServerException`,
+  }[kind];
 }
 
 function faultCause(kind: 'throttling' | 'accessDenied' | 'notFound' | 'crash', task: TaskStateInfo): string {
   const { kind: integration, service, action } = integrationOf(task.resource);
   if (integration === 'lambda' && kind === 'crash') {
-    return JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: 'RequestId: 00000000 Error: Runtime exited with error: signal: killed' });
+    return JSON.stringify({
+      errorType: 'Runtime.ExitError',
+      errorMessage: 'RequestId: 00000000 Error: Runtime exited with error: signal: killed',
+    });
   }
   const svc = integration === 'aws-sdk' ? sdkServiceName(service) : service;
   switch (kind) {
@@ -202,7 +243,10 @@ export function taskStates(definition: object): TaskStateInfo[] {
  * `times`), each with a fresh model from `setup`. A Task the workflow never reaches still gets its runs:
  * their results show the fault was not hit (`taskCalls` has no call to it).
  */
-export async function faultSweep(options: FaultSweepOptions, faults: readonly FaultSpec[] = DEFAULT_FAULTS): Promise<FaultSweepRun[]> {
+export async function faultSweep(
+  options: FaultSweepOptions,
+  faults: readonly FaultSpec[] = DEFAULT_FAULTS,
+): Promise<FaultSweepRun[]> {
   const { setup, ...runOptions } = options;
   const runs: FaultSweepRun[] = [];
   for (const task of taskStates(options.definition)) {
@@ -217,10 +261,17 @@ export async function faultSweep(options: FaultSweepOptions, faults: readonly Fa
           model,
           lambdas,
           input,
-          fault: { state: task.name, error, cause: fault.cause?.(task) ?? `${fault.kind} injected at "${task.name}"`, times: fault.times },
+          fault: {
+            state: task.name,
+            error,
+            cause: fault.cause?.(task) ?? `${fault.kind} injected at "${task.name}"`,
+            times: fault.times,
+          },
         });
       } catch (err) {
-        throw new Error(`Fault sweep, ${fault.kind} (${error}) at "${task.name}": ${(err as Error).message}`, { cause: err });
+        throw new Error(`Fault sweep, ${fault.kind} (${error}) at "${task.name}": ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       runs.push({ state: task.name, fault: fault.kind, error, result, model });
     }

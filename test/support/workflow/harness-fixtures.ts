@@ -33,7 +33,9 @@ export function databaseWorkflowTemplate(): Record<string, any> {
   const stack = testStack();
   const topic = new sns.Topic(stack, 'ReportTopic');
   const evidence = new s3.Bucket(stack, 'EvidenceBucket');
-  const table = new dynamodb.Table(stack, 'CooldownTable', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  const table = new dynamodb.Table(stack, 'CooldownTable', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
   const checkFunction = inlineFunction(stack, 'CheckBucketFunction');
 
   const describe = new tasks.CallAwsService(stack, 'Describe Database', {
@@ -48,13 +50,22 @@ export function databaseWorkflowTemplate(): Record<string, any> {
 
   const reportMissing = new tasks.SnsPublish(stack, 'Report Missing', {
     topic,
-    message: sfn.TaskInput.fromObject({ error: sfn.JsonPath.stringAt('$.error.Error'), bucket: evidence.bucketName, table: table.tableName }),
+    message: sfn.TaskInput.fromObject({
+      error: sfn.JsonPath.stringAt('$.error.Error'),
+      bucket: evidence.bucketName,
+      table: table.tableName,
+    }),
     resultPath: sfn.JsonPath.DISCARD,
   });
-  describe.addCatch(reportMissing.next(new sfn.Fail(stack, 'Database Missing', { error: 'DatabaseMissing', cause: 'The database does not exist' })), {
-    errors: ['Rds.DbInstanceNotFoundException'],
-    resultPath: '$.error',
-  });
+  describe.addCatch(
+    reportMissing.next(
+      new sfn.Fail(stack, 'Database Missing', { error: 'DatabaseMissing', cause: 'The database does not exist' }),
+    ),
+    {
+      errors: ['Rds.DbInstanceNotFoundException'],
+      resultPath: '$.error',
+    },
+  );
 
   const wait = new sfn.Wait(stack, 'Wait For Database', { time: sfn.WaitTime.duration(Duration.hours(1)) });
 
@@ -75,19 +86,32 @@ export function databaseWorkflowTemplate(): Record<string, any> {
     itemSelector: { bucket: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
     resultPath: '$.checks',
   });
-  map.itemProcessor(checkBucket.next(new sfn.Wait(stack, 'Pause Between Buckets', { time: sfn.WaitTime.duration(Duration.seconds(60)) })));
+  map.itemProcessor(
+    checkBucket.next(
+      new sfn.Wait(stack, 'Pause Between Buckets', { time: sfn.WaitTime.duration(Duration.seconds(60)) }),
+    ),
+  );
 
   const publish = new tasks.SnsPublish(stack, 'Publish Report', {
     topic,
-    message: sfn.TaskInput.fromObject({ execution: sfn.JsonPath.stringAt('$$.Execution.Name'), checks: sfn.JsonPath.objectAt('$.checks') }),
+    message: sfn.TaskInput.fromObject({
+      execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      checks: sfn.JsonPath.objectAt('$.checks'),
+    }),
     resultPath: sfn.JsonPath.DISCARD,
   });
 
   const definition = sfn.Chain.start(describe).next(
     new sfn.Choice(stack, 'Is Available')
-      .when(sfn.Condition.stringEquals('$.describe.status', 'available'), map.next(publish).next(new sfn.Succeed(stack, 'Done')))
+      .when(
+        sfn.Condition.stringEquals('$.describe.status', 'available'),
+        map.next(publish).next(new sfn.Succeed(stack, 'Done')),
+      )
       .otherwise(wait.next(describe)),
   );
-  new sfn.StateMachine(stack, 'DatabaseWorkflow', { definitionBody: sfn.DefinitionBody.fromChainable(definition), timeout: Duration.days(1) });
+  new sfn.StateMachine(stack, 'DatabaseWorkflow', {
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    timeout: Duration.days(1),
+  });
   return Template.fromStack(stack).toJSON();
 }

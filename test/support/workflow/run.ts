@@ -167,16 +167,22 @@ let statesTimeoutErrorClass: (new () => Error) | undefined;
 async function statesTimeoutError(cause: string): Promise<Error> {
   if (!statesTimeoutErrorClass) {
     const probe = new StateMachine(
-      { StartAt: 'Probe', States: { Probe: { Type: 'Task', Resource: WAIT_RESOURCE, TimeoutSeconds: 0.001, End: true } } } as StateMachineDefinition,
+      {
+        StartAt: 'Probe',
+        States: { Probe: { Type: 'Task', Resource: WAIT_RESOURCE, TimeoutSeconds: 0.001, End: true } },
+      } as StateMachineDefinition,
       { validationOptions: { noValidate: true } },
     );
-    const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { Probe: () => new Promise<never>(() => undefined) } } });
+    const run = probe.run(
+      {},
+      { overrides: { taskResourceLocalHandlers: { Probe: () => new Promise<never>(() => undefined) } } },
+    );
     const inner = await run.result.then(
       () => undefined,
       (err: Error) => err.cause,
     );
     if (!(inner instanceof Error) || inner.name !== 'States.Timeout') {
-      throw new Error('Could not obtain aws-local-stepfunctions\' StatesTimeoutError: has the library changed?');
+      throw new Error("Could not obtain aws-local-stepfunctions' StatesTimeoutError: has the library changed?");
     }
     statesTimeoutErrorClass = inner.constructor as new () => Error;
   }
@@ -231,7 +237,8 @@ class VirtualClock {
    */
   stop(): void {
     this.stopped = true;
-    for (const p of this.pending.splice(0)) p.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
+    for (const p of this.pending.splice(0))
+      p.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
   }
 
   private schedule(): void {
@@ -276,7 +283,9 @@ type Converted = { type: 'Wait' | 'Pass'; original: AslState };
  * real-time timeouts are replaced by a generous guard.
  */
 function prepareForExecution(definition: AslDefinition, converted: Map<string, Converted>): AslDefinition {
-  const rewritten = rewritePaths(definition, (s) => s.replace(/\$\$\.Execution\b/g, '$$$$.EdrExecution')) as AslDefinition;
+  const rewritten = rewritePaths(definition, (s) =>
+    s.replace(/\$\$\.Execution\b/g, '$$$$.EdrExecution'),
+  ) as AslDefinition;
   const visit = (machine: AslDefinition): void => {
     for (const [name, state] of Object.entries(machine.States)) {
       for (const sub of subMachines(state)) visit(sub);
@@ -287,11 +296,24 @@ function prepareForExecution(definition: AslDefinition, converted: Map<string, C
       };
       if (state.Type === 'Wait') {
         converted.set(name, { type: 'Wait', original: state });
-        machine.States[name] = { Type: 'Task', Resource: WAIT_RESOURCE, ...io, TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS, ...ending };
+        machine.States[name] = {
+          Type: 'Task',
+          Resource: WAIT_RESOURCE,
+          ...io,
+          TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS,
+          ...ending,
+        };
       } else if (state.Type === 'Pass' && 'Result' in state && !state.Result) {
         converted.set(name, { type: 'Pass', original: state });
         const resultPath = 'ResultPath' in state ? { ResultPath: state.ResultPath } : {};
-        machine.States[name] = { Type: 'Task', Resource: PASS_RESOURCE, ...io, ...resultPath, TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS, ...ending };
+        machine.States[name] = {
+          Type: 'Task',
+          Resource: PASS_RESOURCE,
+          ...io,
+          ...resultPath,
+          TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS,
+          ...ending,
+        };
       } else if (state.Type === 'Task') {
         delete state.TimeoutSecondsPath;
         delete state.HeartbeatSeconds;
@@ -308,7 +330,9 @@ function prepareForExecution(definition: AslDefinition, converted: Map<string, C
 /** AWS StartExecution's name rule: 1–80 characters, none of whitespace, brackets, wildcards, specials or controls. */
 function assertExecutionName(name: string): void {
   if (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name)) {
-    throw new Error(`Execution name "${name}" would be rejected by StartExecution (1-80 characters, no whitespace or special characters)`);
+    throw new Error(
+      `Execution name "${name}" would be rejected by StartExecution (1-80 characters, no whitespace or special characters)`,
+    );
   }
 }
 
@@ -323,7 +347,8 @@ function findLambda(lambdas: Record<string, LambdaHandler>, fn: string): LambdaH
   const keys = Object.keys(lambdas);
   const exact = keys.filter((k) => fn === k || (fn.startsWith(k) && /^[0-9A-F]{8}$/.test(fn.slice(k.length))));
   const candidates = exact.length > 0 ? exact : keys.filter((k) => fn.startsWith(k));
-  if (candidates.length > 1) throw new Error(`Lambda function ${fn} matches several handlers: ${candidates.join(', ')}`);
+  if (candidates.length > 1)
+    throw new Error(`Lambda function ${fn} matches several handlers: ${candidates.join(', ')}`);
   return candidates.length === 1 ? lambdas[candidates[0]] : undefined;
 }
 
@@ -338,8 +363,10 @@ function waitSeconds(name: string, wait: AslState, input: unknown, context: obje
   };
   if (typeof wait.Seconds === 'number') return wait.Seconds;
   const timestampSeconds = (value: unknown, field: string): number => {
-    const isRfc3339 = typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value);
-    if (!isRfc3339 || Number.isNaN(Date.parse(value))) runtime(`${field} is not an RFC 3339 timestamp: ${JSON.stringify(value)}`);
+    const isRfc3339 =
+      typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value);
+    if (!isRfc3339 || Number.isNaN(Date.parse(value)))
+      runtime(`${field} is not an RFC 3339 timestamp: ${JSON.stringify(value)}`);
     return Math.max(0, (Date.parse(value as string) - now.getTime()) / 1000);
   };
   if (typeof wait.Timestamp === 'string') return timestampSeconds(wait.Timestamp, 'Timestamp');
@@ -351,7 +378,10 @@ function waitSeconds(name: string, wait: AslState, input: unknown, context: obje
     return value as number;
   }
   if (typeof wait.TimestampPath === 'string') {
-    return timestampSeconds(readReferencePath(wait.TimestampPath, input, context), `TimestampPath ${wait.TimestampPath}`);
+    return timestampSeconds(
+      readReferencePath(wait.TimestampPath, input, context),
+      `TimestampPath ${wait.TimestampPath}`,
+    );
   }
   return runtime('no Seconds, Timestamp, SecondsPath or TimestampPath');
 }
@@ -381,7 +411,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const fatalErrors = new Set(options.fatalErrors ?? ['ModelRejectedCall']);
   const isTask = (name: string): boolean => states.get(name)?.state.Type === 'Task';
 
-  const faults = (Array.isArray(options.fault) ? options.fault : options.fault ? [options.fault] : []) as FaultInjection[];
+  const faults = (
+    Array.isArray(options.fault) ? options.fault : options.fault ? [options.fault] : []
+  ) as FaultInjection[];
   for (const name of [...faults.map((f) => f.state), ...Object.keys(overrides)]) {
     if (!isTask(name)) {
       const tasks = [...states.values()].filter((s) => s.state.Type === 'Task').map((s) => s.name);
@@ -432,10 +464,14 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   let timedOut = false;
   let abort: () => void = () => undefined;
   const timeoutSeconds = typeof definition.TimeoutSeconds === 'number' ? definition.TimeoutSeconds : undefined;
-  const clock = new VirtualClock(model, timeoutSeconds === undefined ? undefined : startTime.getTime() + timeoutSeconds * 1000, () => {
-    timedOut = true;
-    abort();
-  });
+  const clock = new VirtualClock(
+    model,
+    timeoutSeconds === undefined ? undefined : startTime.getTime() + timeoutSeconds * 1000,
+    () => {
+      timedOut = true;
+      abort();
+    },
+  );
 
   const harnessFailure = (message: string): never => {
     harnessFailures.push(message);
@@ -444,7 +480,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 
   const asTaskError = async (err: unknown, state: string): Promise<Error> => {
     if (err instanceof UncatchableError) return err;
-    if (!(err instanceof Error)) return harnessFailure(`State "${state}": the model or a handler threw a non-Error: ${String(err)}`);
+    if (!(err instanceof Error))
+      return harnessFailure(`State "${state}": the model or a handler threw a non-Error: ${String(err)}`);
     if (fatalErrors.has(err.name)) return harnessFailure(`State "${state}": ${err.name}: ${err.message}`);
     if (err.name === 'States.Timeout') return statesTimeoutError(err.message);
     return new TaskError(err.name, err.message);
@@ -476,7 +513,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       // What Lambda reports for a function error: errorType = the error's name, Cause = the error JSON.
       const errorType = err instanceof Error ? err.name : 'Error';
       const errorMessage = err instanceof Error ? err.message : String(err);
-      if (fatalErrors.has(errorType)) return harnessFailure(`Lambda ${fn} at "${state}": ${errorType}: ${errorMessage}`);
+      if (fatalErrors.has(errorType))
+        return harnessFailure(`Lambda ${fn} at "${state}": ${errorType}: ${errorMessage}`);
       throw new TaskError(errorType, JSON.stringify({ errorType, errorMessage }));
     }
   };
@@ -504,7 +542,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       if (i >= 0) {
         faultUses[i]++;
         const f = faults[i];
-        throw await asTaskError(new TaskError(f.error, f.cause ?? `Fault injected by the test at state "${state}"`), state);
+        throw await asTaskError(
+          new TaskError(f.error, f.cause ?? `Fault injected by the test at state "${state}"`),
+          state,
+        );
       }
       let result: unknown;
       try {
@@ -515,7 +556,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           result = await override(jsonCopy(params));
         } else if (invoke) {
           const p = (params ?? {}) as Record<string, unknown>;
-          if (typeof p.FunctionName !== 'string') return harnessFailure(`Task state "${state}": lambda:invoke without a FunctionName`);
+          if (typeof p.FunctionName !== 'string')
+            return harnessFailure(`Task state "${state}": lambda:invoke without a FunctionName`);
           const payload = await invokeLambda(state, p.FunctionName, p.Payload ?? {});
           // .waitForTaskToken: the handler stands for whoever calls SendTaskSuccess; its result is the task's output.
           result = invoke[1]
@@ -537,7 +579,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       }
       const copy = jsonCopy(result);
       if (JSON.stringify(copy).length > DATA_LIMIT_BYTES) {
-        throw new UncatchableError('States.DataLimitExceeded', `The result of state "${state}" exceeds the 256 KiB limit`);
+        throw new UncatchableError(
+          'States.DataLimitExceeded',
+          `The result of state "${state}" exceeds the 256 KiB limit`,
+        );
       }
       return copy;
     } finally {
@@ -562,10 +607,14 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       return undefined;
     },
   });
-  const noRetrySleep = new Proxy({} as Record<string, number>, { get: (_target, name) => (typeof name === 'string' ? 0 : undefined) });
+  const noRetrySleep = new Proxy({} as Record<string, number>, {
+    get: (_target, name) => (typeof name === 'string' ? 0 : undefined),
+  });
 
   // The original was validated above; the executed copy differs only as prepareForExecution says.
-  const machine = new StateMachine(executed as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(executed as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides: noRetrySleep },
     context: context as never,
@@ -574,8 +623,13 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
-      const e = event as { type: string; state?: { name: string; type: string }; retry?: { retrier: Record<string, unknown>; attempt: number } };
-      if (e.state && converted.has(e.state.name)) e.state = { ...e.state, type: (converted.get(e.state.name) as Converted).type };
+      const e = event as {
+        type: string;
+        state?: { name: string; type: string };
+        retry?: { retrier: Record<string, unknown>; attempt: number };
+      };
+      if (e.state && converted.has(e.state.name))
+        e.state = { ...e.state, type: (converted.get(e.state.name) as Converted).type };
       events.push(e);
       if (e.type === 'StateEntered' && e.state) path.push(e.state.name);
       if (e.type === 'StateRetried' && e.state && e.retry) {

@@ -72,7 +72,10 @@ const NAME_PROPERTY: Record<string, string> = {
  * The fake name and ARN of every resource in the template, by logical id. Seed the account model with
  * these (`names.EvidenceBucket1A2B3C4D.name`) so a workflow's calls hit what the test prepared.
  */
-export function fakeResourceNames(template: Record<string, any>, options: TemplateOptions = {}): Record<string, FakeResource> {
+export function fakeResourceNames(
+  template: Record<string, any>,
+  options: TemplateOptions = {},
+): Record<string, FakeResource> {
   const region = options.region ?? 'us-east-1';
   const out: Record<string, FakeResource> = {};
   for (const [logicalId, resource] of Object.entries((template as CfnTemplate).Resources ?? {})) {
@@ -118,7 +121,12 @@ function fakeResource(logicalId: string, type: string, explicit: string | undefi
     case 'AWS::KMS::Key':
       return { type, name, ref: name, arn: `arn:aws:kms:${region}:${a}:key/${name}` };
     case 'AWS::SQS::Queue':
-      return { type, name, ref: `https://sqs.${region}.amazonaws.com/${a}/${name}`, arn: `arn:aws:sqs:${region}:${a}:${name}` };
+      return {
+        type,
+        name,
+        ref: `https://sqs.${region}.amazonaws.com/${a}/${name}`,
+        arn: `arn:aws:sqs:${region}:${a}:${name}`,
+      };
     case 'AWS::Logs::LogGroup':
       return { type, name, ref: name, arn: `arn:aws:logs:${region}:${a}:log-group:${name}:*` };
     case 'AWS::Events::Rule':
@@ -163,7 +171,9 @@ function getAtt(res: FakeResource, attribute: string, region: string): string {
     case 'AWS::Lambda::Url.FunctionUrl':
       return `https://${res.name.toLowerCase()}.lambda-url.${region}.on.aws/`;
     default:
-      throw new Error(`Fn::GetAtt ${attribute} of ${res.type} is not modelled by the workflow harness (test/support/workflow/template.ts)`);
+      throw new Error(
+        `Fn::GetAtt ${attribute} of ${res.type} is not modelled by the workflow harness (test/support/workflow/template.ts)`,
+      );
   }
 }
 
@@ -177,7 +187,11 @@ const PSEUDO: Record<string, (region: string) => string> = {
 };
 
 /** Resolves CloudFormation intrinsic functions in `value` to fake names/ARNs; throws on anything it cannot resolve faithfully. */
-export function resolveIntrinsics(value: unknown, template: Record<string, any>, options: TemplateOptions = {}): unknown {
+export function resolveIntrinsics(
+  value: unknown,
+  template: Record<string, any>,
+  options: TemplateOptions = {},
+): unknown {
   const region = options.region ?? 'us-east-1';
   const names = fakeResourceNames(template, options);
   const refOf = (id: string): string => {
@@ -278,18 +292,26 @@ export function stateMachineDefinitions(
     } else if (props.Definition !== undefined) {
       text = JSON.stringify(resolveIntrinsics(props.Definition, template, { region }));
     } else {
-      throw new Error(`State machine ${logicalId} has neither DefinitionString nor Definition (DefinitionS3Location is not supported)`);
+      throw new Error(
+        `State machine ${logicalId} has neither DefinitionString nor Definition (DefinitionS3Location is not supported)`,
+      );
     }
-    const substitutions = (resolveIntrinsics(props.DefinitionSubstitutions ?? {}, template, { region }) ?? {}) as Record<string, unknown>;
-    text = text.replace(/\$\{([^}]+)\}/g, (match, key: string) => (key in substitutions ? String(substitutions[key]) : match));
+    const substitutions = (resolveIntrinsics(props.DefinitionSubstitutions ?? {}, template, { region }) ??
+      {}) as Record<string, unknown>;
+    text = text.replace(/\$\{([^}]+)\}/g, (match, key: string) =>
+      key in substitutions ? String(substitutions[key]) : match,
+    );
     let definition: unknown;
     try {
       definition = JSON.parse(text);
     } catch (err) {
-      throw new Error(`State machine ${logicalId}: the resolved definition is not JSON (${(err as Error).message}): ${text.slice(0, 300)}`);
+      throw new Error(
+        `State machine ${logicalId}: the resolved definition is not JSON (${(err as Error).message}): ${text.slice(0, 300)}`,
+      );
     }
     validateAsl(definition, `state machine ${logicalId}`);
-    const roleArn = props.RoleArn === undefined ? undefined : String(resolveIntrinsics(props.RoleArn, template, { region }));
+    const roleArn =
+      props.RoleArn === undefined ? undefined : String(resolveIntrinsics(props.RoleArn, template, { region }));
     out[logicalId] = { logicalId, definition, name: names[logicalId].name, arn: names[logicalId].arn, roleArn };
   }
   return out;
@@ -306,7 +328,9 @@ export function stateMachineDefinition(
 ): ResolvedStateMachine {
   const all = stateMachineDefinitions(template, options);
   const matches = Object.keys(all).filter((id) => id.startsWith(logicalIdPrefix));
-  const exact = matches.filter((id) => id === logicalIdPrefix || /^[0-9A-F]{8}$/.test(id.slice(logicalIdPrefix.length)));
+  const exact = matches.filter(
+    (id) => id === logicalIdPrefix || /^[0-9A-F]{8}$/.test(id.slice(logicalIdPrefix.length)),
+  );
   const chosen = exact.length === 1 ? exact : matches;
   if (chosen.length !== 1) {
     throw new Error(
