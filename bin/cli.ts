@@ -1,7 +1,8 @@
 /**
  * The operator CLI, `entmoot-dr <command> [args]`: the same pure logic the Lambdas run, against local
  * files or the operator's own AWS credentials. Each command is an entry of `COMMANDS`; adding one is adding
- * an entry. Exit codes: 0 success, 1 the command ran and found a problem (one line on stderr), 2 usage.
+ * an entry. One exit-code table for every command (`EXIT`): 0 OK, 1 the command ran and found a problem,
+ * 2 usage or configuration error (missing credentials or region included), 3 it could not do its job.
  */
 import { DumpFormatError } from '../functions/shared/errors';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
@@ -28,8 +29,17 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit codes. */
-export const EXIT = { ok: 0, problem: 1, usage: 2 } as const;
+/** The one exit-code table of every command. */
+export const EXIT = {
+  /** The command did its job and found nothing wrong. */
+  ok: 0,
+  /** The command ran and found a problem. */
+  problem: 1,
+  /** Usage or configuration error (bad flags, invalid plan, missing credentials or region), before any work. */
+  usage: 2,
+  /** The command could not do its job (an unreachable service, an unexpected failure). */
+  failure: 3,
+} as const;
 
 const FS_ERRORS: Record<string, string> = {
   ENOENT: 'no such file',
