@@ -55,7 +55,7 @@ export function isLoopback(host: string): boolean {
   return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
-/** The `ssl` option of every validator connection: full verification, never `rejectUnauthorized: false`. */
+/** The `ssl` option of every validator connection: full verification (certificate chain and host name), always. */
 export function tlsOptions(ca?: string): { rejectUnauthorized: true; ca?: string } {
   return ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
 }
