@@ -74,9 +74,6 @@ const recoveryTargets = z
 /** A scenario of the Recovery Targets table. */
 export type Scenario = keyof z.infer<typeof recoveryTargets>;
 
-/** How long before the caller's reference time a timestamp may be, and how long after (clock skew, rounding). */
-export const WITHIN_HOURS_AFTER_MINUTES = 5;
-
 const validationExpectation = z.discriminatedUnion('op', [
   z.object({ op: z.enum(['eq', 'gte', 'gt', 'lte']), value: z.number() }).strict(),
   /** A timestamp at most `hours` before the caller's reference time and at most 5 minutes after it; NULL fails. */

@@ -10,7 +10,7 @@
  * is gone, so they are not query results.
  */
 import type { CheckResult } from '../shared/check-result';
-import { WITHIN_HOURS_AFTER_MINUTES, type DrPlan, type ValidationExpectation } from '../../lib/plan';
+import type { DrPlan, ValidationExpectation } from '../../lib/plan';
 
 /** The one thing the validator needs of a database session (node-postgres `Client` has it). */
 export interface SqlSession {
@@ -34,6 +34,12 @@ export interface ValidateOptions {
    * @default - Date.now */
   readonly now?: () => number;
 }
+
+/**
+ * How long after the reference time a `withinHoursOf` timestamp may be: a copy holds nothing newer than its point
+ * in time, but clocks and snapshot times are not exact to the second.
+ */
+export const WITHIN_HOURS_AFTER_MINUTES = 5;
 
 /** A query is not started with less than this left before the deadline. */
 export const MIN_QUERY_MS = 1000;
