@@ -124,7 +124,7 @@ const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
     expect: { op: 'gte', value: 1 },
   },
   {
-    // information_schema.table_constraints shows only tables the role owns or may write: 0 to pg_read_all_data.
+    // information_schema.table_constraints lists only tables the role owns or holds a privilege other than SELECT on: 0 to pg_read_all_data.
     name: 'project_primary_keys',
     sql: "SELECT COUNT(*) AS project_primary_keys FROM pg_constraint WHERE contype = 'p' AND conrelid = 'projects'::regclass",
     expect: { op: 'eq', value: 1 },

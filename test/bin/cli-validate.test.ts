@@ -256,6 +256,12 @@ describe('entmoot-dr validate', () => {
     });
   });
 
+  it('prints its usage and exits 0 with --help', async () => {
+    const { code, out } = await run(['validate', '--help']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toMatch(/^usage: entmoot-dr validate <postgres-url \| --host H --user U/);
+  });
+
   it('exits with the code through the real executable, one line and no stack trace', () => {
     const child = spawnSync(
       process.execPath,

@@ -145,7 +145,7 @@ describe('the validator’s connection to a real PostgreSQL with ssl=on', () => 
       const { rows } = await session.query(
         "SELECT (SELECT COUNT(*) FROM optimizations)::int AS optimizations, (SELECT COUNT(*) FROM pg_constraint WHERE contype = 'p' AND conrelid = 'projects'::regclass)::int AS pk, (SELECT COUNT(*) FROM information_schema.table_constraints WHERE table_name = 'projects' AND constraint_type = 'PRIMARY KEY')::int AS info_schema_pk",
       );
-      // information_schema shows the key only to roles that own or may write the table: why the plan reads pg_constraint.
+      // information_schema shows the key only to roles that own the table or hold more than SELECT: why the plan reads pg_constraint.
       expect(rows).toEqual([{ optimizations: 2, pk: 1, info_schema_pk: 0 }]);
     } finally {
       await session.end();

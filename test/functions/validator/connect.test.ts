@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { InvalidInputError } from '../../../functions/shared/errors';
+import { DatabaseUnreachableError, InvalidInputError } from '../../../functions/shared/errors';
 import {
   connect,
   connectionCause,
@@ -98,5 +99,35 @@ describe('connectionCause', () => {
 
   it('says timed out when the connect timeout ran out', () => {
     expect(connectionCause(new Error('timeout expired'), target, true)).toBe('timed out');
+  });
+});
+
+describe('connect against a server that accepts and never answers', () => {
+  it('gives up after the connect timeout with DatabaseUnreachableError naming the timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const attempt = connect({
+        host: '127.0.0.1',
+        port,
+        database: 'entmoot',
+        user: 'dr_validator',
+        password: async () => 'token',
+        connectTimeoutSeconds: 1,
+      });
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseUnreachableError);
+      expect((error as Error).message).toBe(
+        `cannot connect to 127.0.0.1:${port} as dr_validator (database entmoot): timed out after 1 s`,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
