@@ -165,6 +165,32 @@ describe('validateDatabase against a real PostgreSQL + PostGIS, as dr_validator 
     expect(find(results, 'nothing')?.detail).toMatch(/returned 0 rows/);
   });
 
+  it('runs each query in a read-only transaction, so a data-modifying WITH fails (25006) even for a superuser', async () => {
+    const plan = parsePlan({
+      backups: {
+        validationQueries: [
+          { name: 'sneaky', sql: 'WITH gone AS (DELETE FROM projects RETURNING 1) SELECT COUNT(*) FROM gone' },
+        ],
+      },
+    });
+    await pg.createDatabase('edr_val_sneaky');
+    const superuser = await pg.admin('edr_val_sneaky');
+    try {
+      const results = await validateDatabase(superuser, plan, {
+        target: 'edr_val_sneaky',
+        referenceTime: new Date(),
+        deadline: inAnHour(),
+      });
+      expect(find(results, 'sneaky')?.detail).toMatch(
+        /SQLSTATE 25006: cannot execute SELECT in a read-only transaction/,
+      );
+      const { rows } = await superuser.query('SELECT COUNT(*)::int AS n FROM projects');
+      expect(rows).toEqual([{ n: 2 }]);
+    } finally {
+      await superuser.end();
+    }
+  });
+
   it('stops a slow query at the statement timeout as a FAIL (57014) within the timeout plus one second', async () => {
     const plan = parsePlan({
       backups: {

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enableNag } from '../../lib/app';
-import { VPC_ENI_ACTIONS } from '../../lib/dr-function';
+import { DrFunction, VPC_ENI_ACTIONS } from '../../lib/dr-function';
 import { DatabaseValidator, dbUserArn } from '../../lib/validator';
 import { nagFindings } from '../support/nag';
 import { configuredPlan } from '../support/plans';
@@ -104,6 +104,19 @@ describe('DatabaseValidator', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.absent() });
     expect(plain.validator.function.networkInterfacePolicy).toBeUndefined();
     expect(JSON.stringify(t.toJSON())).not.toContain('ec2:CreateNetworkInterface');
+  });
+
+  it('refuses subnets or security groups without a VPC, naming the props', () => {
+    const scope = new Stack(new App(), 'Conflict');
+    expect(
+      () =>
+        new DrFunction(scope, 'Fn', {
+          plan,
+          entry: 'functions/validator/handler.ts',
+          description: 'x',
+          securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(scope, 'Sg', 'sg-12345678')],
+        }),
+    ).toThrow('DrFunction Fn: vpcSubnets and securityGroups need vpc: set vpc or remove them');
   });
 
   it('leaves no unacknowledged cdk-nag AwsSolutions finding, in a VPC', () => {
