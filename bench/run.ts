@@ -22,6 +22,8 @@
  * 3. Synth — `npx cdk synth --no-notices -q -o <tmp>`, 3 runs, median.
  * 4. Backup checks — `benchDumpIntegrity()` (starts its own PostgreSQL, builds a ≥ 200 MB dump) and
  *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
+ * 5. Database validator — `benchValidator()`: 1,000,000 GiST-indexed, analyzed buildings on its own PostgreSQL
+ *    with ssl=on, validated as dr_validator over TLS; medians of connect, total and each query (5 runs).
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -45,6 +47,7 @@ import {
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchSynth } from './synth';
+import { benchValidator } from './validator';
 
 const GOAL_MS = 80;
 const RUNS = Number(process.env.EDR_BENCH_RUNS ?? 15);
@@ -216,7 +219,31 @@ async function main(): Promise<void> {
       );
     report.backupChecks = { dumpIntegrity: integrity, backupCount: count };
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count].some(
+    heading('5. Database validator (1,000,000 buildings, GiST-indexed, analyzed; dr_validator over TLS; medians)');
+    const validator = await section('Database validator', benchValidator);
+    if (!('error' in validator)) {
+      const v = validator as {
+        connectMedianMs: number;
+        totalMedianMs: number;
+        runs: number;
+        queries: Record<string, number>;
+        notPassing: string[];
+      };
+      console.log(
+        table(
+          ['validator', 'median ms'],
+          [
+            ['connect (TCP + TLS + SCRAM with the token)', v.connectMedianMs],
+            [`validateDatabase, all checks (${v.runs} runs)`, v.totalMedianMs],
+            ...Object.entries(v.queries).map(([name, value]) => [`  ${name}`, value]),
+          ],
+        ),
+      );
+      if (v.notPassing.length > 0) console.log(`not passing: ${v.notPassing.join('; ')}`);
+    }
+    report.validator = validator;
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator].some(
       (s) => typeof s === 'object' && s !== null && 'error' in s,
     );
   } finally {

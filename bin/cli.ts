@@ -7,6 +7,7 @@
 import { DumpFormatError } from '../functions/shared/errors';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
 import { openFileRangeReader } from '../functions/backup-verification/file-range-reader';
+import { VALIDATE_ARGS, validateCommand } from './cli-validate';
 
 /** Where a command writes; injectable for tests. */
 export interface CliIo {
@@ -100,6 +101,12 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary:
       'print what a pg_dump custom-format archive holds (header and tables), as JSON, reading only its header and TOC',
     run: inspectDump,
+  },
+  validate: {
+    args: VALIDATE_ARGS,
+    summary:
+      "run the database validator (required tables, the plan's read-only queries) against any database, over TLS verify-full; exit 1 on a FAIL, 3 when unreachable",
+    run: (args, io) => validateCommand(args, io),
   },
 };
 

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -40,7 +41,29 @@ export interface DrFunctionProps {
   /** Whether the function connects to RDS over TLS (adds the RDS CA bundle path for Node's TLS).
    * @default false */
   readonly connectsToDatabase?: boolean;
+  /** VPC the function runs in (to reach a database); the role gets the ENI permissions Lambda needs.
+   * @default - no VPC */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets of `vpc` for the function's network interfaces.
+   * @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of the function's network interfaces.
+   * @default - one new group allowing all outbound traffic */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
+
+/**
+ * The EC2 actions of AWS's `AWSLambdaVPCAccessExecutionRole` managed policy: what Lambda needs to create and
+ * remove a VPC function's network interfaces. None supports resource-level permissions beyond `*`.
+ */
+export const VPC_ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
 
 /**
  * NodejsFunction with the house defaults: newest Node.js runtime, arm64, minified bundle (names kept) with its
@@ -50,6 +73,8 @@ export interface DrFunctionProps {
 export class DrFunction extends nodejs.NodejsFunction {
   /** The function's log group. */
   public readonly functionLogGroup: logs.LogGroup;
+  /** The policy with the VPC network-interface permissions, when the function runs in a VPC. */
+  public readonly networkInterfacePolicy?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: DrFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });
@@ -58,6 +83,8 @@ export class DrFunction extends nodejs.NodejsFunction {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     logGroup.grantWrite(role);
+    if (!props.vpc && (props.vpcSubnets || props.securityGroups))
+      throw new Error(`DrFunction ${id}: vpcSubnets and securityGroups need vpc: set vpc or remove them`);
     super(scope, id, {
       role,
       entry: join(PROJECT_ROOT, props.entry),
@@ -67,6 +94,9 @@ export class DrFunction extends nodejs.NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(props.plan.timeouts.lambdaTaskSeconds),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -94,6 +124,21 @@ export class DrFunction extends nodejs.NodejsFunction {
       { resources: ['*'] },
       'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.',
     );
+    if (props.vpc) {
+      // With its own role passed in, CDK attaches no AWSLambdaVPCAccessExecutionRole: grant its EC2 actions, and
+      // make the function wait for them, or CloudFormation may create it first and Lambda refuses it
+      // ("no permission to call CreateNetworkInterface").
+      this.networkInterfacePolicy = new iam.Policy(scope, `${id}NetworkInterfaces`, {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: [...VPC_ENI_ACTIONS], resources: ['*'] })],
+      });
+      this.node.addDependency(this.networkInterfacePolicy);
+      acknowledgeWildcards(
+        this.networkInterfacePolicy,
+        { resources: ['*'] },
+        'The EC2 network-interface actions Lambda needs to place a function in a VPC (those of AWSLambdaVPCAccessExecutionRole) support no resource-level permissions.',
+      );
+    }
   }
 
   /** Grants an IAM statement to the function's role. */

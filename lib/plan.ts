@@ -74,26 +74,33 @@ const recoveryTargets = z
 /** A scenario of the Recovery Targets table. */
 export type Scenario = keyof z.infer<typeof recoveryTargets>;
 
+const validationExpectation = z.discriminatedUnion('op', [
+  z.object({ op: z.enum(['eq', 'gte', 'gt', 'lte']), value: z.number() }).strict(),
+  /** A timestamp at most `hours` before the caller's reference time and at most 5 minutes after it; NULL fails. */
+  z.object({ op: z.literal('withinHoursOf'), hours: z.number().positive('must be greater than 0') }).strict(),
+]);
+
 const validationQuery = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case name'),
     sql: z.string().regex(/^\s*(SELECT|WITH)\b/i, 'must be a read-only SELECT (or WITH) query'),
     /** What the single value returned must satisfy; omitted: any value is reported, none fails. */
-    expect: z
-      .object({ op: z.enum(['eq', 'gte', 'gt', 'lte']), value: z.number() })
-      .strict()
-      .optional(),
+    expect: validationExpectation.optional(),
   })
   .strict();
 
-/** The plan's validation queries (monthly restore test, database restore, failover checks). */
+/**
+ * The plan's validation queries (monthly restore test, database restore, failover checks), fixed where the
+ * seed plan's version could not fail: counts expect at least one row, the primary key and the GiST index are
+ * read from catalogs a `pg_read_all_data` role sees whole, and the newest modification must be recent.
+ */
 const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
-  { name: 'building_count', sql: 'SELECT COUNT(*) AS building_count FROM buildings', expect: { op: 'gte', value: 0 } },
-  { name: 'project_count', sql: 'SELECT COUNT(*) AS project_count FROM projects', expect: { op: 'gte', value: 0 } },
+  { name: 'building_count', sql: 'SELECT COUNT(*) AS building_count FROM buildings', expect: { op: 'gte', value: 1 } },
+  { name: 'project_count', sql: 'SELECT COUNT(*) AS project_count FROM projects', expect: { op: 'gte', value: 1 } },
   {
     name: 'optimization_count',
     sql: 'SELECT COUNT(*) AS optimization_count FROM optimizations',
-    expect: { op: 'gte', value: 0 },
+    expect: { op: 'gte', value: 1 },
   },
   {
     name: 'error_count',
@@ -108,18 +115,25 @@ const DEFAULT_VALIDATION_QUERIES: z.input<typeof validationQuery>[] = [
   {
     name: 'postgis_works',
     sql: 'SELECT COUNT(*) AS postgis_works FROM (SELECT ST_AsText(geom) FROM buildings LIMIT 1) AS sample',
-  },
-  {
-    name: 'building_index_count',
-    sql: "SELECT COUNT(*) AS building_index_count FROM pg_stat_user_indexes WHERE schemaname = 'public' AND relname = 'buildings'",
-    expect: { op: 'gt', value: 0 },
-  },
-  {
-    name: 'project_primary_keys',
-    sql: "SELECT COUNT(*) AS project_primary_keys FROM information_schema.table_constraints WHERE table_name = 'projects' AND constraint_type = 'PRIMARY KEY'",
     expect: { op: 'eq', value: 1 },
   },
-  { name: 'latest_modification', sql: 'SELECT MAX(modified_at) AS latest_modification FROM projects' },
+  {
+    // pg_stat_user_indexes also lists the primary key, so a dropped GiST index still counted 1.
+    name: 'building_index_count',
+    sql: "SELECT COUNT(*) AS building_index_count FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'buildings' AND indexdef LIKE '%USING gist%'",
+    expect: { op: 'gte', value: 1 },
+  },
+  {
+    // information_schema.table_constraints lists only tables the role owns or holds a privilege other than SELECT on: 0 to pg_read_all_data.
+    name: 'project_primary_keys',
+    sql: "SELECT COUNT(*) AS project_primary_keys FROM pg_constraint WHERE contype = 'p' AND conrelid = 'projects'::regclass",
+    expect: { op: 'eq', value: 1 },
+  },
+  {
+    name: 'latest_modification',
+    sql: 'SELECT MAX(modified_at) AS latest_modification FROM projects',
+    expect: { op: 'withinHoursOf', hours: 24 },
+  },
 ];
 
 const backups = z
@@ -162,6 +176,16 @@ const backups = z
       .min(1)
       .default(['buildings', 'projects', 'optimizations']),
     validationQueries: z.array(validationQuery).prefault(DEFAULT_VALIDATION_QUERIES),
+    /** How the database validator runs its queries. */
+    validation: z
+      .object({
+        /** Each query's `statement_timeout` (restored volumes load lazily: a slow query is a FAIL, not a hang). */
+        statementTimeoutSeconds: positiveInt.default(120),
+        /** How long connecting (TCP, TLS, authentication) may take. */
+        connectTimeoutSeconds: positiveInt.default(15),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});
@@ -609,6 +633,8 @@ export type PlanDatabase = DrPlan['databases'][number];
 export type PlanBucket = DrPlan['buckets'][number];
 /** One validation query of the plan. */
 export type ValidationQuery = DrPlan['backups']['validationQueries'][number];
+/** What a validation query's value must satisfy. */
+export type ValidationExpectation = NonNullable<ValidationQuery['expect']>;
 /** A workflow the alarm router can start. */
 export type AlarmWorkflow = (typeof WORKFLOWS)[number];
 

@@ -14,6 +14,7 @@ export const ERROR_NAMES = {
   checkFailed: 'CheckFailedError',
   configuration: 'ConfigurationError',
   dumpFormat: 'DumpFormatError',
+  databaseUnreachable: 'DatabaseUnreachableError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -87,6 +88,16 @@ export class ConfigurationError extends DrError {
 export class DumpFormatError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.dumpFormat, options);
+  }
+}
+
+/**
+ * A database could not be reached or refused the session (refused, DNS, timeout, TLS, authentication, unknown
+ * database, connection lost); the message is one line naming host, port, user and the cause, never a secret.
+ */
+export class DatabaseUnreachableError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.databaseUnreachable, options);
   }
 }
 

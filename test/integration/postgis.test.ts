@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { validateDatabase } from '../../functions/validator/validate-database';
 import { seedPlan } from '../support/plans';
 import { createPlanSchema, testDatabase } from '../support/database';
 
@@ -30,22 +31,16 @@ describe('the test PostgreSQL server', () => {
   });
 
   it('runs every validation query of the plan, each meeting its expectation', async () => {
-    for (const query of plan.backups.validationQueries) {
-      const { rows } = await client.query(query.sql);
-      const value = Object.values(rows[0] ?? {})[0];
-      if (query.expect) {
-        const n = Number(value);
-        const ok = {
-          eq: n === query.expect.value,
-          gte: n >= query.expect.value,
-          gt: n > query.expect.value,
-          lte: n <= query.expect.value,
-        }[query.expect.op];
-        expect({ query: query.name, value: n, ok }).toEqual({ query: query.name, value: n, ok: true });
-      } else {
-        expect(rows).toHaveLength(1);
-      }
-    }
+    const results = await validateDatabase(client, plan, {
+      target: 'edr_postgis_check',
+      referenceTime: new Date(),
+      deadline: new Date(Date.now() + 600_000),
+    });
+    expect(results.filter((r) => r.status !== 'PASS')).toEqual([]);
+    expect(results.map((r) => r.check)).toEqual([
+      'required_tables',
+      ...plan.backups.validationQueries.map((q) => q.name),
+    ]);
   });
 
   it('finds a corrupt building (no geometry but active) with the plan’s error_count query', async () => {

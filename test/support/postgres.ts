@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,21 +47,56 @@ function runAsServerUser(binary: string, args: string[]): string {
   return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Extra settings of a server started by `startPostgres`; none: the plain test server. */
+export interface PostgresOptions {
+  /** `listen_addresses`.
+   * @default '127.0.0.1' */
+  readonly listenAddresses?: string;
+  /** Files written into the data directory before start, owned by the server's user (e.g. a TLS key, mode 0600). */
+  readonly files?: Readonly<Record<string, { readonly content: string; readonly mode?: number }>>;
+  /** Server settings passed as `-c name=value` (e.g. `ssl: 'on'`). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Replaces `pg_hba.conf`. */
+  readonly hba?: string;
+}
+
+function serverUserIds(): { uid: number; gid: number } | undefined {
+  if (!isRoot) return undefined;
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+  };
+}
+
 /** Creates a data directory, starts the server with fsync off on a free port and waits until it accepts connections. */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<TestPostgres> {
   const binDir = postgresBinDir();
   const root = mkdtempSync(join(tmpdir(), 'edr-pg-'));
   chmodSync(root, 0o777);
   const dataDir = join(root, 'data');
   const user = 'postgres';
   runAsServerUser(join(binDir, 'initdb'), ['-A', 'trust', '-U', user, '-E', 'UTF8', '--no-locale', '-D', dataDir]);
+  const owner = serverUserIds();
+  const files: NonNullable<PostgresOptions['files']> = {
+    ...options.files,
+    ...(options.hba === undefined ? {} : { 'pg_hba.conf': { content: options.hba } }),
+  };
+  for (const [name, file] of Object.entries(files)) {
+    const path = join(dataDir, name);
+    writeFileSync(path, file.content, { mode: file.mode ?? 0o600 });
+    chmodSync(path, file.mode ?? 0o600);
+    if (owner) chownSync(path, owner.uid, owner.gid);
+  }
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -k ${root}`;
+  const settings = Object.entries(options.settings ?? {})
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
+  const options_ = `-p ${port} -c listen_addresses=${options.listenAddresses ?? '127.0.0.1'} -c fsync=off -c full_page_writes=off -c synchronous_commit=off -k ${root}${settings}`;
   runAsServerUser(join(binDir, 'pg_ctl'), [
     '-D',
     dataDir,
     '-o',
-    options,
+    options_,
     '-l',
     join(root, 'server.log'),
     '-w',
