@@ -1,6 +1,6 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { DrDashboard } from './dashboard';
 import { EvidenceStore } from './evidence-store';
 import { FreshnessMonitor } from './freshness-monitor';

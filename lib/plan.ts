@@ -669,7 +669,7 @@ export function exampleValuePaths(plan: DrPlan): string[] {
     if (typeof value === 'string') {
       if (EXAMPLE_PATTERNS.some((p) => p.test(value))) found.push(pathText(path));
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...path, i]));
+      for (const [i, item] of value.entries()) walk(item, [...path, i]);
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
     }

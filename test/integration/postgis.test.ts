@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { seedPlan } from '../support/plans';
 import { createPlanSchema, testDatabase } from '../support/database';
 

@@ -1,6 +1,6 @@
 import type { Tag } from '../support/account/rds';
 import { JANITOR_DESCRIPTOR } from '../../lib/janitor';
-import { AccountModel } from '../support/account/model';
+import type { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';

@@ -26,31 +26,39 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
 import {
-  AutomatedBackupState,
-  Ctx,
-  DbInstanceState,
-  DbSnapshotState,
+  type AutomatedBackupState,
+  type Ctx,
+  type DbInstanceState,
+  type DbSnapshotState,
   DEFAULT_DURATIONS,
-  Durations,
+  type Durations,
   newRdsRegion,
   parseRdsArn,
   RdsModel,
-  RdsRegion,
-  Tag,
+  type RdsRegion,
+  type Tag,
   dbArn,
 } from './rds';
-import { S3Model, S3Object, sdkStream } from './s3';
+import { S3Model, type S3Object, sdkStream } from './s3';
 import {
   CLIENT_MODULES,
-  Casing,
+  type Casing,
   fromModelNames,
   operationNames,
   operationSchema,
   SERVICES,
-  ServiceName,
+  type ServiceName,
   toModelNames,
 } from './schema';
-import { Alarm, CloudWatchModel, DynamoModel, Execution, SfnModel, SnsMessage, SnsModel } from './services';
+import {
+  type Alarm,
+  CloudWatchModel,
+  DynamoModel,
+  type Execution,
+  SfnModel,
+  type SnsMessage,
+  SnsModel,
+} from './services';
 
 export { ModelRejectedCall, StatesError } from './errors';
 export type { Durations } from './rds';
@@ -453,7 +461,9 @@ export class AccountModel {
       }
       return mock;
     });
-    return () => mocks.forEach((m) => m.restore());
+    return () => {
+      for (const m of mocks) m.restore();
+    };
   }
 
   // ---- seeding -----------------------------------------------------------------------------------

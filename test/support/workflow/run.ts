@@ -217,7 +217,10 @@ class VirtualClock {
   /** Advances the clock at once (retry of a Map/Parallel state, which has no harness handler to block). */
   advanceNow(seconds: number): void {
     const until = this.model.now().getTime() + seconds * 1000;
-    if (this.deadline !== undefined && until > this.deadline) return this.timeOut();
+    if (this.deadline !== undefined && until > this.deadline) {
+      this.timeOut();
+      return;
+    }
     this.advanceTo(until);
   }
 
@@ -254,7 +257,10 @@ class VirtualClock {
   private flush(): void {
     if (this.stopped || this.pending.length === 0 || this.inFlight > 0) return;
     const next = Math.min(...this.pending.map((p) => p.until));
-    if (this.deadline !== undefined && next > this.deadline) return this.timeOut();
+    if (this.deadline !== undefined && next > this.deadline) {
+      this.timeOut();
+      return;
+    }
     this.advanceTo(next);
     for (let i = this.pending.length - 1; i >= 0; i--) {
       if (this.pending[i].until <= next) this.pending.splice(i, 1)[0].resolve();
@@ -329,6 +335,7 @@ function prepareForExecution(definition: AslDefinition, converted: Map<string, C
 
 /** AWS StartExecution's name rule: 1–80 characters, none of whitespace, brackets, wildcards, specials or controls. */
 function assertExecutionName(name: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: StartExecution's rule forbids exactly these control characters.
   if (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name)) {
     throw new Error(
       `Execution name "${name}" would be rejected by StartExecution (1-80 characters, no whitespace or special characters)`,
@@ -391,7 +398,7 @@ function retryIntervalSeconds(retrier: Record<string, unknown>, attempt: number)
   const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
   const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
   const max = typeof retrier.MaxDelaySeconds === 'number' ? retrier.MaxDelaySeconds : Infinity;
-  return Math.min(interval * Math.pow(backoff, attempt - 1), max);
+  return Math.min(interval * backoff ** (attempt - 1), max);
 }
 
 /**
