@@ -9,9 +9,6 @@ import { Notifications } from './notifications';
 import { Reporting } from './reporting';
 import { exampleValuePaths, type DrPlan } from './plan';
 
-/** Which of the two regions a stack serves. */
-export type StackRole = 'primary' | 'recovery';
-
 export interface DrStackProps extends StackProps {
   /** The validated DR plan. */
   readonly plan: DrPlan;
@@ -26,8 +23,6 @@ export abstract class DrStack extends Stack {
   public readonly plan: DrPlan;
   /** The stack's notification topic and key. */
   public readonly notifications: Notifications;
-  /** Which region this stack serves. */
-  public abstract readonly role: StackRole;
   /** The evidence bucket every run writes to. */
   public readonly evidence: EvidenceStore;
   /** The report step's function and the status-change reporter. */

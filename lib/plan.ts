@@ -607,10 +607,6 @@ export type DrPlanInput = z.input<typeof drPlanSchema>;
 export type PlanDatabase = DrPlan['databases'][number];
 /** One bucket of the plan. */
 export type PlanBucket = DrPlan['buckets'][number];
-/** One validation query of the plan. */
-export type ValidationQuery = DrPlan['backups']['validationQueries'][number];
-/** A workflow the alarm router can start. */
-export type AlarmWorkflow = (typeof WORKFLOWS)[number];
 
 /** A plan that failed validation; `issues` are one line each, naming the field path and what is expected. */
 export class PlanError extends Error {

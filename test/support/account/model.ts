@@ -60,7 +60,6 @@ import {
   SnsModel,
 } from './services';
 
-export { ModelRejectedCall, StatesError } from './errors';
 export type { Durations } from './rds';
 
 export interface CallRecord {
