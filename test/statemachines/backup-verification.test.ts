@@ -5,7 +5,7 @@ import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
 import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, sweepWorkflow } from './workflow-helpers';
+import { afterRun, sweepWorkflow } from '../support/workflow-helpers';
 
 // A small dump stands in for the 100 MB one: the size threshold is lowered, every other check is the plan's.
 const plan = configuredPlan({ backups: { verification: { minDumpBytes: 1_000 } } });

@@ -5,7 +5,7 @@ import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
 import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, sweepWorkflow } from './workflow-helpers';
+import { afterRun, sweepWorkflow } from '../support/workflow-helpers';
 
 const plan = configuredPlan();
 const { primary } = synthesize(plan);

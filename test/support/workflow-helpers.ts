@@ -4,11 +4,11 @@ import type { WorkflowDescriptor } from '../../functions/report/evidence';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { AccountModel } from '../support/account/model';
-import { evidenceRecords, type StackWorkflows } from '../support/dr-workflows';
-import { faultSweep } from '../support/workflow/fault-sweep';
-import type { RunResult } from '../support/workflow/run';
-import type { ResolvedStateMachine } from '../support/workflow/template';
+import type { AccountModel } from './account/model';
+import { evidenceRecords, type StackWorkflows } from './dr-workflows';
+import { faultSweep } from './workflow/fault-sweep';
+import type { RunResult } from './workflow/run';
+import type { ResolvedStateMachine } from './workflow/template';
 
 /**
  * What EventBridge and the status-change reporter do after a run that did not succeed: the reporter gets
