@@ -1,4 +1,4 @@
-import type { Tag } from '../support/account/rds';
+import type { Tag } from '../support/account/rds-state';
 import { JANITOR_DESCRIPTOR } from '../../lib/janitor';
 import type { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';

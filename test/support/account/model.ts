@@ -25,6 +25,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
+import { RdsModel } from './rds';
+import { dbArn, parseRdsArn } from './rds-arns';
 import {
   type AutomatedBackupState,
   type Ctx,
@@ -33,12 +35,9 @@ import {
   DEFAULT_DURATIONS,
   type Durations,
   newRdsRegion,
-  parseRdsArn,
-  RdsModel,
   type RdsRegion,
   type Tag,
-  dbArn,
-} from './rds';
+} from './rds-state';
 import { S3Model, type S3Object, sdkStream } from './s3';
 import {
   CLIENT_MODULES,
@@ -60,7 +59,7 @@ import {
   SnsModel,
 } from './services';
 
-export type { Durations } from './rds';
+export type { Durations } from './rds-state';
 
 export interface CallRecord {
   via: 'sfn' | 'sdk';

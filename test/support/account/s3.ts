@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ServiceFault } from './errors';
-import { uniqueSuffix } from './rds';
+import { uniqueSuffix } from './rds-state';
 
 export interface S3Object {
   Key: string;
