@@ -1,3 +1,4 @@
+/** The virtual clock a workflow run waits on: Waits and retry back-offs advance the account model's clock, not real time. */
 import { UncatchableError } from './harness-errors';
 import type { AwsModel } from './run';
 
