@@ -118,7 +118,7 @@ export async function buildBundle(
   const name = `${entry.split('/')[1]}${sdk === 'runtime' ? ' (SDK from the runtime)' : ''}`;
   const file = join(outDir, sdk, entry.split('/')[1]!, 'index.js');
   let target = DR_BUNDLING.target;
-  let result;
+  let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build(drEsbuildOptions(entry, file, plan, target, sdk));
   } catch (error) {

@@ -11,7 +11,7 @@ import { DatabaseUnreachableError, InvalidInputError } from '../functions/shared
 import { connect, isLoopback, rdsIamTokenProvider, type ConnectOptions } from '../functions/validator/connect';
 import { validateDatabase } from '../functions/validator/validate-database';
 import { loadPlan } from '../lib/plan-loader';
-import { PlanError } from '../lib/plan';
+import { type DrPlan, PlanError } from '../lib/plan';
 import { EXIT, UsageError, type CliIo } from './cli';
 
 /** The synopsis of `validate`. */
@@ -183,7 +183,7 @@ export async function validateCommand(
   }
   const { flags, json, positional } = parseArgs(args);
   if (positional.length > 1) throw new UsageError(`validate takes one database URL, got: ${positional.join(' ')}`);
-  let plan;
+  let plan: DrPlan;
   try {
     plan = loadPlan(flags.get('plan'));
   } catch (error) {

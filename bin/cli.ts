@@ -6,7 +6,7 @@
  */
 import { DumpFormatError } from '../functions/shared/errors';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
-import { openFileRangeReader } from '../functions/backup-verification/file-range-reader';
+import { type FileRangeReader, openFileRangeReader } from '../functions/backup-verification/file-range-reader';
 import { VALIDATE_ARGS, validateCommand } from './cli-validate';
 
 /** Where a command writes; injectable for tests. */
@@ -55,7 +55,7 @@ async function inspectDump(args: readonly string[], io: CliIo): Promise<number> 
       args.length === 0 ? 'inspect-dump needs a dump file' : `inspect-dump takes one dump file, got: ${args.join(' ')}`,
     );
   const file = args[0];
-  let reader;
+  let reader: FileRangeReader;
   try {
     reader = openFileRangeReader(file);
   } catch (e) {

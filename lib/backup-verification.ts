@@ -92,7 +92,7 @@ export class BackupVerification extends Construct {
     const keys = [...new Set(buckets.map((b) => b.kmsKeyArn).filter((k): k is string => Boolean(k)))];
     if (keys.length > 0) this.checkFunction.allow({ actions: ['kms:Decrypt'], resources: keys });
     acknowledgeWildcards(
-      this.checkFunction.role!,
+      this.checkFunction.role,
       { resources: [...snapshotArns, ...backupArns, ...buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`)] },
       'Read-only: snapshot and automated-backup names are chosen by RDS (snapshot:*, auto-backup:*), backup object keys by the backup job (bucket/*); all limited to the plan’s buckets and this account.',
     );

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { FRESHNESS_METRIC, type FreshnessJob } from '../functions/freshness/check-freshness';
 
 export interface DrDashboardProps {
-  /** Dashboard name, e.g. `edr-us-east-1`. */
+  /** Dashboard name: the plan's name prefix and the stack's name, e.g. `entmoot-dr-EntmootDrPrimary`. */
   readonly dashboardName: string;
 }
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from './bundling';
 import { acknowledgeWildcards } from './nag';
@@ -75,6 +75,8 @@ export class DrFunction extends nodejs.NodejsFunction {
   public readonly functionLogGroup: logs.LogGroup;
   /** The policy with the VPC network-interface permissions, when the function runs in a VPC. */
   public readonly networkInterfacePolicy?: iam.Policy;
+  /** The function's own execution role: always created here, so never undefined (unlike `Function.role`). */
+  declare public readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: DrFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: FUNCTION_LOG_RETENTION });

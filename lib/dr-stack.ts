@@ -1,6 +1,6 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { DrDashboard } from './dashboard';
 import { EvidenceStore } from './evidence-store';
 import { FreshnessMonitor } from './freshness-monitor';
@@ -8,9 +8,6 @@ import { Janitor } from './janitor';
 import { Notifications } from './notifications';
 import { Reporting } from './reporting';
 import { exampleValuePaths, type DrPlan } from './plan';
-
-/** Which of the two regions a stack serves. */
-export type StackRole = 'primary' | 'recovery';
 
 export interface DrStackProps extends StackProps {
   /** The validated DR plan. */
@@ -26,8 +23,6 @@ export abstract class DrStack extends Stack {
   public readonly plan: DrPlan;
   /** The stack's notification topic and key. */
   public readonly notifications: Notifications;
-  /** Which region this stack serves. */
-  public abstract readonly role: StackRole;
   /** The evidence bucket every run writes to. */
   public readonly evidence: EvidenceStore;
   /** The report step's function and the status-change reporter. */

@@ -11,9 +11,6 @@ import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import { DrFunction } from './dr-function';
 import type { DrPlan } from './plan';
 
-/** The metric the monitor publishes and the alarms watch: EntmootDR / HoursSinceSuccess, dimension Job (for dashboards). */
-export { FRESHNESS_METRIC };
-
 export interface FreshnessMonitorProps {
   /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */
   readonly plan: DrPlan;

@@ -49,7 +49,7 @@ export class Janitor extends Construct {
     this.planFunction.allow({ actions: ['states:ListStateMachines'], resources: ['*'] });
     this.planFunction.allow({ actions: ['states:ListExecutions'], resources: [machines] });
     acknowledgeWildcards(
-      this.planFunction.role!,
+      this.planFunction.role,
       { resources: [instances, snapshots, machines] },
       'Read-only listing: the janitor must see the region’s instances and snapshots to find those carrying our owner tag (filtered in code); ListExecutions only on our state machines (edr-*).',
     );

@@ -632,11 +632,9 @@ export type PlanDatabase = DrPlan['databases'][number];
 /** One bucket of the plan. */
 export type PlanBucket = DrPlan['buckets'][number];
 /** One validation query of the plan. */
-export type ValidationQuery = DrPlan['backups']['validationQueries'][number];
+type ValidationQuery = DrPlan['backups']['validationQueries'][number];
 /** What a validation query's value must satisfy. */
 export type ValidationExpectation = NonNullable<ValidationQuery['expect']>;
-/** A workflow the alarm router can start. */
-export type AlarmWorkflow = (typeof WORKFLOWS)[number];
 
 /** A plan that failed validation; `issues` are one line each, naming the field path and what is expected. */
 export class PlanError extends Error {
@@ -695,7 +693,7 @@ export function exampleValuePaths(plan: DrPlan): string[] {
     if (typeof value === 'string') {
       if (EXAMPLE_PATTERNS.some((p) => p.test(value))) found.push(pathText(path));
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...path, i]));
+      for (const [i, item] of value.entries()) walk(item, [...path, i]);
     } else if (value && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
     }

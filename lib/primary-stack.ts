@@ -1,6 +1,6 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
-import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
+import { DrStack, type DrStackProps } from './dr-stack';
 
 /**
  * The primary-region stack (default us-east-1): backup, replication and posture checks, restore tests,
@@ -8,7 +8,6 @@ import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
  * dashboard, notifications and evidence. Composition and wiring only.
  */
 export class PrimaryStack extends DrStack {
-  public readonly role: StackRole = 'primary';
   /** The weekly backup verification. */
   public readonly backupVerification: BackupVerification;
 

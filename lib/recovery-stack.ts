@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
-import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
+import type { Construct } from 'constructs';
+import { DrStack, type DrStackProps } from './dr-stack';
 
 /**
  * The recovery-region stack (default us-west-2): failover readiness, regional failover and its drill, the
@@ -7,8 +7,6 @@ import { DrStack, type DrStackProps, type StackRole } from './dr-stack';
  * CloudFormation reference with the primary stack, so it deploys and runs while the primary region is down.
  */
 export class RecoveryStack extends DrStack {
-  public readonly role: StackRole = 'recovery';
-
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
   }

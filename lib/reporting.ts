@@ -59,12 +59,12 @@ export class Reporting extends Construct {
       // Also grants kms:GenerateDataKey* and kms:Decrypt on the topic's key, which publishing to an encrypted topic needs.
       props.topic.grantPublish(fn);
       acknowledgeWildcards(
-        fn.role!,
+        fn.role,
         { actions: ['kms:GenerateDataKey*'] },
         'CDK’s grant for publishing to the KMS-encrypted topic, limited to that one key.',
       );
       acknowledgeWildcards(
-        fn.role!,
+        fn.role,
         {
           resources: [
             props.evidenceBucket.arnForObjects('runs/*'),

@@ -83,7 +83,7 @@ export class DatabaseValidator extends Construct {
       );
     this.function.allow({ actions: ['rds-db:connect'], resources: [...dbUserArns], conditions });
     if (wildcards.length > 0 && wildcardReason)
-      acknowledgeWildcards(this.function.role!, { resources: wildcards }, wildcardReason);
+      acknowledgeWildcards(this.function.role, { resources: wildcards }, wildcardReason);
   }
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a brand-new Debian machine (as root) or a developer's checkout:
 # installs what the tests need (npm ci; PostgreSQL and PostGIS from Debian's packages when missing),
-# type-checks, runs every jest test (the test setup starts and stops its own PostgreSQL server),
-# and ends with one line: "N passed, N failed".
+# checks format and lint (Biome) and unused code (knip), type-checks, runs every jest test (the test setup
+# starts and stops its own PostgreSQL server), and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CDK_DISABLE_CLI_TELEMETRY=true
@@ -36,8 +36,16 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 failed_steps=0
-log 'Type-checking (tsc --noEmit)'
-if npx tsc --noEmit -p tsconfig.json; then echo 'type check passed'; else echo 'type check FAILED'; failed_steps=1; fi
+# Each step that fails counts as one failure in the summary line; the tests run regardless.
+step() {
+  local name=$1
+  shift
+  log "$name ($*)"
+  if "$@"; then echo "$name passed"; else echo "$name FAILED"; failed_steps=$((failed_steps + 1)); fi
+}
+step 'Format and lint check' npx biome ci --error-on-warnings .
+step 'Unused files, exports and dependencies' npx knip
+step 'Type check' npx tsc --noEmit -p tsconfig.json
 
 log 'Running the tests (jest)'
 mkdir -p .test-results

@@ -1,6 +1,6 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 export interface GuardedCallAwsServiceProps extends tasks.CallAwsServiceProps {
   /** IAM conditions every policy statement of the task gets (e.g. owner and lifecycle tags). */

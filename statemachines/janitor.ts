@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { rdsArn } from '../lib/arns';
 import type { DrPlan } from '../lib/plan';
 import { tagKeys } from '../functions/shared/naming';

@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 export interface WaitUntilProps {
   /** What is waited for, in state names: `Wait for <subject>`, `Is <subject> Done?`. */

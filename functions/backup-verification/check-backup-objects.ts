@@ -132,9 +132,9 @@ function periodStart(pattern: string, t: Date): Date {
 
 /** A regular expression matching keys of the layout (`daily/{yyyy}/{mm}/{dd}/` → `^daily/\d{4}/\d{2}/\d{2}/`). */
 function layoutRegex(prefix: string, pattern: string): RegExp {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  let source = escape(prefix + pattern);
-  for (const token of TOKENS) source = source.replaceAll(escape(token), token === '{yyyy}' ? '\\d{4}' : '\\d{2}');
+  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let source = escapeRegex(prefix + pattern);
+  for (const token of TOKENS) source = source.replaceAll(escapeRegex(token), token === '{yyyy}' ? '\\d{4}' : '\\d{2}');
   return new RegExp(`^${source}`);
 }
 

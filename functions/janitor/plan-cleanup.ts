@@ -170,23 +170,28 @@ export async function planCleanup(
   }
   for (const [source, group] of rotatingBySource) {
     group.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    group.forEach((r, index) => {
-      if (index < keep)
-        return kept.push({
+    for (const [index, r] of group.entries()) {
+      if (index < keep) {
+        kept.push({
           kind: r.kind,
           id: r.id,
           reason: `one of the newest ${keep} emergency snapshots of ${source}`,
         });
+        continue;
+      }
       const why = busy(r);
-      if (why) return kept.push({ kind: r.kind, id: r.id, reason: why });
-      return remove.push(
+      if (why) {
+        kept.push({ kind: r.kind, id: r.id, reason: why });
+        continue;
+      }
+      remove.push(
         removal(
           r,
           'rotating',
           `emergency snapshot ${index + 1} of ${group.length} of ${source}, beyond the newest ${keep}`,
         ),
       );
-    });
+    }
   }
 
   for (const r of owned.filter((o) => o.lifecycle !== 'ephemeral' && o.lifecycle !== 'rotating')) {

@@ -128,10 +128,6 @@ export function flatResults(state: RunState): CheckResult[] {
   return (state.results ?? []).flat();
 }
 
-/**
- * Outcome and status of a run: a caught error fails it with that error's name; otherwise a FAIL among the
- * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
- */
 /** The error a run that ended outside its report records when the event names none. */
 const ENDED_ERROR: Record<Exclude<RunOutcome, 'SUCCEEDED'>, string> = {
   FAILED: 'States.Failed',
@@ -140,8 +136,10 @@ const ENDED_ERROR: Record<Exclude<RunOutcome, 'SUCCEEDED'>, string> = {
 };
 
 /**
- * Outcome and status of a run. `ended` is set for a run that ended outside its report step (the
- * status-change reporter): it always fails, with the event's error or the status's own.
+ * Outcome and status of a run: a caught error fails it with that error's name; otherwise a FAIL among the
+ * results fails it with `CheckFailedError`; otherwise it succeeded, with the worst result as its status.
+ * `ended` is set for a run that ended outside its report step (the status-change reporter): it always
+ * fails, with the event's error or the status's own.
  */
 export function judgeRun(
   state: RunState,

@@ -90,12 +90,12 @@ export function stepsFromHistory(events: readonly HistoryEventLike[]): StepRecor
       const stack = open.get(exited) ?? [];
       const index = stack.shift();
       if (index !== undefined) {
-        const step = steps[index]!;
-        steps[index] = { ...step, exitedAt: at, outcome: step.error ? 'failed' : 'succeeded' };
+        const step = steps[index];
+        if (step) steps[index] = { ...step, exitedAt: at, outcome: step.error ? 'failed' : 'succeeded' };
       }
     } else if (failure !== undefined && current !== undefined) {
-      const step = steps[current]!;
-      steps[current] = { ...step, outcome: 'failed', error: failure };
+      const step = steps[current];
+      if (step) steps[current] = { ...step, outcome: 'failed', error: failure };
     }
   }
   return steps;
@@ -215,7 +215,8 @@ export async function reportUnreportedRun(
   deps: ReportDeps,
 ): Promise<{ action: 'already-reported' | 'reported'; evidenceKey: string; notified: boolean }> {
   const { descriptor, detail } = event;
-  if (!detail || typeof detail.executionArn !== 'string' || !ENDED_OUTSIDE[detail.status]) {
+  const outcome = detail ? ENDED_OUTSIDE[detail.status] : undefined;
+  if (!detail || typeof detail.executionArn !== 'string' || !outcome) {
     throw new InvalidInputError(
       `detail.status must be FAILED, TIMED_OUT or ABORTED (got ${String(detail?.status)}): check the rule's event pattern`,
     );
@@ -230,7 +231,6 @@ export async function reportUnreportedRun(
   } catch {
     // Input that is not JSON is recorded as the text it is.
   }
-  const outcome = ENDED_OUTSIDE[detail.status]!;
   const failure = detail.error ? { Error: detail.error, Cause: detail.cause ?? undefined } : undefined;
   const steps = stepsFromHistory(await deps.history(detail.executionArn));
   const record = buildEvidence({

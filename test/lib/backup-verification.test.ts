@@ -1,10 +1,27 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { BACKUP_CHECKS } from '../../lib/backup-verification';
+import { DUMP_CHECKS } from '../../functions/backup-verification/check-integrity';
+import { VERIFICATION_CONCURRENCY } from '../../statemachines/backup-verification';
+import { stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
+import { collectStates } from '../support/workflow/asl';
+
+/**
+ * The check names the check functions publish in their results and CheckFailed metrics:
+ * check-snapshot-age.ts, check-backup-objects.ts and check-integrity.ts (DUMP_CHECKS).
+ */
+const PUBLISHED_CHECKS = [
+  'snapshot-age',
+  'recovery-point-age',
+  'replicated-backup-lag',
+  'backup-age',
+  'backup-count',
+  'dump-size',
+  ...Object.values(DUMP_CHECKS),
+];
 
 describe('the weekly backup verification', () => {
-  const { primary, recovery } = synthesize();
+  const { stacks, primary, recovery } = synthesize();
 
   it('runs weekly in the primary stack only', () => {
     primary.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'edr-backup-verification' });
@@ -12,18 +29,27 @@ describe('the weekly backup verification', () => {
     expect(JSON.stringify(recovery.toJSON())).not.toContain('edr-backup-verification');
   });
 
-  it('has one alarm per check that fires on a failure and notifies the topic', () => {
-    for (const check of BACKUP_CHECKS) {
-      primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+  it('has exactly one alarm per published check, each firing on a failure and notifying the topic', () => {
+    const alarms = Object.values(
+      primary.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CheckFailed' } }),
+    );
+
+    const checks = alarms.map((a) => {
+      expect(a.Properties).toMatchObject({
         Namespace: 'EntmootDR',
-        MetricName: 'CheckFailed',
-        Dimensions: [{ Name: 'Check', Value: check }],
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'ignore',
-        AlarmActions: [Match.anyValue()],
+        AlarmActions: [expect.anything()],
       });
-    }
+      expect(a.Properties.Dimensions).toHaveLength(1);
+      expect(a.Properties.Dimensions[0].Name).toBe('Check');
+      return a.Properties.Dimensions[0].Value;
+    });
+    expect(checks.sort()).toEqual([...PUBLISHED_CHECKS].sort());
+    expect(
+      Object.keys(recovery.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CheckFailed' } })),
+    ).toEqual([]);
   });
 
   it('reads only the plan’s instances, snapshots and backups buckets', () => {
@@ -55,11 +81,22 @@ describe('the weekly backup verification', () => {
     });
   });
 
-  it('embeds every target of the plan in the workflow', () => {
-    const definition = JSON.stringify(primary.findResources('AWS::StepFunctions::StateMachine'));
-    expect(definition).toContain(
-      '\\"kind\\":\\"dump\\",\\"bucket\\":\\"entmoot-prod-backups\\",\\"key\\":\\"latest.sql\\"',
+  it('checks every database, backups bucket and latest dump of the plan, a bounded number at once', () => {
+    const plan = stacks.primary.plan;
+    const machine = stackWorkflows(primary.toJSON(), plan.regions.primary, plan).machine(
+      'BackupVerificationWorkflowStateMachine',
     );
-    expect(definition).toContain('\\"MaxConcurrency\\":5');
+    const states = collectStates(machine.definition);
+    const { prefix, latestDumpKey } = plan.backups.keyLayout;
+
+    expect(states.get('List Targets')?.state.Result).toEqual([
+      ...plan.databases.map((db) => ({ kind: 'database', id: db.id })),
+      ...plan.buckets.filter((b) => b.role === 'backups').map((b) => ({ kind: 'backups', bucket: b.name })),
+      ...plan.databases.map((db) => ({ kind: 'dump', bucket: db.backupBucket, key: `${prefix}${latestDumpKey}` })),
+    ]);
+    expect(states.get('Check Each Target')?.state).toMatchObject({
+      ItemsPath: '$.targets',
+      MaxConcurrency: VERIFICATION_CONCURRENCY,
+    });
   });
 });

@@ -4,11 +4,13 @@ import { synthesize } from '../support/synth';
 import { stateMachineDefinitions } from '../support/workflow/template';
 
 function errorEquals(value: unknown, found: Set<string>): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => errorEquals(v, found));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const v of value) errorEquals(v, found);
+  } else if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      if (key === 'ErrorEquals' && Array.isArray(v)) v.forEach((name) => found.add(String(name)));
-      else errorEquals(v, found);
+      if (key === 'ErrorEquals' && Array.isArray(v)) {
+        for (const name of v) found.add(String(name));
+      } else errorEquals(v, found);
     }
   }
   return found;

@@ -65,9 +65,26 @@ describe('the default plan', () => {
     ]);
   });
 
-  it('keeps the janitor’s age longer than the longest workflow timeout', () => {
-    const longest = Math.max(...Object.values(plan.timeouts.workflowMinutes));
-    expect(plan.janitor.minAgeHours * 60).toBeGreaterThan(longest);
+  it('refuses a janitor age equal to the longest workflow timeout, and accepts one hour more', () => {
+    const longestMinutes = Math.max(...Object.values(plan.timeouts.workflowMinutes));
+    const hours = longestMinutes / 60;
+    expect(Number.isInteger(hours)).toBe(true);
+
+    const refused = issuesOf({ janitor: { minAgeHours: hours } });
+    const accepted = parsePlan({ janitor: { minAgeHours: hours + 1 } });
+
+    expect(refused).toEqual([
+      `plan.janitor.minAgeHours: must be longer than the longest workflow timeout (${longestMinutes} minutes): set at least ${hours + 1}`,
+    ]);
+    expect(accepted.janitor.minAgeHours).toBe(hours + 1);
+  });
+
+  it('measures the janitor age against whichever workflow timeout is longest', () => {
+    const issues = issuesOf({ timeouts: { workflowMinutes: { dumpRestoreTest: 1500 } }, janitor: { minAgeHours: 24 } });
+
+    expect(issues).toEqual([
+      'plan.janitor.minAgeHours: must be longer than the longest workflow timeout (1500 minutes): set at least 26',
+    ]);
   });
 
   it('lists every field still at an example value', () => {

@@ -5,7 +5,8 @@ import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
 import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, sweepWorkflow } from './workflow-helpers';
+import { afterRun, FAULT_KINDS, sweepWorkflow } from '../support/workflow-helpers';
+import { taskStates } from '../support/workflow/fault-sweep';
 
 // A small dump stands in for the 100 MB one: the size threshold is lowered, every other check is the plan's.
 const plan = configuredPlan({ backups: { verification: { minDumpBytes: 1_000 } } });
@@ -141,7 +142,9 @@ describe('the weekly verification under every fault', () => {
       seed: (model) => seedHealthy(model),
     });
 
-    expect(outcomes.length).toBeGreaterThanOrEqual(2 * 5);
+    const tasks = taskStates(machine.definition).map((t) => t.name);
+    expect(tasks).toEqual(['Check Target', 'Write Evidence and Notify']);
+    expect(outcomes.map((o) => o.at)).toEqual(tasks.flatMap((task) => FAULT_KINDS.map((kind) => `${kind} at ${task}`)));
     for (const { model: _model, ...o } of outcomes) {
       expect(o).toEqual({
         at: o.at,

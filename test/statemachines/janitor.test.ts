@@ -1,11 +1,12 @@
-import type { Tag } from '../support/account/rds';
+import type { Tag } from '../support/account/rds-state';
 import { JANITOR_DESCRIPTOR } from '../../lib/janitor';
-import { AccountModel } from '../support/account/model';
+import type { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
 import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, sweepWorkflow } from './workflow-helpers';
+import { afterRun, FAULT_KINDS, sweepWorkflow } from '../support/workflow-helpers';
+import { taskStates } from '../support/workflow/fault-sweep';
 
 const plan = configuredPlan();
 const { primary } = synthesize(plan);
@@ -225,7 +226,16 @@ describe('the janitor under every fault', () => {
       },
     });
 
-    expect(outcomes.length).toBeGreaterThanOrEqual(5 * 5);
+    const tasks = taskStates(machine.definition).map((t) => t.name);
+    expect(tasks).toEqual([
+      'Find Leftovers',
+      'Delete Snapshot',
+      'Look for Snapshot',
+      'Delete Instance',
+      'Look for Instance',
+      'Write Evidence and Notify',
+    ]);
+    expect(outcomes.map((o) => o.at)).toEqual(tasks.flatMap((task) => FAULT_KINDS.map((kind) => `${kind} at ${task}`)));
     for (const { model, ...o } of outcomes) {
       expect({ ...o, production: model.dbInstance('us-east-1', 'entmoot-prod')?.status }).toEqual({
         at: o.at,

@@ -1,22 +1,38 @@
 import { Client } from 'pg';
 
-/** Connection settings of the test server started by jest's global setup. */
-export function testServer(): { host: string; port: number; user: string } {
-  const host = process.env.EDR_TEST_PGHOST;
-  const port = Number(process.env.EDR_TEST_PGPORT);
-  if (!host || !port)
-    throw new Error('the test PostgreSQL server is not running: run the tests through jest (global setup starts it)');
-  return { host, port, user: process.env.EDR_TEST_PGUSER ?? 'postgres' };
+/** Where the test server runs, and the directory of its binaries (pg_dump, pg_restore). */
+export interface TestServer {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly binDir: string;
+}
+
+/** The test server that the integration project's globalSetup started (EDR_TEST_PG* variables). */
+export function testServer(): TestServer {
+  const { EDR_TEST_PGHOST: host, EDR_TEST_PGPORT: port, EDR_TEST_PGUSER: user, EDR_TEST_PGBIN: binDir } = process.env;
+  if (!host || !port || !user || !binDir) {
+    throw new Error(
+      'the test PostgreSQL server is not running: run the test under test/integration through jest, whose globalSetup starts it',
+    );
+  }
+  return { host, port: Number(port), user, binDir };
+}
+
+/** Client settings for `database` on the test server. */
+function connection(database: string): { host: string; port: number; user: string; database: string } {
+  const { host, port, user } = testServer();
+  return { host, port, user, database };
 }
 
 /** Creates (or recreates) a database on the test server and returns a connected client. */
 export async function testDatabase(name: string): Promise<Client> {
-  const admin = new Client({ ...testServer(), database: 'postgres' });
+  const admin = new Client(connection('postgres'));
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const client = new Client({ ...testServer(), database: name });
+  const client = new Client(connection(name));
   await client.connect();
   return client;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { bufferRangeReader, readDumpToc } from '../../functions/backup-verification/dump-reader';
-import { createPlanSchema, testDatabase } from './database';
+import { createPlanSchema, testDatabase, testServer } from './database';
 
 const run = promisify(execFile);
 
@@ -47,14 +47,6 @@ export interface TestDumps {
   /** Where the custom dump's TOC ends, and its size. */
   readonly customTocEnd: number;
   readonly customSize: number;
-}
-
-/** Connection settings of the test server from the globalSetup's environment. */
-export function testServer(): { host: string; port: number; user: string; binDir: string } {
-  const { EDR_TEST_PGHOST: host, EDR_TEST_PGPORT: port, EDR_TEST_PGUSER: user, EDR_TEST_PGBIN: binDir } = process.env;
-  if (!host || !port || !user || !binDir)
-    throw new Error('EDR_TEST_PG* are not set: run the tests through jest, whose globalSetup starts PostgreSQL');
-  return { host, port: Number(port), user, binDir };
 }
 
 /** Creates the plan's tables (test/support/database.ts) in a new database `name`, with a few hundred rows more. */

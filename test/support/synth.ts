@@ -21,11 +21,11 @@ const cache = new Map<DrPlan, Synthesized>();
 let configured: DrPlan | undefined;
 
 /** Synthesizes the app for a plan (default: the configured example plan), bundling with the local esbuild. */
-export function synthesize(
-  plan: DrPlan = (configured ??=
-    configuredPlan()),
-  options: { nag?: boolean } = {},
-): Synthesized {
+export function synthesize(plan?: DrPlan, options: { nag?: boolean } = {}): Synthesized {
+  if (!plan) {
+    configured ??= configuredPlan();
+    plan = configured;
+  }
   const cached = cache.get(plan);
   if (cached && !options.nag) return cached;
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-cdk-')) });

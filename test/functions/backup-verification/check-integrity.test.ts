@@ -39,15 +39,13 @@ function plan(overrides: { requiredTables?: string[]; maxDumpSkewHours?: number 
 /** Serves `dump` from the mock: HeadObject, ranged GetObject (recording each Range), GetObjectAttributes. */
 function serve(dump: Uint8Array, head: Record<string, unknown> = {}): string[] {
   const ranges: string[] = [];
-  s3Mock
-    .on(HeadObjectCommand)
-    .resolves({
-      ContentLength: dump.length,
-      LastModified: written,
-      ETag: '"etag-1"',
-      ServerSideEncryption: 'AES256',
-      ...head,
-    });
+  s3Mock.on(HeadObjectCommand).resolves({
+    ContentLength: dump.length,
+    LastModified: written,
+    ETag: '"etag-1"',
+    ServerSideEncryption: 'AES256',
+    ...head,
+  });
   s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
     ranges.push(input.Range ?? '');
     const m = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
@@ -99,7 +97,7 @@ describe('checkDumpIntegrity', () => {
   });
 
   it('reports the bytes read against the object size', async () => {
-    const data = 'y'.repeat(500) + '\n';
+    const data = `${'y'.repeat(500)}\n`;
     const entries: WriterEntry[] = entmootEntries().map((e) =>
       e.desc === 'TABLE DATA' ? { ...e, data: data.repeat(5000) } : e,
     );

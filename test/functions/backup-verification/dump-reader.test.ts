@@ -157,7 +157,7 @@ describe('readDumpToc', () => {
   });
 
   it('reads only the header and TOC of a large archive, never its data', async () => {
-    const data = 'x'.repeat(1000) + '\n';
+    const data = `${'x'.repeat(1000)}\n`;
     const entries = [
       ...entmootEntries({ withData: false }),
       { dumpId: 4001, tag: 'buildings', desc: 'TABLE DATA', dependencies: [210], data: data.repeat(2000) },

@@ -40,18 +40,16 @@ describe('runVerification', () => {
   });
 
   it('runs the snapshot checks for a database of the plan', async () => {
-    rds
-      .on(DescribeDBSnapshotsCommand)
-      .resolves({
-        DBSnapshots: [
-          {
-            DBSnapshotIdentifier: 's1',
-            DBInstanceIdentifier: 'entmoot-prod',
-            Status: 'available',
-            SnapshotCreateTime: new Date(NOW.getTime() - 3_600_000),
-          },
-        ],
-      });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        {
+          DBSnapshotIdentifier: 's1',
+          DBInstanceIdentifier: 'entmoot-prod',
+          Status: 'available',
+          SnapshotCreateTime: new Date(NOW.getTime() - 3_600_000),
+        },
+      ],
+    });
     rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
     const results = await runVerification({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
     expect(results.find((r) => r.check === 'snapshot-age')).toMatchObject({ target: 'entmoot-prod', status: 'PASS' });

@@ -97,6 +97,7 @@ describe('stateMachineDefinitions', () => {
       template,
       { region: 'us-west-2' },
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, resolved by the code under test.
     const sub = resolveIntrinsics({ 'Fn::Sub': ['${Fn}/${AWS::URLSuffix}', { Fn: { Ref: fn } }] }, template, {
       region: 'us-west-2',
     });
@@ -175,7 +176,14 @@ describe('runWorkflow', () => {
     const received: any[] = [];
 
     const result = await runWorkflow(
-      options(model, { lambdas: { CheckBucketFunction: (p) => (received.push(p), { checked: (p as any).bucket }) } }),
+      options(model, {
+        lambdas: {
+          CheckBucketFunction: (p) => {
+            received.push(p);
+            return { checked: (p as any).bucket };
+          },
+        },
+      }),
     );
 
     expect(result.status).toBe('SUCCEEDED');

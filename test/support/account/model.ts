@@ -16,81 +16,26 @@
  * A call in the wrong casing is refused with `ModelRejectedCall`; a call aimed at a resource in another region
  * fails as AWS fails it and is recorded in `refusals`.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
-import {
-  AutomatedBackupState,
-  Ctx,
-  DbInstanceState,
-  DbSnapshotState,
-  DEFAULT_DURATIONS,
-  Durations,
-  newRdsRegion,
-  parseRdsArn,
-  RdsModel,
-  RdsRegion,
-  Tag,
-  dbArn,
-} from './rds';
-import { S3Model, S3Object, sdkStream } from './s3';
+import { dbArn, parseRdsArn } from './rds-arns';
+import type { Ctx, DbInstanceState, DbSnapshotState, Tag } from './rds-state';
+import { type S3Object, sdkStream } from './s3';
 import {
   CLIENT_MODULES,
-  Casing,
+  type Casing,
   fromModelNames,
   operationNames,
   operationSchema,
   SERVICES,
-  ServiceName,
+  type ServiceName,
   toModelNames,
 } from './schema';
-import { Alarm, CloudWatchModel, DynamoModel, Execution, SfnModel, SnsMessage, SnsModel } from './services';
+import type { Alarm, Execution } from './services';
 
-export { ModelRejectedCall, StatesError } from './errors';
-export type { Durations } from './rds';
-
-export interface CallRecord {
-  via: 'sfn' | 'sdk';
-  region: string;
-  service: string;
-  action: string;
-  params: unknown;
-  error?: string;
-  at: Date;
-}
-
-export interface Refusal {
-  via: 'sfn' | 'sdk';
-  region: string;
-  service: string;
-  action: string;
-  message: string;
-}
-
-export interface FaultSpec {
-  service?: string;
-  action?: string;
-  via?: 'sfn' | 'sdk';
-  /**
-   * The error's name. A JS SDK name (`DBInstanceNotFoundFault`, `Throttling`) is thrown as is to Lambdas
-   * and translated for Step Functions (`Rds.DbInstanceNotFoundException`, `Rds.RdsException`); a name with
-   * a dot (`Rds.RdsException`, `States.Timeout`) is thrown as is on either path.
-   */
-  error: string;
-  message?: string;
-  /** How many matching calls fail; default: all of them. */
-  times?: number;
-}
-
-interface Fault extends FaultSpec {
-  remaining: number;
-}
+import { AccountState } from './account-state';
+import { type CallRecord, OPTIMIZED, SDK_CLIENTS, SERVICE_ALIASES } from './model-routing';
 
 export interface DbInstanceSeed {
   id: string;
@@ -117,148 +62,11 @@ export interface DbInstanceSeed {
   copyTagsToSnapshot?: boolean;
 }
 
-const SDK_CLIENTS: Record<ServiceName, unknown> = {
-  rds: RDSClient,
-  s3: S3Client,
-  sns: SNSClient,
-  cloudwatch: CloudWatchClient,
-  dynamodb: DynamoDBClient,
-  sfn: SFNClient,
-};
-
-const SERVICE_ALIASES: Record<string, ServiceName> = {
-  rds: 'rds',
-  s3: 's3',
-  sns: 'sns',
-  cloudwatch: 'cloudwatch',
-  dynamodb: 'dynamodb',
-  sfn: 'sfn',
-  states: 'sfn',
-  stepfunctions: 'sfn',
-};
-
-const OPTIMIZED: Record<string, { service: ServiceName; op: string }> = {
-  'sns:publish': { service: 'sns', op: 'Publish' },
-  'dynamodb:putItem': { service: 'dynamodb', op: 'PutItem' },
-  'dynamodb:getItem': { service: 'dynamodb', op: 'GetItem' },
-  'dynamodb:updateItem': { service: 'dynamodb', op: 'UpdateItem' },
-  'dynamodb:deleteItem': { service: 'dynamodb', op: 'DeleteItem' },
-  'states:startExecution': { service: 'sfn', op: 'StartExecution' },
-};
-
-interface Scheduled {
-  at: number;
-  seq: number;
-  run: () => void;
-}
-
 function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-export class AccountModel {
-  readonly account: string;
-  readonly regions: string[];
-  readonly durations: Durations = { ...DEFAULT_DURATIONS };
-  readonly calls: CallRecord[] = [];
-  readonly refusals: Refusal[] = [];
-  readonly rds: RdsModel;
-  readonly s3 = new S3Model();
-  readonly sns = new SnsModel();
-  readonly dynamodb = new DynamoModel();
-  readonly cloudwatch = new CloudWatchModel();
-  readonly sfn = new SfnModel();
-
-  private clock: number;
-  private seq = 0;
-  private queue: Scheduled[] = [];
-  private faults: Fault[] = [];
-  private readonly rdsRegions = new Map<string, RdsRegion>();
-  private current?: { via: 'sfn' | 'sdk'; region: string; service: string; action: string };
-
-  constructor(options: { account?: string; regions?: string[]; now?: Date } = {}) {
-    this.account = options.account ?? '123456789012';
-    this.regions = options.regions ?? ['us-east-1', 'us-west-2'];
-    this.clock = (options.now ?? new Date('2025-11-10T03:00:00Z')).getTime();
-    for (const r of this.regions) this.rdsRegions.set(r, newRdsRegion(r));
-    this.rds = new RdsModel(
-      (r) => this.rdsRegion(r),
-      () => this.regions,
-    );
-  }
-
-  // ---- clock -------------------------------------------------------------------------------------
-
-  now(): Date {
-    return new Date(this.clock);
-  }
-
-  /** Moves the clock; every status transition due by then happens, in order. */
-  advance(seconds: number): void {
-    if (!(seconds >= 0) || !Number.isFinite(seconds))
-      throw new Error(`advance() needs a finite number of seconds >= 0, not ${seconds}`);
-    const target = this.clock + seconds * 1000;
-    for (;;) {
-      this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.queue[0];
-      if (!next || next.at > target) break;
-      this.queue.shift();
-      this.clock = Math.max(this.clock, next.at);
-      next.run();
-    }
-    this.clock = target;
-  }
-
-  private schedule(seconds: number, run: () => void): void {
-    if (!Number.isFinite(seconds)) return; // Infinity: never happens.
-    this.queue.push({ at: this.clock + seconds * 1000, seq: this.seq++, run });
-  }
-
-  // ---- contexts ----------------------------------------------------------------------------------
-
-  private rdsRegion(region: string): RdsRegion {
-    const r = this.rdsRegions.get(region);
-    if (!r) throw new ModelRejectedCall(`region ${region} is not in this model (${this.regions.join(', ')})`);
-    return r;
-  }
-
-  private ctx(region: string): Ctx {
-    this.rdsRegion(region);
-    return {
-      region,
-      account: this.account,
-      now: () => this.now(),
-      schedule: (s, fn) => this.schedule(s, fn),
-      refuse: (message) => {
-        const c = this.current ?? { via: 'sdk' as const, region, service: '?', action: '?' };
-        this.refusals.push({ ...c, message });
-      },
-      durations: this.durations,
-    };
-  }
-
-  // ---- faults ------------------------------------------------------------------------------------
-
-  injectFault(spec: FaultSpec): void {
-    this.faults.push({ ...spec, remaining: spec.times ?? Infinity });
-  }
-
-  clearFaults(): void {
-    this.faults = [];
-  }
-
-  private takeFault(via: 'sfn' | 'sdk', service: ServiceName, op: string): Fault | undefined {
-    const f = this.faults.find(
-      (x) =>
-        x.remaining > 0 &&
-        (x.via === undefined || x.via === via) &&
-        (x.service === undefined || SERVICE_ALIASES[x.service.toLowerCase()] === service) &&
-        (x.action === undefined || x.action.toLowerCase() === op.toLowerCase()),
-    );
-    if (f) f.remaining -= 1;
-    return f;
-  }
-
+export class AccountModel extends AccountState {
   // ---- dispatch ----------------------------------------------------------------------------------
 
   private dispatch(
@@ -453,7 +261,9 @@ export class AccountModel {
       }
       return mock;
     });
-    return () => mocks.forEach((m) => m.restore());
+    return () => {
+      for (const m of mocks) m.restore();
+    };
   }
 
   // ---- seeding -----------------------------------------------------------------------------------
@@ -599,69 +409,5 @@ export class AccountModel {
     ex.status = status;
     ex.stopDate = this.now();
     ex.output = output === undefined ? undefined : JSON.stringify(output);
-  }
-
-  // ---- inspectors ----------------------------------------------------------------------------------
-
-  dbInstance(region: string, id: string): DbInstanceState | undefined {
-    return this.rdsRegion(region).instances.get(id);
-  }
-
-  dbInstances(region: string): DbInstanceState[] {
-    return [...this.rdsRegion(region).instances.values()];
-  }
-
-  dbSnapshots(region: string): DbSnapshotState[] {
-    return [...this.rdsRegion(region).snapshots.values()];
-  }
-
-  automatedBackups(region: string): AutomatedBackupState[] {
-    return [...this.rdsRegion(region).backups];
-  }
-
-  /** The point in time a PITR copy was restored to. */
-  restoredTo(region: string, id: string): Date | undefined {
-    const i = this.dbInstance(region, id);
-    return i ? this.rds.restoredTo.get(i) : undefined;
-  }
-
-  /** The current version of every object, in key order. */
-  objects(bucket: string): S3Object[] {
-    const b = this.s3.buckets.get(bucket);
-    if (!b) throw new Error(`objects: no bucket ${bucket}`);
-    return [...b.objects.keys()].sort().map((k) => {
-      const v = b.objects.get(k)!;
-      return v[v.length - 1];
-    });
-  }
-
-  objectVersions(bucket: string, key: string): S3Object[] {
-    return [...(this.s3.buckets.get(bucket)?.objects.get(key) ?? [])];
-  }
-
-  snsMessages(topicArn?: string): SnsMessage[] {
-    return this.sns.messages.filter((m) => topicArn === undefined || m.TopicArn === topicArn);
-  }
-
-  tableItems(region: string, name: string): Array<Record<string, unknown>> {
-    return [...(this.dynamodb.tables.get(`${region}/${name}`)?.items.values() ?? [])];
-  }
-
-  alarm(region: string, name: string): Alarm | undefined {
-    return this.cloudwatch.alarms.get(`${region}/${name}`);
-  }
-
-  get executions(): Execution[] {
-    return [...this.sfn.executions.values()];
-  }
-
-  get metricData(): CloudWatchModel['metricData'] {
-    return this.cloudwatch.metricData;
-  }
-
-  /** How many calls (both paths, failed ones included) reached `service` `action`. */
-  callCount(service: string, action: string): number {
-    const s = SERVICE_ALIASES[service.toLowerCase()] ?? service;
-    return this.calls.filter((c) => c.service === s && c.action.toLowerCase() === action.toLowerCase()).length;
   }
 }

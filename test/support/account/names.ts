@@ -73,9 +73,9 @@ export function pascalCase(word: string): string {
 
 /** AWS SDK for Java 2.x `DefaultNamingStrategy.getExceptionName`. */
 export function javaExceptionName(errorShapeName: string): string {
-  if (errorShapeName.endsWith('Fault')) return pascalCase(errorShapeName.slice(0, -'Fault'.length)) + 'Exception';
+  if (errorShapeName.endsWith('Fault')) return `${pascalCase(errorShapeName.slice(0, -'Fault'.length))}Exception`;
   if (errorShapeName.endsWith('Exception')) return pascalCase(errorShapeName);
-  return pascalCase(errorShapeName) + 'Exception';
+  return `${pascalCase(errorShapeName)}Exception`;
 }
 
 /** Error-name prefixes of the AWS SDK integrations (the Java 2.x service names; measured ones listed). */
@@ -115,5 +115,5 @@ export function sfnOptimizedErrorName(service: string, jsErrorName: string, mode
   if (!p) return sfnSdkErrorName(service, jsErrorName, modeled);
   if (!modeled) return `${p.prefix}.${p.base}`;
   const base = jsErrorName.endsWith('Fault') ? jsErrorName.slice(0, -5) : jsErrorName;
-  return `${p.prefix}.${base.endsWith('Exception') ? base : base + 'Exception'}`;
+  return `${p.prefix}.${base.endsWith('Exception') ? base : `${base}Exception`}`;
 }

@@ -31,8 +31,11 @@
  *   also run as a Task returning the Result.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { assertSupported, collectStates, readReferencePath, rewritePaths, subMachines, type StateInfo } from './asl';
-import { FAKE_ACCOUNT_ID, validateAsl, type AslDefinition, type AslState } from './template';
+import { assertSupported, collectStates, type StateInfo } from './asl';
+import { TaskError, UncatchableError } from './harness-errors';
+import { type Converted, prepareForExecution, WAIT_RESOURCE, waitSeconds } from './state-conversions';
+import { FAKE_ACCOUNT_ID, validateAsl } from './template';
+import { retryIntervalSeconds, VirtualClock } from './virtual-clock';
 
 /** The account model as the harness sees it (implemented by test/support/account/model.ts). */
 export interface AwsModel {
@@ -131,32 +134,10 @@ export interface RunResult {
   readonly events: unknown[];
 }
 
-const WAIT_RESOURCE = 'arn:aws:states:::edr-harness:wait';
-const PASS_RESOURCE = 'arn:aws:states:::edr-harness:pass';
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(:.+)?$/;
 /** Step Functions' limit on a state's input/output: 256 KiB. */
 const DATA_LIMIT_BYTES = 256 * 1024;
-/** The real-time guard against a hung handler (aws-local-stepfunctions times Tasks in real time). */
-const REAL_TIME_TASK_GUARD_SECONDS = 600;
-
-/** An error Step Functions reports for a Task: `name` is its Error, `message` its Cause. */
-class TaskError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
-
-/** An error no Retry or Catch sees (aws-local-stepfunctions reads `isRetryable`/`isCatchable`). */
-class UncatchableError extends Error {
-  readonly isRetryable = false;
-  readonly isCatchable = false;
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
 
 let statesTimeoutErrorClass: (new () => Error) | undefined;
 
@@ -191,144 +172,9 @@ async function statesTimeoutError(cause: string): Promise<Error> {
   return err;
 }
 
-/** Waits and retry intervals on the model's clock: the earliest pending wake-up is served first. */
-class VirtualClock {
-  private readonly pending: Array<{ until: number; resolve: () => void; reject: (err: Error) => void }> = [];
-  private inFlight = 0;
-  private flushScheduled = false;
-  private stopped = false;
-
-  constructor(
-    private readonly model: AwsModel,
-    private readonly deadline: number | undefined,
-    private readonly onDeadline: () => void,
-  ) {}
-
-  /** Sleeps `seconds` of model time; resolves once every branch that can run has run up to this point. */
-  sleep(seconds: number): Promise<void> {
-    if (this.stopped) return Promise.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
-    if (!(seconds > 0)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ until: this.model.now().getTime() + seconds * 1000, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  /** Advances the clock at once (retry of a Map/Parallel state, which has no harness handler to block). */
-  advanceNow(seconds: number): void {
-    const until = this.model.now().getTime() + seconds * 1000;
-    if (this.deadline !== undefined && until > this.deadline) return this.timeOut();
-    this.advanceTo(until);
-  }
-
-  /** A Task handler is running: no wait may end before it finishes. */
-  begin(): void {
-    this.inFlight++;
-  }
-
-  end(): void {
-    this.inFlight--;
-    if (this.pending.length > 0) this.schedule();
-  }
-
-  /**
-   * Ends every pending sleep with an error no Catch sees, so branches still running after the execution
-   * ended (timed out, or a sibling Map iteration failed) unwind and release the library's timers.
-   */
-  stop(): void {
-    this.stopped = true;
-    for (const p of this.pending.splice(0))
-      p.reject(new UncatchableError('WorkflowHarnessError', 'The execution is over'));
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // A macrotask: every branch runs (microtasks) until it blocks on a wait or a handler first.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    if (this.stopped || this.pending.length === 0 || this.inFlight > 0) return;
-    const next = Math.min(...this.pending.map((p) => p.until));
-    if (this.deadline !== undefined && next > this.deadline) return this.timeOut();
-    this.advanceTo(next);
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      if (this.pending[i].until <= next) this.pending.splice(i, 1)[0].resolve();
-    }
-    if (this.pending.length > 0) this.schedule();
-  }
-
-  private timeOut(): void {
-    if (this.deadline !== undefined) this.advanceTo(this.deadline);
-    this.onDeadline();
-    this.stop();
-  }
-
-  private advanceTo(ms: number): void {
-    const seconds = (ms - this.model.now().getTime()) / 1000;
-    if (seconds > 0) this.model.advance(seconds);
-  }
-}
-
-/** What the harness runs in place of a Wait or a falsy-Result Pass state. */
-type Converted = { type: 'Wait' | 'Pass'; original: AslState };
-
-/**
- * The copy of the definition aws-local-stepfunctions executes (see the file comment for each change):
- * Waits (and falsy-Result Passes) become harness Tasks, `$$.Execution` reads the harness's key, and
- * real-time timeouts are replaced by a generous guard.
- */
-function prepareForExecution(definition: AslDefinition, converted: Map<string, Converted>): AslDefinition {
-  const rewritten = rewritePaths(definition, (s) =>
-    s.replace(/\$\$\.Execution\b/g, '$$$$.EdrExecution'),
-  ) as AslDefinition;
-  const visit = (machine: AslDefinition): void => {
-    for (const [name, state] of Object.entries(machine.States)) {
-      for (const sub of subMachines(state)) visit(sub);
-      const ending = state.End === true ? { End: true } : { Next: state.Next };
-      const io = {
-        ...(state.InputPath !== undefined ? { InputPath: state.InputPath } : {}),
-        ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
-      };
-      if (state.Type === 'Wait') {
-        converted.set(name, { type: 'Wait', original: state });
-        machine.States[name] = {
-          Type: 'Task',
-          Resource: WAIT_RESOURCE,
-          ...io,
-          TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS,
-          ...ending,
-        };
-      } else if (state.Type === 'Pass' && 'Result' in state && !state.Result) {
-        converted.set(name, { type: 'Pass', original: state });
-        const resultPath = 'ResultPath' in state ? { ResultPath: state.ResultPath } : {};
-        machine.States[name] = {
-          Type: 'Task',
-          Resource: PASS_RESOURCE,
-          ...io,
-          ...resultPath,
-          TimeoutSeconds: REAL_TIME_TASK_GUARD_SECONDS,
-          ...ending,
-        };
-      } else if (state.Type === 'Task') {
-        delete state.TimeoutSecondsPath;
-        delete state.HeartbeatSeconds;
-        delete state.HeartbeatSecondsPath;
-        state.TimeoutSeconds = REAL_TIME_TASK_GUARD_SECONDS;
-      }
-    }
-  };
-  visit(rewritten);
-  delete rewritten.TimeoutSeconds;
-  return rewritten;
-}
-
 /** AWS StartExecution's name rule: 1–80 characters, none of whitespace, brackets, wildcards, specials or controls. */
 function assertExecutionName(name: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: StartExecution's rule forbids exactly these control characters.
   if (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name)) {
     throw new Error(
       `Execution name "${name}" would be rejected by StartExecution (1-80 characters, no whitespace or special characters)`,
@@ -354,44 +200,6 @@ function findLambda(lambdas: Record<string, LambdaHandler>, fn: string): LambdaH
 
 function jsonCopy(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
-}
-
-/** Seconds the original Wait state would wait for `input` (its effective input, after InputPath). */
-function waitSeconds(name: string, wait: AslState, input: unknown, context: object, now: Date): number {
-  const runtime = (message: string): never => {
-    throw new UncatchableError('States.Runtime', `Wait state "${name}": ${message}`);
-  };
-  if (typeof wait.Seconds === 'number') return wait.Seconds;
-  const timestampSeconds = (value: unknown, field: string): number => {
-    const isRfc3339 =
-      typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value);
-    if (!isRfc3339 || Number.isNaN(Date.parse(value)))
-      runtime(`${field} is not an RFC 3339 timestamp: ${JSON.stringify(value)}`);
-    return Math.max(0, (Date.parse(value as string) - now.getTime()) / 1000);
-  };
-  if (typeof wait.Timestamp === 'string') return timestampSeconds(wait.Timestamp, 'Timestamp');
-  if (typeof wait.SecondsPath === 'string') {
-    const value = readReferencePath(wait.SecondsPath, input, context);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      runtime(`SecondsPath ${wait.SecondsPath} is not a non-negative integer: ${JSON.stringify(value)}`);
-    }
-    return value as number;
-  }
-  if (typeof wait.TimestampPath === 'string') {
-    return timestampSeconds(
-      readReferencePath(wait.TimestampPath, input, context),
-      `TimestampPath ${wait.TimestampPath}`,
-    );
-  }
-  return runtime('no Seconds, Timestamp, SecondsPath or TimestampPath');
-}
-
-/** Seconds a retrier waits before attempt `attempt` (1-based), without jitter (FULL jitter's upper bound). */
-function retryIntervalSeconds(retrier: Record<string, unknown>, attempt: number): number {
-  const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
-  const backoff = typeof retrier.BackoffRate === 'number' ? retrier.BackoffRate : 2;
-  const max = typeof retrier.MaxDelaySeconds === 'number' ? retrier.MaxDelaySeconds : Infinity;
-  return Math.min(interval * Math.pow(backoff, attempt - 1), max);
 }
 
 /**

@@ -1,14 +1,16 @@
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportUnreportedRun } from '../../functions/report/report-run';
 import type { WorkflowDescriptor } from '../../functions/report/evidence';
+import { ERROR_NAMES } from '../../functions/shared/errors';
+import { REPORT_FAILED_ERROR } from '../../statemachines/report';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { AccountModel } from '../support/account/model';
-import { evidenceRecords, type StackWorkflows } from '../support/dr-workflows';
-import { faultSweep } from '../support/workflow/fault-sweep';
-import type { RunResult } from '../support/workflow/run';
-import type { ResolvedStateMachine } from '../support/workflow/template';
+import type { AccountModel } from './account/model';
+import { evidenceRecords, type StackWorkflows } from './dr-workflows';
+import { faultSweep } from './workflow/fault-sweep';
+import type { RunResult } from './workflow/run';
+import type { ResolvedStateMachine } from './workflow/template';
 
 /**
  * What EventBridge and the status-change reporter do after a run that did not succeed: the reporter gets
@@ -55,12 +57,19 @@ export async function afterRun(
   );
 }
 
+/** The fault kinds of the default sweep, in order: each Task state gets one run per kind. */
+export const FAULT_KINDS = ['throttling', 'accessDenied', 'notFound', 'crash', 'timeout'] as const;
+
 /** How one fault-sweep run ended, once the status-change reporter has done its part. */
 export interface SweepOutcome {
   /** `<fault> at <state>`. */
   readonly at: string;
   readonly status: RunResult['status'];
-  /** Succeeded, or failed with an error name such as `CheckFailedError` or `Rds.RdsException`. */
+  /**
+   * Succeeded, or failed with one of our error names (`ERROR_NAMES`, the report step's `ReportFailedError`)
+   * or with the very error the sweep injected (`Rds.RdsException`, `States.Timeout`), which the report
+   * records by the name Step Functions gave it. `Error` or `TypeError` (a crash in our code) is not named.
+   */
   readonly namedError: boolean;
   /** Evidence records in the bucket. */
   readonly evidence: number;
@@ -68,6 +77,13 @@ export interface SweepOutcome {
   readonly notifications: number;
   /** The run's model, to assert the account's final state. */
   readonly model: AccountModel;
+}
+
+const OUR_ERRORS: ReadonlySet<string> = new Set([...Object.values(ERROR_NAMES), REPORT_FAILED_ERROR]);
+
+/** Whether a swept run failed with one of our error names or with the error injected into it. */
+function isNamedError(error: string | undefined, injected: string): boolean {
+  return error !== undefined && (OUR_ERRORS.has(error) || error === injected);
 }
 
 /**
@@ -111,7 +127,7 @@ export async function sweepWorkflow(args: {
       outcomes.push({
         at: `${r.fault} at ${r.state}`,
         status: r.result.status,
-        namedError: r.result.status === 'SUCCEEDED' || /^[A-Z][A-Za-z]+(\.[A-Za-z]+)?$/.test(r.result.error ?? ''),
+        namedError: r.result.status === 'SUCCEEDED' || isNamedError(r.result.error, r.error),
         evidence: evidenceRecords(model, stack.evidenceBucket).length,
         notifications: model.snsMessages().length,
         model,

@@ -1,0 +1,18 @@
+import { synthesize } from '../support/synth';
+
+describe('freshness', () => {
+  it('watches every scheduled job of each stack', () => {
+    const { stacks } = synthesize();
+    expect(stacks.primary.freshness.jobs.map((j) => j.job)).toEqual(['janitor', 'backup-verification']);
+    expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor']);
+  });
+
+  it('alarms when the weekly verification is overdue by a week plus the grace', () => {
+    const { primary } = synthesize();
+    primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HoursSinceSuccess',
+      Dimensions: [{ Name: 'Job', Value: 'backup-verification' }],
+      Threshold: 168 + 6,
+    });
+  });
+});
