@@ -6,7 +6,7 @@
  * 1. Bundles — every `functions/*\/handler.ts` built with esbuild's JS API and DrFunction's settings
  *    (`lib/bundling.ts`: platform node, cjs, target node24 — node22 if esbuild rejected it, which 0.28 does
  *    not —, minify keeping names, source map, the SDK bundled from its ES-module builds, the default plan
- *    compiled in through `define`), and each again with the SDK left to the runtime, for comparison.
+ *    shipped beside the bundle as `plan.json`, read once at cold start), and each again with the SDK left to the runtime, for comparison.
  *    The source map is *linked*, as NodejsFunction's `sourceMap: true` makes it (esbuild `--sourcemap`): an
  *    external map without the `sourceMappingURL` comment would make `--enable-source-maps` a no-op and hide
  *    its cost. Bytes of the `.js` and `.map`, and the five biggest packages by bytes in the output.

@@ -18,7 +18,6 @@ import {
   tagKeys,
 } from '../../../functions/shared/naming';
 import { failuresFirst, statusForUpperBound, worstStatus } from '../../../functions/shared/check-result';
-import { bundledPlan } from '../../../functions/shared/plan';
 import { seedPlan } from '../../support/plans';
 
 const awsError = (name: string) => Object.assign(new Error(`${name} happened`), { name });
@@ -132,13 +131,5 @@ describe('check results', () => {
     expect(statusForUpperBound(19.2, 19.2, 24)).toBe('PASS');
     expect(statusForUpperBound(19.3, 19.2, 24)).toBe('WARN');
     expect(statusForUpperBound(24.1, 19.2, 24)).toBe('FAIL');
-  });
-});
-
-describe('bundledPlan', () => {
-  it('reads the plan compiled into the bundle', () => {
-    process.env.EDR_PLAN = JSON.stringify(seedPlan());
-    expect(bundledPlan().databases[0]?.id).toBe('entmoot-prod');
-    delete process.env.EDR_PLAN;
   });
 });
