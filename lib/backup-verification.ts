@@ -1,10 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { verificationTargets } from '../functions/backup-verification/run-checks';
+import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
 import { CHECK_METRICS } from '../functions/shared/check-metrics';
 import { METRICS_NAMESPACE } from '../functions/shared/powertools';
 import { backupVerificationDefinition } from '../statemachines/backup-verification';
@@ -41,6 +43,8 @@ export const BACKUP_VERIFICATION_DESCRIPTOR: WorkflowDescriptor = {
 export interface BackupVerificationProps {
   readonly plan: DrPlan;
   readonly reporting: Reporting;
+  /** The stack's evidence bucket, where each target's results are stored under the run's prefix. */
+  readonly evidenceBucket: s3.IBucket;
   /** Where the per-check alarms notify. */
   readonly topic: sns.ITopic;
   /** When the verification runs.
@@ -67,7 +71,15 @@ export class BackupVerification extends Construct {
       entry: 'functions/backup-verification/handler.ts',
       description: 'Weekly backup verification: runs the checks of one database, backups bucket or dump',
       memorySize: 512,
+      environment: { EVIDENCE_BUCKET: props.evidenceBucket.bucketName },
     });
+    const resultObjects = props.evidenceBucket.arnForObjects(`${RESULTS_ROOT}*`);
+    this.checkFunction.allow({ actions: ['s3:PutObject'], resources: [resultObjects] });
+    acknowledgeWildcards(
+      this.checkFunction.role!,
+      { resources: [resultObjects] },
+      'Writes only under the weekly verification’s results prefix of this stack’s evidence bucket; object names are per run.',
+    );
 
     this.grantReadBackups(plan);
 
