@@ -8,6 +8,7 @@
  * This module imports zod only (no CDK): Lambda code imports its types, the CDK app and the CLI its schema.
  */
 import { z } from 'zod';
+import { minimumJanitorMinutes, removalsPerRun, type JanitorBoundPlan } from '../functions/janitor/run-bound';
 import { AWS_REGIONS, bucketNameProblem, fargateProblem, scheduleProblem, sqlProblem } from './plan-rules';
 
 const RDS_ID = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
@@ -620,7 +621,7 @@ export const drPlanSchema = z
   });
 
 /** The parts of a parsed plan that `refuseWhatAwsWould` reads (structural, so the schema's type is not circular). */
-interface AwsCheckedPlan {
+interface AwsCheckedPlan extends JanitorBoundPlan {
   readonly system: { readonly primaryStackName: string; readonly recoveryStackName: string };
   readonly regions: { readonly primary: string; readonly recovery: string };
   readonly databases: readonly {
@@ -682,6 +683,12 @@ function refuseWhatAwsWould(plan: AwsCheckedPlan, ctx: z.RefinementCtx): void {
     }
     addresses.add(key);
   });
+  if (removalsPerRun(plan) < 1) {
+    issue(
+      ['timeouts', 'workflowMinutes', 'janitor'],
+      `must leave room for one wave of removals (each may take up to polling.maxDeleteWaitMinutes and its delete retries): set at least ${minimumJanitorMinutes(plan)} (got ${plan.timeouts.workflowMinutes.janitor})`,
+    );
+  }
   const { cpu, memoryMiB } = plan.workload.dumpRestore;
   const fargate = fargateProblem(cpu, memoryMiB);
   if (fargate) issue(['workload', 'dumpRestore', 'memoryMiB'], `${fargate} (got ${memoryMiB})`);
