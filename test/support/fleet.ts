@@ -22,14 +22,14 @@ export function fleetPlanInput(size: number): DrPlanInput {
     replica: `fleet-tenant-${pad(i)}-prod-replica`,
     drReplica: `fleet-tenant-${pad(i)}-prod-dr-replica`,
     backupBucket: `fleet-tenant-${pad(i)}-prod-backups`,
-    kmsKeyArn: `arn:aws:kms:us-east-1:${account}:key/${pad(i)}a1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5`,
+    kmsKeyArn: `arn:aws:kms:us-east-1:${account}:key/${pad(i)}a1b2-c3d4-e5f6-a7b8-c9d0e1f2a3b4`,
     network,
   }));
   const buckets = Array.from({ length: size }, (_, i) => [
     {
       name: `fleet-tenant-${pad(i)}-prod-backups`,
       role: 'backups',
-      kmsKeyArn: `arn:aws:kms:us-east-1:${account}:key/${pad(i)}f0e1d2-c3b4-a596-8776-655443322110`,
+      kmsKeyArn: `arn:aws:kms:us-east-1:${account}:key/${pad(i)}f0e1-d2c3-b4a5-9687-766554433221`,
     },
     { name: `fleet-tenant-${pad(i)}-prod-files`, role: 'files', drBucket: `fleet-tenant-${pad(i)}-prod-files-dr` },
   ]).flat();
