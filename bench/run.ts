@@ -22,6 +22,9 @@
  * 3. Synth — `npx cdk synth --no-notices -q -o <tmp>`, 3 runs, median.
  * 4. Backup checks — `benchDumpIntegrity()` (starts its own PostgreSQL, builds a ≥ 200 MB dump) and
  *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
+ * 5. Fleet — `benchFleet()` (bench/fleet.ts): 10, 120 and 500 databases; synth seconds, resources per stack,
+ *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
+ *    cold import of the largest bundle with the plan shipped beside it.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -44,6 +47,7 @@ import {
   type ColdTarget,
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
+import { benchFleet } from './fleet';
 import { benchSynth } from './synth';
 
 const GOAL_MS = 80;
@@ -216,7 +220,39 @@ async function main(): Promise<void> {
       );
     report.backupChecks = { dumpIntegrity: integrity, backupCount: count };
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count].some(
+    heading('5. Fleet (10, 120, 500 databases and as many backups buckets; synth in-process; a simulated weekly run)');
+    report.fleet = await section('Fleet', async () => {
+      const rows = await benchFleet([10, 120, 500], work);
+      console.log(
+        table(
+          [
+            'databases',
+            'synth s',
+            'resources',
+            'template KB',
+            'largest role policy',
+            'managed/role',
+            'largest state payload',
+            'cold import ms',
+            'bundle',
+          ],
+          rows.map((r) => [
+            r.databases,
+            r.synthSeconds,
+            Object.values(r.resources).join(' / '),
+            Object.values(r.templateKb).join(' / '),
+            r.largestRolePolicyChars,
+            r.maxManagedPoliciesPerRole,
+            `${r.largestStatePayloadBytes} (${r.runStatus})`,
+            r.coldImportMedianMs,
+            r.largestBundle,
+          ]),
+        ),
+      );
+      return rows;
+    });
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count, report.fleet].some(
       (s) => typeof s === 'object' && s !== null && 'error' in s,
     );
   } finally {
