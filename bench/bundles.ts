@@ -7,8 +7,8 @@
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling';
+import { dirname, join, resolve } from 'node:path';
+import { DR_BUNDLING, PLAN_FILE_NAME, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling';
 import type { DrPlan } from '../lib/plan';
 
 export { PROJECT_ROOT };
@@ -22,11 +22,10 @@ export function handlerEntries(root = PROJECT_ROOT): string[] {
     .sort();
 }
 
-/** esbuild options equal to what NodejsFunction passes for DR_BUNDLING (CLI `--sourcemap` is linked). */
+/** esbuild options equal to what NodejsFunction passes for DR_BUNDLING (CLI `--sourcemap` is linked); the plan is not compiled in. */
 export function drEsbuildOptions(
   entry: string,
   outfile: string,
-  plan: DrPlan,
   target = DR_BUNDLING.target,
   sdk: SdkResolution = 'bundled',
 ): BuildOptions {
@@ -43,7 +42,6 @@ export function drEsbuildOptions(
     sourcesContent: DR_BUNDLING.sourcesContent,
     external: sdk === 'runtime' ? ['@aws-sdk/*'] : [...DR_BUNDLING.externalModules],
     mainFields: sdk === 'runtime' ? undefined : [...DR_BUNDLING.mainFields],
-    define: planDefine(plan),
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
@@ -120,12 +118,14 @@ export async function buildBundle(
   let target = DR_BUNDLING.target;
   let result: Awaited<ReturnType<typeof build>>;
   try {
-    result = await build(drEsbuildOptions(entry, file, plan, target, sdk));
+    result = await build(drEsbuildOptions(entry, file, target, sdk));
   } catch (error) {
     if (!/target|node24/i.test(String(error))) throw error;
     target = 'node22';
-    result = await build(drEsbuildOptions(entry, file, plan, target, sdk));
+    result = await build(drEsbuildOptions(entry, file, target, sdk));
   }
+  // As DrFunction ships it: the plan beside the bundle, read once at cold start.
+  writeFileSync(join(dirname(file), PLAN_FILE_NAME), JSON.stringify(plan));
   const metafile = result.metafile!;
   const ownSources = Object.keys(metafile.inputs)
     .filter((input) => !input.includes('node_modules/'))

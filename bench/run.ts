@@ -6,7 +6,7 @@
  * 1. Bundles — every `functions/*\/handler.ts` built with esbuild's JS API and DrFunction's settings
  *    (`lib/bundling.ts`: platform node, cjs, target node24 — node22 if esbuild rejected it, which 0.28 does
  *    not —, minify keeping names, source map, the SDK bundled from its ES-module builds, the default plan
- *    compiled in through `define`), and each again with the SDK left to the runtime, for comparison.
+ *    shipped beside the bundle as `plan.json`, read once at cold start), and each again with the SDK left to the runtime, for comparison.
  *    The source map is *linked*, as NodejsFunction's `sourceMap: true` makes it (esbuild `--sourcemap`): an
  *    external map without the `sourceMappingURL` comment would make `--enable-source-maps` a no-op and hide
  *    its cost. Bytes of the `.js` and `.map`, and the five biggest packages by bytes in the output.
@@ -24,6 +24,9 @@
  *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
  * 5. Database validator — `benchValidator()`: 1,000,000 GiST-indexed, analyzed buildings on its own PostgreSQL
  *    with ssl=on, validated as dr_validator over TLS; medians of connect, total and each query (5 runs).
+ * 6. Fleet — `benchFleet()` (bench/fleet.ts): 10, 120 and 500 databases; synth seconds, resources per stack,
+ *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
+ *    cold import of the largest bundle with the plan shipped beside it.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -46,6 +49,7 @@ import {
   type ColdTarget,
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
+import { benchFleet } from './fleet';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -243,7 +247,39 @@ async function main(): Promise<void> {
     }
     report.validator = validator;
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator].some(
+    heading('6. Fleet (10, 120, 500 databases and as many backups buckets; synth in-process; a simulated weekly run)');
+    report.fleet = await section('Fleet', async () => {
+      const rows = await benchFleet([10, 120, 500], work);
+      console.log(
+        table(
+          [
+            'databases',
+            'synth s',
+            'resources',
+            'template KB',
+            'largest role policy',
+            'managed/role',
+            'largest state payload',
+            'cold import ms',
+            'bundle',
+          ],
+          rows.map((r) => [
+            r.databases,
+            r.synthSeconds,
+            Object.values(r.resources).join(' / '),
+            Object.values(r.templateKb).join(' / '),
+            r.largestRolePolicyChars,
+            r.maxManagedPoliciesPerRole,
+            `${r.largestStatePayloadBytes} (${r.runStatus})`,
+            r.coldImportMedianMs,
+            r.largestBundle,
+          ]),
+        ),
+      );
+      return rows;
+    });
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet].some(
       (s) => typeof s === 'object' && s !== null && 'error' in s,
     );
   } finally {

@@ -1,16 +1,19 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { verificationTargets } from '../functions/backup-verification/run-checks';
+import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
 import { CHECK_METRICS } from '../functions/shared/check-metrics';
 import { METRICS_NAMESPACE } from '../functions/shared/powertools';
 import { backupVerificationDefinition } from '../statemachines/backup-verification';
 import { rdsArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
+import { listChars, namesOrPatterns, RESOURCE_LIST_BUDGET } from './iam-scope';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
@@ -40,6 +43,8 @@ export const BACKUP_VERIFICATION_DESCRIPTOR: WorkflowDescriptor = {
 export interface BackupVerificationProps {
   readonly plan: DrPlan;
   readonly reporting: Reporting;
+  /** The stack's evidence bucket, where each target's results are stored under the run's prefix. */
+  readonly evidenceBucket: s3.IBucket;
   /** Where the per-check alarms notify. */
   readonly topic: sns.ITopic;
   /** When the verification runs.
@@ -61,41 +66,22 @@ export class BackupVerification extends Construct {
   constructor(scope: Construct, id: string, props: BackupVerificationProps) {
     super(scope, id);
     const { plan } = props;
-    const stack = Stack.of(this);
     this.checkFunction = new DrFunction(this, 'CheckTarget', {
       plan,
       entry: 'functions/backup-verification/handler.ts',
       description: 'Weekly backup verification: runs the checks of one database, backups bucket or dump',
       memorySize: 512,
+      environment: { EVIDENCE_BUCKET: props.evidenceBucket.bucketName },
     });
-
-    const regions = [plan.regions.primary, plan.regions.recovery];
-    const dbArns = regions.flatMap((r) => plan.databases.map((db) => rdsArn(this, 'db', db.id, r)));
-    const snapshotArns = regions.map((r) => rdsArn(this, 'snapshot', '*', r));
-    const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
-    this.checkFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
-    this.checkFunction.allow({
-      actions: ['rds:DescribeDBInstanceAutomatedBackups'],
-      resources: [...dbArns, ...backupArns],
-    });
-    const buckets = plan.buckets.filter((b) => b.role === 'backups');
-    if (buckets.length > 0) {
-      this.checkFunction.allow({
-        actions: ['s3:ListBucket'],
-        resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}`),
-      });
-      this.checkFunction.allow({
-        actions: ['s3:GetObject', 's3:GetObjectAttributes'],
-        resources: buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`),
-      });
-    }
-    const keys = [...new Set(buckets.map((b) => b.kmsKeyArn).filter((k): k is string => Boolean(k)))];
-    if (keys.length > 0) this.checkFunction.allow({ actions: ['kms:Decrypt'], resources: keys });
+    const resultObjects = props.evidenceBucket.arnForObjects(`${RESULTS_ROOT}*`);
+    this.checkFunction.allow({ actions: ['s3:PutObject'], resources: [resultObjects] });
     acknowledgeWildcards(
       this.checkFunction.role,
-      { resources: [...snapshotArns, ...backupArns, ...buckets.map((b) => `arn:${stack.partition}:s3:::${b.name}/*`)] },
-      'Read-only: snapshot and automated-backup names are chosen by RDS (snapshot:*, auto-backup:*), backup object keys by the backup job (bucket/*); all limited to the plan’s buckets and this account.',
+      { resources: [resultObjects] },
+      'Writes only under the weekly verification’s results prefix of this stack’s evidence bucket; object names are per run.',
     );
+
+    this.grantReadBackups(plan);
 
     this.workflow = new DrWorkflow(this, 'Workflow', {
       plan,
@@ -133,5 +119,69 @@ export class BackupVerification extends Construct {
       alarm.addOkAction(action);
       this.alarms[check] = alarm;
     }
+  }
+
+  /**
+   * Read-only access to what the checks read: the plan's instances' snapshots and automated backups in both
+   * regions, its backups buckets, and the keys of SSE-KMS backups. Each list is exact while it fits
+   * `RESOURCE_LIST_BUDGET`; for a fleet it becomes a few name patterns (lib/iam-scope.ts), so the role stays
+   * within IAM's limits at any fleet size. Why each pattern is still least privilege is said where it is used.
+   */
+  private grantReadBackups(plan: DrPlan): void {
+    const stack = Stack.of(this);
+    const fn = this.checkFunction;
+    const regions = [plan.regions.primary, plan.regions.recovery];
+    const wildcards: string[] = [];
+
+    // Instances: patterns of the plan's own instance ids. Both actions only describe (never change) backups,
+    // in this account and the plan's two regions; the function also refuses, in code, any id not in the plan.
+    const rdsArnLength = (id: string) => `arn:aws:rds:${plan.regions.recovery}:${plan.account}:db:${id}`.length * 2;
+    const instances = namesOrPatterns(
+      plan.databases.map((db) => db.id),
+      rdsArnLength,
+    );
+    const dbArns = regions.flatMap((r) => instances.names.map((id) => rdsArn(this, 'db', id, r)));
+    const snapshotArns = regions.map((r) => rdsArn(this, 'snapshot', '*', r));
+    const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
+    fn.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
+    fn.allow({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [...dbArns, ...backupArns] });
+    wildcards.push(...snapshotArns, ...backupArns, ...(instances.patterned ? dbArns : []));
+
+    const buckets = plan.buckets.filter((b) => b.role === 'backups');
+    if (buckets.length > 0) {
+      // Buckets: S3 bucket ARNs carry no account, so a pattern is held to this account by s3:ResourceAccount;
+      // within it, only buckets sharing a prefix with the plan's backups buckets, and only read actions.
+      const scoped = namesOrPatterns(
+        buckets.map((b) => b.name),
+        (name) => `arn:aws:s3:::${name}/*`.length * 2,
+      );
+      const conditions = scoped.patterned ? { StringEquals: { 's3:ResourceAccount': stack.account } } : undefined;
+      const bucketArns = scoped.names.map((name) => `arn:${stack.partition}:s3:::${name}`);
+      const objectArns = bucketArns.map((arn) => `${arn}/*`);
+      fn.allow({ actions: ['s3:ListBucket'], resources: bucketArns, conditions });
+      fn.allow({ actions: ['s3:GetObject', 's3:GetObjectAttributes'], resources: objectArns, conditions });
+      wildcards.push(...objectArns, ...(scoped.patterned ? bucketArns : []));
+    }
+
+    const keys = [...new Set(buckets.map((b) => b.kmsKeyArn).filter((k): k is string => Boolean(k)))];
+    if (keys.length > 0 && listChars(keys) <= RESOURCE_LIST_BUDGET) {
+      fn.allow({ actions: ['kms:Decrypt'], resources: keys });
+    } else if (keys.length > 0) {
+      // Keys: any key of this account in the keys' regions, but only for requests S3 makes on this role's
+      // behalf (kms:ViaService) — and S3 serves this role only the backups buckets above, read-only.
+      const keyRegions = [...new Set(keys.map((k) => k.split(':')[3] ?? ''))].sort();
+      const keyArns = keyRegions.map((r) => `arn:${stack.partition}:kms:${r}:${stack.account}:key/*`);
+      fn.allow({
+        actions: ['kms:Decrypt'],
+        resources: keyArns,
+        conditions: { StringEquals: { 'kms:ViaService': keyRegions.map((r) => `s3.${r}.amazonaws.com`) } },
+      });
+      wildcards.push(...keyArns);
+    }
+    acknowledgeWildcards(
+      fn.role,
+      { resources: wildcards },
+      'Read-only: snapshot and automated-backup names are chosen by RDS (snapshot:*, auto-backup:*), backup object keys by the backup job (bucket/*); for a fleet, instances, buckets and keys are name patterns of the plan’s own names (lib/iam-scope.ts) held to this account (s3:ResourceAccount, kms:ViaService).',
+    );
   }
 }

@@ -2,8 +2,14 @@
  * The esbuild settings of every Lambda bundle, in one place with no CDK import, so `DrFunction` and the
  * benchmark (`bench/bundles.ts`) build the same bundle.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PLAN_FILE_NAME } from '../functions/shared/plan-file';
 import type { DrPlan } from './plan';
+
+export { PLAN_FILE_NAME };
 
 /** Root of the repository, where `functions/` and `package-lock.json` live. */
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -44,7 +50,28 @@ export const DR_BUNDLING: DrBundling = {
  */
 export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
-/** esbuild `define` that compiles the plan into a bundle (read by `functions/shared/plan.ts`). */
-export function planDefine(plan: DrPlan): Record<string, string> {
-  return { 'process.env.EDR_PLAN': JSON.stringify(JSON.stringify(plan)) };
+/**
+ * Writes the validated plan as JSON into a temporary folder, once per distinct plan (named by its hash), and
+ * returns the file's path: `DrFunction` copies it beside each bundle as `plan.json`
+ * (`functions/shared/plan.ts` reads it once at cold start). A file has no size limit short of Lambda's own
+ * (250 MB unzipped), where an esbuild `--define` argument dies past Linux's 128 KiB per argument (E2BIG) and
+ * an environment variable past 4 KB.
+ */
+export function writePlanFile(plan: DrPlan): string {
+  const text = JSON.stringify(plan);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'edr-plans');
+  const file = join(dir, `plan-${hash}.json`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    // Write then rename would be atomic; a second writer writes the same bytes, so a plain write is enough.
+    writeFileSync(file, text);
+  }
+  return file;
+}
+
+/** The shell command (run by NodejsFunction after esbuild) that places the plan file beside the bundle. */
+export function copyPlanCommand(planFile: string, outputDir: string): string {
+  const quote = (path: string) => `'${path.replace(/'/g, "'\\''")}'`;
+  return `cp ${quote(planFile)} ${quote(join(outputDir, PLAN_FILE_NAME))}`;
 }

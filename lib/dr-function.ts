@@ -6,7 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
-import { DR_BUNDLING, planDefine, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS } from './bundling';
+import { copyPlanCommand, DR_BUNDLING, PROJECT_ROOT, SOURCE_MAPS_NODE_OPTIONS, writePlanFile } from './bundling';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 
@@ -17,7 +17,7 @@ export const DR_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const FUNCTION_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
 export interface DrFunctionProps {
-  /** The validated DR plan; compiled into the bundle (see functions/shared/plan.ts). */
+  /** The validated DR plan; shipped beside the bundle as `plan.json` (see functions/shared/plan.ts). */
   readonly plan: DrPlan;
   /** Entry file relative to the repository root, e.g. `functions/janitor/handler.ts`. */
   readonly entry: string;
@@ -68,7 +68,7 @@ export const VPC_ENI_ACTIONS = [
 /**
  * NodejsFunction with the house defaults: newest Node.js runtime, arm64, minified bundle (names kept) with its
  * source map, built by the local esbuild (no Docker), explicit log group with retention, active tracing, Powertools
- * environment, and the DR plan compiled in.
+ * environment, and the DR plan shipped beside the bundle (`plan.json`, never in environment variables).
  */
 export class DrFunction extends nodejs.NodejsFunction {
   /** The function's log group. */
@@ -87,6 +87,7 @@ export class DrFunction extends nodejs.NodejsFunction {
     logGroup.grantWrite(role);
     if (!props.vpc && (props.vpcSubnets || props.securityGroups))
       throw new Error(`DrFunction ${id}: vpcSubnets and securityGroups need vpc: set vpc or remove them`);
+    const planFile = writePlanFile(props.plan);
     super(scope, id, {
       role,
       entry: join(PROJECT_ROOT, props.entry),
@@ -117,7 +118,12 @@ export class DrFunction extends nodejs.NodejsFunction {
         externalModules: [...DR_BUNDLING.externalModules],
         mainFields: [...DR_BUNDLING.mainFields],
         forceDockerBundling: false,
-        define: planDefine(props.plan),
+        // The asset hash is taken from the output folder, so a changed plan is a new asset.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [copyPlanCommand(planFile, outputDir)],
+        },
       },
     });
     this.functionLogGroup = logGroup;

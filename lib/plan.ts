@@ -8,28 +8,56 @@
  * This module imports zod only (no CDK): Lambda code imports its types, the CDK app and the CLI its schema.
  */
 import { z } from 'zod';
+import { minimumJanitorMinutes, removalsPerRun, type JanitorBoundPlan } from '../functions/janitor/run-bound';
+import { AWS_REGIONS, bucketNameProblem, fargateProblem, scheduleProblem, sqlProblem } from './plan-rules';
 
 const RDS_ID = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/;
 
 const rdsIdentifier = z
   .string()
   .max(63, 'must be at most 63 characters (the RDS limit)')
   .regex(RDS_ID, 'must be an RDS identifier: letters, digits and single hyphens, starting with a letter');
-const bucketName = z
+/** A string checked by a rule that says why it is wrong (lib/plan-rules.ts); the message leads with `what`. */
+const ruled = (what: string, problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: `${what}: ${found}`, input: value });
+  });
+const bucketName = ruled('must be an S3 bucket name', bucketNameProblem);
+const region = z
   .string()
-  .regex(BUCKET, 'must be an S3 bucket name: 3-63 lower-case letters, digits, dots, hyphens');
-const region = z.string().regex(REGION, 'must be an AWS region code such as us-east-1');
-const schedule = z
-  .string()
-  .regex(SCHEDULE, 'must be an EventBridge schedule expression: rate(N unit) or cron(min hour day month weekday year)');
+  .refine((r) => AWS_REGIONS.includes(r), { message: 'must be an AWS region code such as us-east-1' });
+// Parsed by the freshness monitor's own parser: what it cannot bound, EventBridge would refuse or we could not watch.
+const schedule = ruled('must be an EventBridge schedule expression', scheduleProblem);
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
 const nonNegative = z.number().nonnegative('must be 0 or more');
 const iamArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM role or user ARN');
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+    'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>); not a group, an sts session or an ARN without its resource type',
+  );
+/** A KMS key ARN: key policies and grants name keys, never aliases. */
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/,
+    'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); an alias cannot be used in key policies or grants',
+  );
+/** An ARC routing control (its state is what a failover flips), not its control panel or cluster. */
+const routingControlArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:route53-recovery-control::\d{12}:controlpanel\/[0-9a-z]+\/routingcontrol\/[0-9a-z]+$/,
+    'must be an ARC routing control ARN (…:controlpanel/<id>/routingcontrol/<id>), not a control panel or cluster',
+  );
+/** CloudFormation's stack name rule; a name outside it is deployed under another name. */
+const stackName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+    'must be a CloudFormation stack name: 1-128 letters, digits and hyphens, starting with a letter',
+  );
 const email = z.email('must be an e-mail address');
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
@@ -83,7 +111,8 @@ const validationExpectation = z.discriminatedUnion('op', [
 const validationQuery = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a snake_case name'),
-    sql: z.string().regex(/^\s*(SELECT|WITH)\b/i, 'must be a read-only SELECT (or WITH) query'),
+    /** One read-only query; run in a read-only transaction as a read-only role, and refused here when visibly not. */
+    sql: ruled('must be a read-only SELECT (or WITH) query', sqlProblem),
     /** What the single value returned must satisfy; omitted: any value is reported, none fails. */
     expect: validationExpectation.optional(),
   })
@@ -149,7 +178,11 @@ const backups = z
       .object({
         maxAgeHours: positiveInt.default(24),
         /** A backup older than this fraction of maxAgeHours is a WARN. */
-        warnAtFraction: z.number().gt(0).lt(1, 'must be below 1').default(0.8),
+        warnAtFraction: z
+          .number()
+          .gt(0, 'must be a fraction between 0 and 1, such as 0.8')
+          .lt(1, 'must be a fraction between 0 and 1, such as 0.8')
+          .default(0.8),
         /** Fewer backups than this is a WARN, as in the plan's script. */
         minBackupCount: positiveInt.default(20),
         minDumpBytes: positiveInt.default(100_000_000),
@@ -214,7 +247,10 @@ const database = z
     /** Database name inside the instance. */
     databaseName: z
       .string()
-      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a PostgreSQL database name')
+      .regex(
+        /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
+        'must be an RDS PostgreSQL database name: 1-63 letters, digits and underscores, starting with a letter',
+      )
       .default('entmoot'),
     port: positiveInt.max(65535).default(5432),
     /** The read-only role for validation (IAM database authentication). */
@@ -226,10 +262,7 @@ const database = z
     /** Bucket (role `backups`) that holds this database's pg_dump files. */
     backupBucket: bucketName.optional(),
     /** KMS key that encrypts the database's snapshots, when customer-managed. */
-    kmsKeyArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
-      .optional(),
+    kmsKeyArn: kmsKeyArn.optional(),
     /** Where a validator Lambda must run to reach the instance, per region role. */
     network: z
       .object({ primary: network, recovery: network })
@@ -247,10 +280,7 @@ const bucket = z
     /** Keys whose replicas the replication check compares; empty: RTC metrics only. */
     sampleKeys: z.array(z.string().min(1)).default([]),
     /** KMS key of SSE-KMS objects, which readers need kms:Decrypt on. */
-    kmsKeyArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
-      .optional(),
+    kmsKeyArn: kmsKeyArn.optional(),
   })
   .strict();
 
@@ -322,13 +352,9 @@ const dnsControl = z.discriminatedUnion('kind', [
         .array(z.object({ region, url: httpsUrl }).strict())
         .min(1, 'needs at least one cluster endpoint'),
       /** Routing control that sends traffic to the recovery region when ON. */
-      recoveryRoutingControlArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+      recoveryRoutingControlArn: routingControlArn,
       /** Routing control that sends traffic to the primary region when ON. */
-      primaryRoutingControlArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:route53-recovery-control::/, 'must be an ARC routing control ARN'),
+      primaryRoutingControlArn: routingControlArn,
     })
     .strict(),
   z
@@ -388,14 +414,8 @@ export const drPlanSchema = z
           .string()
           .regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be lower-case letters, digits, hyphens')
           .default('entmoot-dr'),
-        primaryStackName: z
-          .string()
-          .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
-          .default('EntmootDrPrimary'),
-        recoveryStackName: z
-          .string()
-          .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
-          .default('EntmootDrRecovery'),
+        primaryStackName: stackName.default('EntmootDrPrimary'),
+        recoveryStackName: stackName.default('EntmootDrRecovery'),
         /** Service name used in notifications. */
         serviceName: z.string().min(1).default('Entmoot API'),
       })
@@ -552,6 +572,7 @@ export const drPlanSchema = z
     if (plan.regions.primary === plan.regions.recovery) {
       ctx.addIssue({ code: 'custom', path: ['regions', 'recovery'], message: 'must differ from regions.primary' });
     }
+    refuseWhatAwsWould(plan, ctx);
     const longest = Math.max(...Object.values(plan.timeouts.workflowMinutes));
     if (plan.janitor.minAgeHours * 60 <= longest) {
       ctx.addIssue({
@@ -623,6 +644,80 @@ export const drPlanSchema = z
     });
   });
 
+/** The parts of a parsed plan that `refuseWhatAwsWould` reads (structural, so the schema's type is not circular). */
+interface AwsCheckedPlan extends JanitorBoundPlan {
+  readonly system: { readonly primaryStackName: string; readonly recoveryStackName: string };
+  readonly regions: { readonly primary: string; readonly recovery: string };
+  readonly databases: readonly {
+    readonly network: Record<'primary' | 'recovery', { readonly availabilityZones: readonly string[] }>;
+  }[];
+  readonly approvers: readonly { readonly arn: string; readonly role: string }[];
+  readonly notifications: { readonly emails: readonly string[]; readonly slack?: unknown };
+  readonly workload: { readonly dumpRestore: { readonly cpu: number; readonly memoryMiB: number } };
+}
+
+/** Cross-field rules AWS would enforce at deploy (or that would make a deployed plan misbehave). */
+function refuseWhatAwsWould(plan: AwsCheckedPlan, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const { primaryStackName, recoveryStackName } = plan.system;
+  if (primaryStackName.toLowerCase() === recoveryStackName.toLowerCase()) {
+    issue(
+      ['system', 'recoveryStackName'],
+      `must differ from system.primaryStackName (both "${recoveryStackName}"): the two stacks are deployed side by side`,
+    );
+  }
+  plan.databases.forEach((db, i) => {
+    for (const role of ['primary', 'recovery'] as const) {
+      const region = plan.regions[role];
+      // An unknown region is reported once, on its own field.
+      if (!AWS_REGIONS.includes(region)) continue;
+      db.network[role].availabilityZones.forEach((az, k) => {
+        if (!new RegExp(`^${region}[a-z]$`).test(az)) {
+          issue(
+            ['databases', i, 'network', role, 'availabilityZones', k],
+            `must be an availability zone of regions.${role} ${region}, such as ${region}a (got "${az}")`,
+          );
+        }
+      });
+    }
+  });
+  const roleOf = new Map<string, string>();
+  plan.approvers.forEach((a, i) => {
+    const seen = roleOf.get(a.arn);
+    if (seen && seen !== a.role) {
+      issue(
+        ['approvers', i, 'role'],
+        `${a.arn} is already a ${seen}: one principal cannot be both manager and director (a failover needs two people)`,
+      );
+    }
+    if (!seen) roleOf.set(a.arn, a.role);
+  });
+  const { emails, slack } = plan.notifications;
+  if (emails.length === 0 && !slack) {
+    issue(['notifications'], 'needs at least one e-mail address or a Slack channel: every report must reach a person');
+  }
+  const addresses = new Set<string>();
+  emails.forEach((email, i) => {
+    const key = email.toLowerCase();
+    if (addresses.has(key)) {
+      issue(
+        ['notifications', 'emails', i],
+        `"${email}" is listed twice (addresses ignore case): list each subscriber once`,
+      );
+    }
+    addresses.add(key);
+  });
+  if (removalsPerRun(plan) < 1) {
+    issue(
+      ['timeouts', 'workflowMinutes', 'janitor'],
+      `must leave room for one wave of removals (each may take up to polling.maxDeleteWaitMinutes and its delete retries): set at least ${minimumJanitorMinutes(plan)} (got ${plan.timeouts.workflowMinutes.janitor})`,
+    );
+  }
+  const { cpu, memoryMiB } = plan.workload.dumpRestore;
+  const fargate = fargateProblem(cpu, memoryMiB);
+  if (fargate) issue(['workload', 'dumpRestore', 'memoryMiB'], `${fargate} (got ${memoryMiB})`);
+}
+
 /** The validated DR plan, every default filled in. */
 export type DrPlan = z.output<typeof drPlanSchema>;
 /** A DR plan as a user writes it: every field optional where a default exists. */
@@ -651,17 +746,32 @@ function pathText(path: readonly PropertyKey[]): string {
   );
 }
 
+/** What a person reads for a value given: strings quoted, numbers as they are, other JSON by its kind. */
+function given(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (typeof input === 'string') return `"${input}"`;
+  if (typeof input === 'number' || typeof input === 'boolean') return String(input);
+  return input === null ? 'null' : Array.isArray(input) ? 'a list' : 'an object';
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = pathText(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
     case 'invalid_type':
+      if (issue.expected === 'int') return `${where}: must be a whole number (got ${given(issue.input)})`;
       return `${where}: expected ${issue.expected}, got ${issue.input === undefined ? 'nothing' : Array.isArray(issue.input) ? 'array' : issue.input === null ? 'null' : typeof issue.input}`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      const union = issue as { discriminator?: string; options?: unknown[]; input?: unknown };
+      if (union.discriminator && union.options) {
+        const kind = (union.input as Record<string, unknown> | undefined)?.[union.discriminator];
+        return `${where}: must be one of ${union.options.map((o) => `"${String(o)}"`).join(', ')} (got ${given(kind)})`;
+      }
       return `${where}: ${issue.message}: check the "kind" field and its companions`;
+    }
     default:
-      return `${where}: ${issue.message}${'input' in issue && typeof issue.input === 'string' ? ` (got "${issue.input}")` : ''}`;
+      return `${where}: ${issue.message}${'input' in issue && (typeof issue.input === 'string' || typeof issue.input === 'number') ? ` (got ${given(issue.input)})` : ''}`;
   }
 }
 

@@ -16,6 +16,7 @@ export class PrimaryStack extends DrStack {
     this.backupVerification = new BackupVerification(this, 'BackupVerification', {
       plan: props.plan,
       reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
       topic: this.notifications.topic,
     });
     this.watchScheduledJob(

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { VerificationTarget } from '../functions/backup-verification/run-checks';
+import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
 import type { DrPlan } from '../lib/plan';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
@@ -17,8 +18,9 @@ export const VERIFICATION_CONCURRENCY = 5;
 
 /**
  * The weekly backup verification (the plan's verify-backups.sh and test-backups.sh): every target of the
- * plan checked in parallel with bounded concurrency; a target whose checks crash becomes a FAIL result
- * naming the error, so one run gives one report covering every target.
+ * plan checked in parallel with bounded concurrency, each target's results written to the evidence bucket under
+ * the run's prefix (the state carries counts: a fleet's results would pass the 256 KiB payload cap); a target
+ * whose checks crash becomes a FAIL result naming the error, so one run gives one report covering every target.
  */
 export function backupVerificationDefinition(
   scope: Construct,
@@ -26,14 +28,19 @@ export function backupVerificationDefinition(
   targets: VerificationTarget[],
   fns: BackupVerificationFunctions,
 ): sfn.IChainable {
+  // Results go to the evidence bucket under the run's own prefix; the state carries counts (DESIGN §9).
+  const prefix = new sfn.Pass(scope, 'Name Results Prefix', {
+    parameters: { 'prefix.$': `States.Format('${RESULTS_ROOT}{}/results/', $$.Execution.Name)` },
+    resultPath: '$.run',
+  });
   const list = new sfn.Pass(scope, 'List Targets', { result: sfn.Result.fromArray(targets), resultPath: '$.targets' });
 
   const run = new tasks.LambdaInvoke(scope, 'Check Target', {
     lambdaFunction: fns.runChecks,
-    payload: sfn.TaskInput.fromJsonPathAt('$.target'),
+    payload: sfn.TaskInput.fromJsonPathAt('$'),
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
-    resultSelector: { 'results.$': '$.Payload' },
+    resultSelector: { 'stored.$': '$.Payload.stored' },
     taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
   });
   run.addRetry({
@@ -43,32 +50,24 @@ export function backupVerificationDefinition(
     backoffRate: 2,
     jitterStrategy: sfn.JitterType.FULL,
   });
+  // A crashed target is a marker (target and error name), which the report turns into a FAIL result.
   run.addCatch(
     new sfn.Pass(scope, 'Record Check Error', {
-      parameters: {
-        results: [
-          {
-            'check.$': "States.Format('{}-checks', $.target.kind)",
-            'target.$': 'States.JsonToString($.target)',
-            status: 'FAIL',
-            observed: null,
-            threshold: null,
-            'detail.$': "States.Format('the checks could not run: {}', $.error.Error)",
-          },
-        ],
-      },
+      parameters: { crashed: { 'target.$': '$.target', 'error.$': '$.error.Error' } },
     }),
     { errors: ['States.ALL'], resultPath: '$.error' },
   );
 
   const each = new sfn.Map(scope, 'Check Each Target', {
     itemsPath: '$.targets',
-    itemSelector: { 'target.$': '$$.Map.Item.Value' },
+    itemSelector: { 'target.$': '$$.Map.Item.Value', 'resultsPrefix.$': '$.run.prefix' },
     maxConcurrency: VERIFICATION_CONCURRENCY,
     resultPath: '$.checks',
   }).itemProcessor(run);
 
-  // One list per target; the report flattens them.
-  const collect = new sfn.Pass(scope, 'Collect Results', { parameters: { 'results.$': '$.checks[*].results' } });
-  return list.next(each).next(collect);
+  // Only the prefix and one count or crash marker per target go on to the report, which reads the results.
+  const collect = new sfn.Pass(scope, 'Collect Results', {
+    parameters: { storedResults: { 'prefix.$': '$.run.prefix', 'iterations.$': '$.checks' } },
+  });
+  return prefix.next(list).next(each).next(collect);
 }

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { rdsArn } from '../lib/arns';
 import type { DrPlan } from '../lib/plan';
 import { tagKeys } from '../functions/shared/naming';
+import { DELETE_THROTTLE_RETRY, JANITOR_CONCURRENCY } from '../functions/janitor/run-bound';
 import { GuardedCallAwsService } from './guarded-call';
 import { LAMBDA_TRANSIENT_ERRORS, RDS_NOT_FOUND, RDS_THROTTLING_ERRORS } from './retry';
 import { WaitUntil } from './wait-until';
@@ -20,9 +21,9 @@ export interface JanitorFunctions {
 
 const throttleRetry: sfn.RetryProps = {
   errors: RDS_THROTTLING_ERRORS,
-  interval: Duration.seconds(5),
-  maxAttempts: 4,
-  backoffRate: 2,
+  interval: Duration.seconds(DELETE_THROTTLE_RETRY.intervalSeconds),
+  maxAttempts: DELETE_THROTTLE_RETRY.maxAttempts,
+  backoffRate: DELETE_THROTTLE_RETRY.backoffRate,
   jitterStrategy: sfn.JitterType.FULL,
 };
 
@@ -48,7 +49,8 @@ function outcome(
 
 /**
  * The janitor: decide what of this stack's to remove (a Lambda: listing and the tag rules), then for each,
- * delete it and wait — bounded — until it is gone, recording one result per removal. Deletes are allowed by
+ * delete it and wait — bounded — until it is gone, recording one result per removal; a run starts no more removals
+ * than end within its timeout (functions/janitor/run-bound.ts), and names the rest. Deletes are allowed by
  * IAM only on resources tagged with this stack as owner and an `ephemeral` or `rotating` lifecycle.
  */
 export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFunctions): sfn.IChainable {
@@ -69,7 +71,7 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
     payload: sfn.TaskInput.fromObject({ ownerStack: stack.stackName }),
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
-    resultSelector: { 'remove.$': '$.Payload.remove', 'kept.$': '$.Payload.kept' },
+    resultSelector: { 'remove.$': '$.Payload.remove', 'kept.$': '$.Payload.kept', 'deferred.$': '$.Payload.deferred' },
     resultPath: '$.cleanup',
     taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
   });
@@ -151,9 +153,15 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
 
   const removeEach = new sfn.Map(scope, 'Remove Each Leftover', {
     itemsPath: '$.cleanup.remove',
-    maxConcurrency: 5,
+    maxConcurrency: JANITOR_CONCURRENCY,
     resultPath: '$.results',
   }).itemProcessor(perItem);
 
-  return planCleanup.next(removeEach);
+  // Find Leftovers starts at most removalsPerRun(plan) removals, so the run ends inside its timeout; what waits
+  // for the next run is one WARN result beside the removals'.
+  const nameWhatWaits = new sfn.Pass(scope, 'Name What Waits', {
+    parameters: { 'results.$': 'States.Array($.results, $.cleanup.deferred)', 'cleanup.$': '$.cleanup' },
+  });
+
+  return planCleanup.next(removeEach).next(nameWhatWaits);
 }

@@ -15,6 +15,8 @@ import {
 import type { DrPlan } from '../../lib/plan';
 import { InvalidInputError, translateAwsError } from '../shared/errors';
 import { tagKeys, type Lifecycle } from '../shared/naming';
+import type { CheckResult } from '../shared/check-result';
+import { removalsPerRun } from './run-bound';
 
 /** Most pages read per listing (100 records a page): a bound, not a limit we expect to reach. */
 export const MAX_LIST_PAGES = 100;
@@ -44,9 +46,15 @@ export interface Kept {
 }
 
 export interface CleanupPlan {
+  /** What this run removes: at most `removalsPerRun(plan)`, oldest first. */
   readonly remove: Removal[];
   readonly kept: Kept[];
+  /** A WARN naming what waits for the next run, when there is more than one run may remove; else empty. */
+  readonly deferred: CheckResult[];
 }
+
+/** Ids named in the deferred result; the rest are counted. */
+export const MAX_NAMED_DEFERRED = 20;
 
 interface Owned {
   readonly kind: 'instance' | 'snapshot';
@@ -204,5 +212,29 @@ export async function planCleanup(
   for (const r of owned.filter((o) => o.kind === 'instance' && o.lifecycle === 'rotating')) {
     kept.push({ kind: r.kind, id: r.id, reason: 'only snapshots rotate; an instance marked rotating is kept' });
   }
-  return { remove, kept };
+  return { ...boundRemovals(remove, removalsPerRun(plan)), kept };
+}
+
+/** The oldest `bound` removals for this run; the others named (up to MAX_NAMED_DEFERRED) in one WARN. */
+function boundRemovals(all: Removal[], bound: number): { remove: Removal[]; deferred: CheckResult[] } {
+  if (all.length <= bound) return { remove: all, deferred: [] };
+  const byAge = [...all].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const remove = byAge.slice(0, bound);
+  const waiting = byAge.slice(bound);
+  if (waiting.length === 0) return { remove, deferred: [] };
+  const named = waiting.slice(0, MAX_NAMED_DEFERRED).map((r) => r.id);
+  const more = waiting.length - named.length;
+  return {
+    remove,
+    deferred: [
+      {
+        check: 'janitor-deferred',
+        target: 'leftovers',
+        status: 'WARN',
+        observed: waiting.length,
+        threshold: bound,
+        detail: `${waiting.length} leftovers wait for the next run (a run removes at most ${bound} within its timeout): ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+      },
+    ],
+  };
 }

@@ -5,6 +5,7 @@
 import type { DrPlan, Priority, Scenario } from '../../lib/plan';
 import { worstStatus, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { ERROR_NAMES } from '../shared/errors';
+import type { StoredResults } from './stored-results';
 import {
   incidentId,
   renderNotification,
@@ -94,6 +95,8 @@ export interface EvidenceRecord {
 export interface RunState {
   /** Results of the run's checks; a fan-out (Map) may hand them over one array per target. */
   readonly results?: (CheckResult | CheckResult[])[];
+  /** A fan-out's results kept in the evidence bucket: the report reads them into `results`. */
+  readonly storedResults?: StoredResults;
   readonly failure?: CaughtError;
   readonly measurements?: { name: string; seconds: number; targetSeconds: number }[];
   readonly approvals?: unknown[];

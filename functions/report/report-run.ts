@@ -19,6 +19,7 @@ import {
   type StepRecord,
   type WorkflowDescriptor,
 } from './evidence';
+import { loadStoredResults } from './stored-results';
 
 /** The parts of a Step Functions history event the report reads (JavaScript SDK names). */
 export interface HistoryEventLike {
@@ -40,6 +41,8 @@ export interface ReportDeps {
   readonly putObject: (key: string, body: string, options?: { ifNoneMatch?: boolean }) => Promise<void>;
   /** Reads an object's text, or undefined when there is none. */
   readonly getObject: (key: string) => Promise<string | undefined>;
+  /** Keys under a prefix, every page. */
+  readonly listKeys: (prefix: string) => Promise<string[]>;
   readonly objectExists: (key: string) => Promise<boolean>;
   readonly deleteObject: (key: string) => Promise<void>;
   readonly publish: (message: { subject: string; message: string }) => Promise<void>;
@@ -155,7 +158,11 @@ async function publishOnce(
 export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDeps): Promise<ReportResult> {
   checkEvent(event);
   const { descriptor, execution } = event;
-  const state = event.state ?? {};
+  const given = event.state ?? {};
+  // Results a fan-out stored in the evidence bucket join the state's own, so the record and notification see all.
+  const state = given.storedResults
+    ? { ...given, results: [...(given.results ?? []), ...(await loadStoredResults(given.storedResults, deps))] }
+    : given;
   const steps = stepsFromHistory(await deps.history(execution.Id));
   const record = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
   const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
@@ -176,8 +183,26 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
     status: record.status,
     evidenceKey: key,
     notified,
-    ...(record.error ? { errorName: record.error.name, errorCause: record.error.cause ?? record.error.name } : {}),
+    ...(record.error
+      ? {
+          errorName: record.error.name,
+          errorCause: boundedCause(record.error.cause ?? record.error.name, deps.bucket, key),
+        }
+      : {}),
   };
+}
+
+/** Characters of a run's error cause carried back into the workflow (its Fail state's Cause, and the state payload). */
+export const MAX_CAUSE_CHARS = 2_000;
+
+/**
+ * The cause as the workflow carries it: whole when short; otherwise cut, pointing at the evidence record that
+ * holds it all — a fleet's failures joined would pass the 256 KiB state payload (and a Fail state's Cause).
+ */
+export function boundedCause(cause: string, bucket: string, key: string): string {
+  if (cause.length <= MAX_CAUSE_CHARS) return cause;
+  const tail = ` … (${cause.length} characters in all: see s3://${bucket}/${key})`;
+  return `${cause.slice(0, MAX_CAUSE_CHARS - tail.length)}${tail}`;
 }
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event. */

@@ -52,7 +52,7 @@ describe('the weekly backup verification', () => {
     ).toEqual([]);
   });
 
-  it('reads only the plan’s instances, snapshots and backups buckets', () => {
+  it('reads only the plan’s instances, snapshots and backups buckets, and writes only its results', () => {
     const policies = JSON.stringify(
       primary.findResources('AWS::IAM::Policy', {
         Properties: { PolicyName: Match.stringLikeRegexp('BackupVerificationCheckTarget') },
@@ -63,7 +63,11 @@ describe('the weekly backup verification', () => {
     expect(policies).toContain(':s3:::entmoot-prod-backups/*');
     expect(policies).not.toContain('entmoot-prod-files');
     expect(policies).not.toMatch(/"Action":"rds:(Delete|Modify|Create)/);
-    expect(policies).not.toContain('s3:PutObject');
+    // Its one write: its results, under the weekly verification's prefix of the stack's own evidence bucket.
+    expect(policies.match(/s3:PutObject/g)).toHaveLength(1);
+    expect(policies).toMatch(
+      /"Action":"s3:PutObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["EvidenceBucket[0-9A-F]{8}","Arn"\]\},"\/runs\/backup-verification\/\*"\]\]\}\}/,
+    );
   });
 
   it('grants kms:Decrypt on the plan’s key for SSE-KMS backups', () => {

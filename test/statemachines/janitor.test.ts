@@ -60,6 +60,7 @@ describe('the janitor workflow', () => {
       'Run Janitor',
       'Find Leftovers',
       'Remove Each Leftover',
+      'Name What Waits',
       'Write Evidence and Notify',
       'Did the Run Succeed?',
       'Run Succeeded',
@@ -166,10 +167,14 @@ describe('the janitor workflow', () => {
 
 describe('a janitor run that outlives its workflow timeout', () => {
   it('ends TIMED_OUT outside any Catch and is reported once by the status-change reporter', async () => {
-    const slowPlan = configuredPlan({
-      polling: { maxDeleteWaitMinutes: 600 },
-      timeouts: { workflowMinutes: { janitor: 120 } },
-    });
+    // A delete wait longer than the run: the plan loader now refuses it and Find Leftovers would start no removal,
+    // so the plan is built unvalidated and Find Leftovers answered by hand, to reach a run that outlives its timeout.
+    const base = configuredPlan();
+    const slowPlan: typeof base = {
+      ...base,
+      polling: { ...base.polling, maxDeleteWaitMinutes: 600 },
+      timeouts: { ...base.timeouts, workflowMinutes: { ...base.timeouts.workflowMinutes, janitor: 120 } },
+    };
     const slow = stackWorkflows(synthesize(slowPlan).primary.toJSON(), 'us-east-1', slowPlan);
     const slowMachine = slow.machine('JanitorWorkflowStateMachine');
     const model = slow.newModel(NOW);
@@ -182,7 +187,23 @@ describe('a janitor run that outlives its workflow timeout', () => {
       definition: slowMachine.definition,
       region: 'us-east-1',
       model,
-      lambdas: slow.lambdas(model),
+      lambdas: {
+        ...slow.lambdas(model),
+        JanitorFindLeftovers: () => ({
+          remove: [
+            {
+              kind: 'instance',
+              id: 'edr-restore-stuck',
+              lifecycle: 'ephemeral',
+              execution: 'restore-test-202511010500',
+              createdAt: hoursAgo(48).toISOString(),
+              reason: 'ephemeral, 48.0 h old, run over',
+            },
+          ],
+          kept: [],
+          deferred: [],
+        }),
+      },
       executionName: 'janitor-slow',
       stateMachineName: slowMachine.name,
     });

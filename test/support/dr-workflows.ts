@@ -7,7 +7,8 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { runVerification, type VerificationTarget } from '../../functions/backup-verification/run-checks';
+import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { planCleanup } from '../../functions/janitor/plan-cleanup';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
@@ -79,21 +80,24 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
             now: () => model.now(),
           }),
         BackupVerificationCheckTarget: (payload) =>
-          runVerification(payload as VerificationTarget, plan, {
+          verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),
             recoveryRds: rds(plan.regions.recovery),
             s3,
             now: () => model.now(),
+            putResults: async (key, body) => {
+              await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
+            },
           }),
       };
     },
   };
 }
 
-/** Evidence records the model's bucket holds (one per run), parsed. */
+/** Evidence records the model's bucket holds (one per run, not the per-target results beside them), parsed. */
 export function evidenceRecords(model: AccountModel, bucket: string): Record<string, any>[] {
   return model
     .objects(bucket)
-    .filter((o) => o.Key.startsWith('runs/') && o.Key.endsWith('.json'))
+    .filter((o) => o.Key.startsWith('runs/') && o.Key.endsWith('.json') && !o.Key.includes('/results/'))
     .map((o) => JSON.parse(o.Body.toString('utf8')) as Record<string, any>);
 }

@@ -25,6 +25,8 @@ export class FakeReportDeps implements ReportDeps {
 
   getObject = async (key: string): Promise<string | undefined> => this.objects.get(key);
 
+  listKeys = async (prefix: string): Promise<string[]> => [...this.objects.keys()].filter((k) => k.startsWith(prefix));
+
   objectExists = async (key: string): Promise<boolean> => this.objects.has(key);
 
   deleteObject = async (key: string): Promise<void> => {

@@ -57,7 +57,7 @@ describe('planCleanup', () => {
   });
 
   it('removes nothing in a clean account', async () => {
-    expect(await planCleanup({ ownerStack: OWNER }, plan, deps())).toEqual({ remove: [], kept: [] });
+    expect(await planCleanup({ ownerStack: OWNER }, plan, deps())).toEqual({ remove: [], kept: [], deferred: [] });
   });
 
   it('removes ephemeral leftovers of finished runs older than the plan’s age, and only those', async () => {

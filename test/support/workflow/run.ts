@@ -36,6 +36,7 @@ import { TaskError, UncatchableError } from './harness-errors';
 import { type Converted, prepareForExecution, WAIT_RESOURCE, waitSeconds } from './state-conversions';
 import { FAKE_ACCOUNT_ID, validateAsl } from './template';
 import { retryIntervalSeconds, VirtualClock } from './virtual-clock';
+import { PayloadWatch } from './payload-limit';
 
 /** The account model as the harness sees it (implemented by test/support/account/model.ts). */
 export interface AwsModel {
@@ -132,12 +133,12 @@ export interface RunResult {
   readonly taskCalls: TaskCall[];
   /** aws-local-stepfunctions' event log (converted Wait/Pass states reported with their real type). */
   readonly events: unknown[];
+  /** Bytes of the largest state payload of the run (see payload-limit.ts). */
+  readonly largestPayloadBytes?: number;
 }
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(:.+)?$/;
-/** Step Functions' limit on a state's input/output: 256 KiB. */
-const DATA_LIMIT_BYTES = 256 * 1024;
 
 let statesTimeoutErrorClass: (new () => Error) | undefined;
 
@@ -268,6 +269,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const events: unknown[] = [];
   const harnessFailures: string[] = [];
   const pendingRetryDelays = new Map<string, number[]>();
+  const payloads = new PayloadWatch();
   let finished = false;
   let timedOut = false;
   let abort: () => void = () => undefined;
@@ -345,6 +347,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         }
       }
       if (finished) throw new UncatchableError('WorkflowHarnessError', 'The execution is over');
+      const tooLarge = payloads.violation ?? payloads.check(params, `effective input of state "${state}"`);
+      if (tooLarge) throw new UncatchableError(tooLarge.error, tooLarge.cause);
       taskCalls.push({ state, resource, params: jsonCopy(params) });
       const i = faults.findIndex((f, k) => f.state === state && faultUses[k] < (f.times ?? Infinity));
       if (i >= 0) {
@@ -386,12 +390,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         throw await asTaskError(err, state);
       }
       const copy = jsonCopy(result);
-      if (JSON.stringify(copy).length > DATA_LIMIT_BYTES) {
-        throw new UncatchableError(
-          'States.DataLimitExceeded',
-          `The result of state "${state}" exceeds the 256 KiB limit`,
-        );
-      }
+      const resultTooLarge = payloads.check(copy, `result of state "${state}"`);
+      if (resultTooLarge) throw new UncatchableError(resultTooLarge.error, resultTooLarge.cause);
       return copy;
     } finally {
       clock.end();
@@ -439,6 +439,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       if (e.state && converted.has(e.state.name))
         e.state = { ...e.state, type: (converted.get(e.state.name) as Converted).type };
       events.push(e);
+      if (!payloads.violation && payloads.observe(e as never)) abort();
       if (e.type === 'StateEntered' && e.state) path.push(e.state.name);
       if (e.type === 'StateRetried' && e.state && e.retry) {
         const seconds = retryIntervalSeconds(e.retry.retrier, e.retry.attempt);
@@ -483,6 +484,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     clock.stop();
   }
   await consume;
+  if (payloads.violation) {
+    const { error, cause } = payloads.violation;
+    result = { status: 'FAILED', error, cause, path, taskCalls, events };
+  }
+  result = { ...result, largestPayloadBytes: payloads.largest };
   if (harnessFailures.length > 0) throw new Error(`Workflow harness: ${harnessFailures.join('\n')}`);
   return result;
 }
