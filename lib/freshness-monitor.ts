@@ -1,13 +1,13 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FRESHNESS_METRIC, JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
+import { JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
+import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
 import { intervalHoursOf } from '../functions/freshness/schedule-interval';
+import type { DrAlarmFactory } from './alarms';
 import { DrFunction } from './dr-function';
 import type { DrPlan } from './plan';
 
@@ -17,8 +17,8 @@ export { FRESHNESS_METRIC };
 export interface FreshnessMonitorProps {
   /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */
   readonly plan: DrPlan;
-  /** The stack's notification topic: receives every freshness alarm's ALARM and OK. */
-  readonly topic: sns.ITopic;
+  /** The stack's alarm factory: every freshness alarm notifies its topic and appears on its dashboard. */
+  readonly alarms: DrAlarmFactory;
   /** When the monitor runs (an EventBridge schedule expression); it should run at least daily.
    * @default - the plan's freshness schedule (daily) */
   readonly schedule?: string;
@@ -42,13 +42,13 @@ export class FreshnessMonitor extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
 
   private readonly plan: DrPlan;
-  private readonly topicAction: actions.SnsAction;
+  private readonly alarms: DrAlarmFactory;
   private readonly watched: FreshnessJob[] = [];
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
     this.plan = props.plan;
-    this.topicAction = new actions.SnsAction(props.topic);
+    this.alarms = props.alarms;
     const schedule = props.schedule ?? props.plan.schedules.freshness;
 
     this.function = new DrFunction(this, 'Function', {
@@ -73,17 +73,17 @@ export class FreshnessMonitor extends Construct {
       }),
     );
 
-    this.errorsAlarm = this.notify(
-      new cloudwatch.Alarm(this, 'MonitorErrors', {
-        alarmDescription:
-          'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
-        metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    this.errorsAlarm = this.alarms.alarm(this, 'MonitorErrors', {
+      capability: 'freshness',
+      what: 'monitor-errors',
+      description:
+        'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
+      metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No invocation, no error: the overdue alarms catch a monitor that stopped running.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** The jobs watched so far. */
@@ -120,32 +120,25 @@ export class FreshnessMonitor extends Construct {
     // The monitor publishes one datapoint a day. A one-day period with Maximum evaluates that datapoint; missing
     // data is breaching, so a monitor that stops publishing also alarms — once CloudWatch's evaluation range
     // (a few periods) holds no datapoint at all, since it evaluates the newest datapoints it has before filling.
-    return this.notify(
-      new cloudwatch.Alarm(this, `Overdue${pascal(job)}`, {
-        alarmDescription:
-          `${job} has not succeeded for more than ${hoursText(threshold)} h (runs every ${hoursText(intervalHours)} h on ${schedule}, ` +
-          `plus ${graceHours} h grace), or the freshness monitor stopped reporting it. Check the job's schedule rule and recent executions.`,
-        metric: new cloudwatch.Metric({
-          namespace: FRESHNESS_METRIC.namespace,
-          metricName: FRESHNESS_METRIC.metricName,
-          dimensionsMap: { [FRESHNESS_METRIC.dimension]: job },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.days(1),
-        }),
-        threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    return this.alarms.alarm(this, `Overdue${pascal(job)}`, {
+      capability: 'freshness',
+      what: `${kebab(job)}-overdue`,
+      description:
+        `${job} has not succeeded for more than ${hoursText(threshold)} h (runs every ${hoursText(intervalHours)} h on ${schedule}, ` +
+        `plus ${graceHours} h grace), or the freshness monitor stopped reporting it. Check the job's schedule rule and recent executions.`,
+      metric: new cloudwatch.Metric({
+        namespace: FRESHNESS_METRIC.namespace,
+        metricName: FRESHNESS_METRIC.metricName,
+        dimensionsMap: { [FRESHNESS_METRIC.dimension]: job },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.days(1),
       }),
-    );
-  }
-
-  /** Sends the alarm's ALARM and OK to the stack's topic: the one place alarm actions are wired. */
-  private notify(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
-    alarm.addAlarmAction(this.topicAction);
-    alarm.addOkAction(this.topicAction);
-    return alarm;
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
   }
 }
 
@@ -155,6 +148,15 @@ function pascal(text: string): string {
     .filter(Boolean)
     .map((part) => part[0].toUpperCase() + part.slice(1))
     .join('');
+}
+
+/** A job name as an alarm-name part: lower case, runs of other characters as one '-'. */
+function kebab(text: string): string {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join('-');
 }
 
 function hoursText(hours: number): string {

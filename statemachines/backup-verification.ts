@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { VerificationTarget } from '../functions/backup-verification/run-checks';
+import type { VerificationTarget } from '../functions/backup-verification/targets';
 import type { DrPlan } from '../lib/plan';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 

@@ -6,6 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
+import { OVERDUE_JOBS_METRIC } from '../shared/metric-names';
 import { logger, metrics } from '../shared/powertools';
 import {
   checkFreshness,
@@ -49,7 +50,7 @@ export function publishFreshness(results: readonly FreshnessResult[], target: Me
     single.addDimension(FRESHNESS_METRIC.dimension, r.job);
     single.addMetric(FRESHNESS_METRIC.metricName, MetricUnit.Count, r.hoursSinceSuccess);
   }
-  target.addMetric('OverdueJobs', MetricUnit.Count, results.filter((r) => r.overdue).length);
+  target.addMetric(OVERDUE_JOBS_METRIC, MetricUnit.Count, results.filter((r) => r.overdue).length);
 }
 
 const jobs = jobsFromEnv();

@@ -7,6 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DrAlarmFactory } from '../../lib/alarms';
+import { DrDashboard } from '../../lib/dashboard';
 import { FreshnessMonitor } from '../../lib/freshness-monitor';
 import { acknowledgeWildcards } from '../../lib/nag';
 import { Notifications } from '../../lib/notifications';
@@ -20,7 +22,9 @@ function build(options: { nag?: boolean } = {}) {
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'FreshnessTest', { env: { region: 'us-east-1', account: '123456789012' } });
   const notifications = new Notifications(stack, 'Notifications', { notifications: plan.notifications });
-  const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, topic: notifications.topic });
+  const dashboard = new DrDashboard(stack, 'Dashboard', { dashboardName: 'edr-freshness-test' });
+  const alarms = new DrAlarmFactory(stack, 'Alarms', { prefix: 'edr', topic: notifications.topic, dashboard });
+  const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, alarms });
   const janitor = new sfn.StateMachine(stack, 'Janitor', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Done')),
     tracingEnabled: true,

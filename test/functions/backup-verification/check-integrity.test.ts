@@ -39,15 +39,13 @@ function plan(overrides: { requiredTables?: string[]; maxDumpSkewHours?: number 
 /** Serves `dump` from the mock: HeadObject, ranged GetObject (recording each Range), GetObjectAttributes. */
 function serve(dump: Uint8Array, head: Record<string, unknown> = {}): string[] {
   const ranges: string[] = [];
-  s3Mock
-    .on(HeadObjectCommand)
-    .resolves({
-      ContentLength: dump.length,
-      LastModified: written,
-      ETag: '"etag-1"',
-      ServerSideEncryption: 'AES256',
-      ...head,
-    });
+  s3Mock.on(HeadObjectCommand).resolves({
+    ContentLength: dump.length,
+    LastModified: written,
+    ETag: '"etag-1"',
+    ServerSideEncryption: 'AES256',
+    ...head,
+  });
   s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
     ranges.push(input.Range ?? '');
     const m = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');

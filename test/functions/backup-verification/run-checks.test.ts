@@ -1,4 +1,3 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DescribeDBSnapshotsCommand, DescribeDBInstanceAutomatedBackupsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -8,7 +7,6 @@ import {
   type VerificationDeps,
   type VerificationTarget,
 } from '../../../functions/backup-verification/run-checks';
-import { publishCheckMetrics } from '../../../functions/shared/check-metrics';
 import { configuredPlan } from '../../support/plans';
 
 const plan = configuredPlan();
@@ -40,18 +38,16 @@ describe('runVerification', () => {
   });
 
   it('runs the snapshot checks for a database of the plan', async () => {
-    rds
-      .on(DescribeDBSnapshotsCommand)
-      .resolves({
-        DBSnapshots: [
-          {
-            DBSnapshotIdentifier: 's1',
-            DBInstanceIdentifier: 'entmoot-prod',
-            Status: 'available',
-            SnapshotCreateTime: new Date(NOW.getTime() - 3_600_000),
-          },
-        ],
-      });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        {
+          DBSnapshotIdentifier: 's1',
+          DBInstanceIdentifier: 'entmoot-prod',
+          Status: 'available',
+          SnapshotCreateTime: new Date(NOW.getTime() - 3_600_000),
+        },
+      ],
+    });
     rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
     const results = await runVerification({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
     expect(results.find((r) => r.check === 'snapshot-age')).toMatchObject({ target: 'entmoot-prod', status: 'PASS' });
@@ -99,29 +95,5 @@ describe('runVerification', () => {
       message: expect.stringMatching(message),
     });
     expect(rds.calls().length + s3.calls().length).toBe(0);
-  });
-});
-
-describe('publishCheckMetrics', () => {
-  it('publishes status and observed value per target, and one failed flag per check', () => {
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const metrics = new Metrics({ namespace: 'EntmootDR', serviceName: 'test' });
-    publishCheckMetrics(metrics, [
-      { check: 'dump-size', target: 's3://b/latest.sql', status: 'FAIL', observed: 5, threshold: 100, detail: 'small' },
-      { check: 'dump-size', target: 's3://c/latest.sql', status: 'PASS', observed: 500, threshold: 100, detail: 'ok' },
-    ]);
-    spy.mockRestore();
-    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const failed = emf.filter((e) => 'CheckFailed' in e);
-    expect(failed).toEqual([expect.objectContaining({ Check: 'dump-size', CheckFailed: 1 })]);
-    expect(emf.filter((e) => 'CheckStatus' in e).map((e) => [e.Target, e.CheckStatus])).toEqual([
-      ['s3://b/latest.sql', 2],
-      ['s3://c/latest.sql', 0],
-    ]);
-    expect(emf.filter((e) => 'CheckObserved' in e)).toHaveLength(2);
   });
 });

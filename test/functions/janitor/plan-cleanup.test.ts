@@ -142,19 +142,17 @@ describe('runningExecutionNames', () => {
         { name: 'someone-else', stateMachineArn: 'arn:sm:someone-else', type: 'STANDARD', creationDate: NOW },
       ],
     });
-    sfn
-      .on(ListExecutionsCommand, { stateMachineArn: 'arn:sm:edr-janitor' })
-      .resolves({
-        executions: [
-          {
-            name: 'run-7',
-            executionArn: 'x',
-            stateMachineArn: 'arn:sm:edr-janitor',
-            status: 'RUNNING',
-            startDate: NOW,
-          },
-        ],
-      });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: 'arn:sm:edr-janitor' }).resolves({
+      executions: [
+        {
+          name: 'run-7',
+          executionArn: 'x',
+          stateMachineArn: 'arn:sm:edr-janitor',
+          status: 'RUNNING',
+          startDate: NOW,
+        },
+      ],
+    });
     const names = await runningExecutionNames(new SFNClient({ region: 'us-east-1' }), 'edr');
     expect([...names]).toEqual(['run-7']);
     expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(1);

@@ -48,9 +48,7 @@ function toBuffer(body: unknown): Buffer {
 }
 
 /** A Body like the JS SDK's: a Readable with transformToString/transformToByteArray. */
-export function sdkStream(
-  buf: Buffer,
-): Readable & {
+export function sdkStream(buf: Buffer): Readable & {
   transformToString(enc?: BufferEncoding): Promise<string>;
   transformToByteArray(): Promise<Uint8Array>;
 } {
