@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { BACKUP_CHECKS, verificationTargets } from '../functions/backup-verification/targets';
@@ -93,6 +94,16 @@ export class BackupVerification extends Construct {
         backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
+    // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no
+    // resource-level permission): only into our namespace.
+    this.workflow.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+      }),
+    );
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
       { resources: [`${this.checkFunction.functionArn}:*`] },

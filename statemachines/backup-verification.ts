@@ -3,7 +3,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { VerificationTarget } from '../functions/backup-verification/targets';
+import { CHECKS_BY_KIND, type VerificationTarget } from '../functions/backup-verification/targets';
+import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import type { DrPlan } from '../lib/plan';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
@@ -43,23 +44,21 @@ export function backupVerificationDefinition(
     backoffRate: 2,
     jitterStrategy: sfn.JitterType.FULL,
   });
-  run.addCatch(
-    new sfn.Pass(scope, 'Record Check Error', {
-      parameters: {
-        results: [
-          {
-            'check.$': "States.Format('{}-checks', $.target.kind)",
-            'target.$': 'States.JsonToString($.target)',
-            status: 'FAIL',
-            observed: null,
-            threshold: null,
-            'detail.$': "States.Format('the checks could not run: {}', $.error.Error)",
-          },
-        ],
-      },
-    }),
-    { errors: ['States.ALL'], resultPath: '$.error' },
-  );
+  const recordError = new sfn.Pass(scope, 'Record Check Error', {
+    parameters: {
+      results: [
+        {
+          'check.$': "States.Format('{}-checks', $.target.kind)",
+          'target.$': 'States.JsonToString($.target)',
+          status: 'FAIL',
+          observed: null,
+          threshold: null,
+          'detail.$': "States.Format('the checks could not run: {}', $.error.Error)",
+        },
+      ],
+    },
+  });
+  run.addCatch(countAsFailed(scope, recordError), { errors: ['States.ALL'], resultPath: '$.error' });
 
   const each = new sfn.Map(scope, 'Check Each Target', {
     itemsPath: '$.targets',
@@ -71,4 +70,42 @@ export function backupVerificationDefinition(
   // One list per target; the report flattens them.
   const collect = new sfn.Pass(scope, 'Collect Results', { parameters: { 'results.$': '$.checks[*].results' } });
   return list.next(each).next(collect);
+}
+
+const KIND_TITLE: Record<VerificationTarget['kind'], string> = {
+  database: 'Database',
+  backups: 'Backups Bucket',
+  dump: 'Dump',
+};
+
+/**
+ * A target whose checks crashed publishes no metric from the Lambda, so each of its kind's checks would keep the
+ * verdict of the week before (its alarm ignores missing data). The workflow publishes `CheckFailed = 1` for each
+ * of them itself, through CloudWatch's API with exactly the namespace and {Check} dimension the alarms watch;
+ * a failure to publish is recorded and does not hide the error from the report.
+ */
+function countAsFailed(scope: Construct, next: sfn.IChainable): sfn.IChainable {
+  const choice = new sfn.Choice(scope, 'Which Checks Crashed?');
+  for (const kind of Object.keys(CHECKS_BY_KIND) as VerificationTarget['kind'][]) {
+    const put = new tasks.CallAwsService(scope, `Count ${KIND_TITLE[kind]} Checks as Failed`, {
+      service: 'cloudwatch',
+      action: 'putMetricData',
+      parameters: {
+        Namespace: METRICS_NAMESPACE,
+        MetricData: CHECKS_BY_KIND[kind].map((check) => ({
+          MetricName: CHECK_METRICS.failed,
+          Dimensions: [{ Name: DIMENSIONS.check, Value: check }],
+          Value: 1,
+          Unit: 'Count',
+        })),
+      },
+      // PutMetricData supports no resource-level permission; the namespace is limited by a condition (lib/).
+      iamResources: ['*'],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
+    });
+    put.addCatch(next, { errors: ['States.ALL'], resultPath: '$.metricsError' });
+    choice.when(sfn.Condition.stringEquals('$.target.kind', kind), put.next(next));
+  }
+  return choice.otherwise(next);
 }

@@ -6,6 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
+import { answerDeploy, isDeployEvent, putResponse } from './deploy-hook';
 import { OVERDUE_JOBS_METRIC } from '../shared/metric-names';
 import { logger, metrics } from '../shared/powertools';
 import {
@@ -56,14 +57,24 @@ export function publishFreshness(results: readonly FreshnessResult[], target: Me
 const jobs = jobsFromEnv();
 const deps: FreshnessDeps = { sfn: awsClient(SFNClient), now: () => new Date() };
 
-/** Daily: reads each watched job's last success, publishes hours since, and returns the results. */
-export const handler = middy(async () => {
+async function runMonitor(): Promise<FreshnessResult[]> {
   const results = await checkFreshness(jobs, deps);
   publishFreshness(results);
   for (const r of results) {
     if (r.result.status === 'FAIL') logger.warn(r.result.detail, { job: r.job });
   }
   return results;
+}
+
+/**
+ * Daily (the schedule rule): reads each watched job's last success, publishes hours since, and returns the
+ * results. On deploy (CloudFormation's custom-resource request): the same, then answers CloudFormation.
+ */
+export const handler = middy(async (event?: unknown) => {
+  if (isDeployEvent(event)) {
+    return answerDeploy(event, runMonitor, { respond: putResponse, warn: (m) => logger.warn(m) });
+  }
+  return runMonitor();
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));
