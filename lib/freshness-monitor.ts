@@ -8,8 +8,11 @@ import { JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshn
 import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
 import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import type { DrAlarmFactory } from './alarms';
+import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
+import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
+import type { Reporting } from './reporting';
 
 /** The metric the monitor publishes and the alarms watch: EntmootDR / HoursSinceSuccess, dimension Job (for dashboards). */
 export { FRESHNESS_METRIC };
@@ -19,6 +22,8 @@ export interface FreshnessMonitorProps {
   readonly plan: DrPlan;
   /** The stack's alarm factory: every freshness alarm notifies its topic and appears on its dashboard. */
   readonly alarms: DrAlarmFactory;
+  /** The stack's reporting: the monitor reconciles its registered workflows' ended runs daily, with its grants. */
+  readonly reporting: Reporting;
   /** When the monitor runs (an EventBridge schedule expression); it should run at least daily.
    * @default - the plan's freshness schedule (daily) */
   readonly schedule?: string;
@@ -32,6 +37,10 @@ export interface FreshnessMonitorProps {
  * state machine's creation, so it becomes overdue one interval plus grace after it was deployed.
  *
  * Every scheduled job registers with one line: `freshness.watch('janitor', stateMachine, schedule)`.
+ *
+ * The same daily run reconciles ended runs: every workflow registered with the stack's Reporting whose runs
+ * ended FAILED, TIMED_OUT or ABORTED in the last two days without a report is reported, as the status-change
+ * reporter would (its EventBridge events are best-effort).
  */
 export class FreshnessMonitor extends Construct {
   /** The monitor's function. */
@@ -66,8 +75,22 @@ export class FreshnessMonitor extends Construct {
       environment: {
         // Lazy: jobs watched after this construct was created are included at synth.
         FRESHNESS_JOBS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.watched) }),
+        REPORTED_WORKFLOWS: props.reporting.registeredWorkflowsJson(),
+        ...props.reporting.environment(),
       },
     });
+    // The daily reconciliation (functions/report/reconcile.ts): list our workflows' ended runs, describe them, and
+    // report those the status-change reporter missed, exactly as it would.
+    props.reporting.grantReport(this.function);
+    const machines = statesArn(this, 'stateMachine', props.plan.system.namePrefix);
+    const executions = `${statesArn(this, 'execution', props.plan.system.namePrefix)}:*`;
+    this.function.allow({ actions: ['states:ListExecutions'], resources: [machines] });
+    this.function.allow({ actions: ['states:DescribeExecution'], resources: [executions] });
+    acknowledgeWildcards(
+      this.function.role!,
+      { resources: [machines, executions] },
+      'Reconciliation reads only our workflows (edr-*) and their executions, named at run time.',
+    );
 
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: `Runs the freshness monitor (${schedule})`,

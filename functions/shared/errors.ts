@@ -14,6 +14,7 @@ export const ERROR_NAMES = {
   checkFailed: 'CheckFailedError',
   configuration: 'ConfigurationError',
   dumpFormat: 'DumpFormatError',
+  reconcile: 'ReconcileError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -87,6 +88,13 @@ export class ConfigurationError extends DrError {
 export class DumpFormatError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.dumpFormat, options);
+  }
+}
+
+/** Some ended runs could not be reconciled (reported when the status-change reporter had not); the message lists them. */
+export class ReconcileError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.reconcile, options);
   }
 }
 
