@@ -51,7 +51,10 @@ export abstract class DrStack extends Stack {
         `${path} is still an example value: set it in the plan file (-c drPlan=...) before deploying`,
       );
     }
-    this.notifications = new Notifications(this, 'Notifications', { notifications: props.plan.notifications });
+    this.notifications = new Notifications(this, 'Notifications', {
+      notifications: props.plan.notifications,
+      namePrefix: props.plan.system.namePrefix,
+    });
     this.evidence = new EvidenceStore(this, 'Evidence', { evidence: props.plan.evidence });
     this.reporting = new Reporting(this, 'Reporting', {
       plan: props.plan,
@@ -64,7 +67,11 @@ export abstract class DrStack extends Stack {
       topic: this.notifications.topic,
       dashboard: this.dashboard,
     });
-    this.freshness = new FreshnessMonitor(this, 'Freshness', { plan: props.plan, alarms: this.alarms });
+    this.freshness = new FreshnessMonitor(this, 'Freshness', {
+      plan: props.plan,
+      alarms: this.alarms,
+      reporting: this.reporting,
+    });
     this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
     this.watchScheduledJob('janitor', 'Janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
   }

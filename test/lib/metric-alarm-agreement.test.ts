@@ -35,7 +35,7 @@ const PUBLISHERS: Record<
   HoursSinceSuccess: {
     fn: (stack) => stack.freshness.function,
     emit: (metrics, dims) => {
-      const { publishFreshness } = require('../../functions/freshness/handler');
+      const { publishFreshness } = require('../../functions/freshness/publish');
       publishFreshness(
         [
           {
@@ -84,7 +84,7 @@ function emitAsDeployed(env: Record<string, string>, emit: (m: Metrics) => void)
     lines.push(...String(chunk).split('\n').filter(Boolean));
     return true;
   });
-  process.env = { ...saved, POWERTOOLS_DEV: undefined, FRESHNESS_JOBS: '[]', ...env };
+  process.env = { ...saved, POWERTOOLS_DEV: undefined, ...env };
   try {
     jest.isolateModules(() => {
       const { metrics } = require('../../functions/shared/powertools') as { metrics: Metrics };
