@@ -62,6 +62,11 @@ export class BackupVerification extends Construct {
     const snapshotArns = regions.map((r) => rdsArn(this, 'snapshot', '*', r));
     const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
     this.checkFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
+    // The source's DbiResourceId, which finds its replicated automated backups in the recovery region.
+    this.checkFunction.allow({
+      actions: ['rds:DescribeDBInstances'],
+      resources: plan.databases.map((db) => rdsArn(this, 'db', db.id, plan.regions.primary)),
+    });
     this.checkFunction.allow({
       actions: ['rds:DescribeDBInstanceAutomatedBackups'],
       resources: [...dbArns, ...backupArns],

@@ -1,4 +1,9 @@
-import { DescribeDBSnapshotsCommand, DescribeDBInstanceAutomatedBackupsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -49,6 +54,7 @@ describe('runVerification', () => {
       ],
     });
     rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXYZ' }] });
     const results = await runVerification({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
     expect(results.find((r) => r.check === 'snapshot-age')).toMatchObject({ target: 'entmoot-prod', status: 'PASS' });
   });
