@@ -22,11 +22,7 @@ describe('notifications', () => {
         Resource: topic,
         Condition: {
           StringEquals: { 'aws:SourceAccount': '123456789012' },
-          ArnLike: {
-            'aws:SourceArn': {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${region}:123456789012:alarm:*`]],
-            },
-          },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${region}:123456789012:alarm:*` },
         },
       },
       {
@@ -37,11 +33,7 @@ describe('notifications', () => {
         Resource: topic,
         Condition: {
           StringEquals: { 'aws:SourceAccount': '123456789012' },
-          ArnLike: {
-            'aws:SourceArn': {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:${region}:123456789012:rule/*`]],
-            },
-          },
+          ArnLike: { 'aws:SourceArn': `arn:aws:events:${region}:123456789012:rule/*` },
         },
       },
     ]);
@@ -60,10 +52,7 @@ describe('notifications', () => {
     expect(channels.map((c) => [c.Properties.ConfigurationName, c.Properties.SnsTopicArns])).toEqual([
       [
         'entmoot-dr',
-        [
-          { Ref: expect.stringMatching(/^NotificationsTopic/) },
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:us-east-1:123456789012:edr-notifications']] },
-        ],
+        [{ Ref: expect.stringMatching(/^NotificationsTopic/) }, 'arn:aws:sns:us-east-1:123456789012:edr-notifications'],
       ],
     ]);
   });
