@@ -44,6 +44,7 @@ import {
   type ColdTarget,
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
+import { benchNotificationSize } from './notification-size';
 import { benchSynth } from './synth';
 
 const GOAL_MS = 80;
@@ -185,6 +186,15 @@ async function main(): Promise<void> {
         table(['runs (ms)', 'median (ms)', 'error'], [[synth.runs.join(', '), synth.medianMs, synth.error ?? '']]),
       );
       return synth;
+    });
+
+    heading('3b. Notification size (a 2,000-result weekly report, 20 failing)');
+    report.notification = await section('Notification size', () => {
+      const n = benchNotificationSize();
+      console.log(
+        table(['results', 'failing', 'bytes published', 'SNS limit'], [[n.results, n.failing, n.bytes, n.limitBytes]]),
+      );
+      return n;
     });
 
     heading('4. Backup checks');

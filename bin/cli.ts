@@ -143,7 +143,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.err(`usage: entmoot-dr ${name} ${command.args}`);
       return EXIT.usage;
     }
+    // Not a finding about the input: the command could not do its job.
     io.err(`entmoot-dr ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return EXIT.problem;
+    return EXIT.failure;
   }
 }
