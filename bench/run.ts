@@ -50,6 +50,7 @@ import {
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
+import { benchNotificationSize } from './notification-size';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -192,6 +193,15 @@ async function main(): Promise<void> {
         table(['runs (ms)', 'median (ms)', 'error'], [[synth.runs.join(', '), synth.medianMs, synth.error ?? '']]),
       );
       return synth;
+    });
+
+    heading('3b. Notification size (a 2,000-result weekly report, 20 failing)');
+    report.notification = await section('Notification size', () => {
+      const n = benchNotificationSize();
+      console.log(
+        table(['results', 'failing', 'bytes published', 'SNS limit'], [[n.results, n.failing, n.bytes, n.limitBytes]]),
+      );
+      return n;
     });
 
     heading('4. Backup checks');

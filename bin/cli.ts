@@ -5,6 +5,7 @@
  * 2 usage or configuration error (missing credentials or region included), 3 it could not do its job.
  */
 import { DumpFormatError } from '../functions/shared/errors';
+import { completeness } from '../functions/backup-verification/check-integrity';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
 import { type FileRangeReader, openFileRangeReader } from '../functions/backup-verification/file-range-reader';
 import { VALIDATE_ARGS, validateCommand } from './cli-validate';
@@ -67,6 +68,12 @@ async function inspectDump(args: readonly string[], io: CliIo): Promise<number> 
   }
   try {
     const toc = await readDumpToc(reader);
+    // Judged as the weekly check judges the object: a dump cut inside its data is a problem, not a clean report.
+    const verdict = await completeness(reader, toc, reader.size);
+    if (verdict.status === 'FAIL') {
+      io.err(`entmoot-dr inspect-dump: ${file}: ${verdict.detail}`);
+      return EXIT.problem;
+    }
     const report = {
       format: toc.format,
       archiveVersion: toc.archiveVersion,
@@ -76,6 +83,7 @@ async function inspectDump(args: readonly string[], io: CliIo): Promise<number> 
       serverVersion: toc.serverVersion,
       dumpVersion: toc.dumpVersion,
       tables: toc.tables.map((t) => ({ schema: t.schema, name: t.name, hasData: t.hasData })),
+      completeness: { status: verdict.status, detail: verdict.detail },
     };
     io.out(JSON.stringify(report, null, 2));
     return EXIT.ok;
@@ -99,7 +107,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'inspect-dump': {
     args: '<file>',
     summary:
-      'print what a pg_dump custom-format archive holds (header and tables), as JSON, reading only its header and TOC',
+      'print what a pg_dump custom-format archive holds (header, tables, completeness) as JSON; exit 1 if it is cut short or corrupt',
     run: inspectDump,
   },
   validate: {
@@ -142,7 +150,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.err(`usage: entmoot-dr ${name} ${command.args}`);
       return EXIT.usage;
     }
+    // Not a finding about the input: the command could not do its job.
     io.err(`entmoot-dr ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return EXIT.problem;
+    return EXIT.failure;
   }
 }

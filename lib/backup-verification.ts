@@ -1,15 +1,14 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
-import { verificationTargets } from '../functions/backup-verification/run-checks';
 import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
-import { CHECK_METRICS } from '../functions/shared/check-metrics';
-import { METRICS_NAMESPACE } from '../functions/shared/powertools';
+import { BACKUP_CHECKS, verificationTargets } from '../functions/backup-verification/targets';
+import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import { backupVerificationDefinition } from '../statemachines/backup-verification';
+import type { DrAlarmFactory } from './alarms';
 import { rdsArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
@@ -19,18 +18,7 @@ import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
 
 /** Every check the weekly verification runs: one alarm each. */
-export const BACKUP_CHECKS = [
-  'snapshot-age',
-  'recovery-point-age',
-  'replicated-backup-lag',
-  'backup-age',
-  'backup-count',
-  'dump-size',
-  'dump-format',
-  'dump-tables',
-  'dump-completeness',
-  'dump-created',
-] as const;
+export { BACKUP_CHECKS };
 
 /** The weekly verification as its report describes it: always reports; a FAIL takes the restore-from-backup priority. */
 export const BACKUP_VERIFICATION_DESCRIPTOR: WorkflowDescriptor = {
@@ -45,8 +33,8 @@ export interface BackupVerificationProps {
   readonly reporting: Reporting;
   /** The stack's evidence bucket, where each target's results are stored under the run's prefix. */
   readonly evidenceBucket: s3.IBucket;
-  /** Where the per-check alarms notify. */
-  readonly topic: sns.ITopic;
+  /** The stack's alarm factory: the per-check alarms notify its topic and appear on its dashboard. */
+  readonly alarms: DrAlarmFactory;
   /** When the verification runs.
    * @default - the plan's schedule (weekly) */
   readonly schedule?: string;
@@ -92,32 +80,39 @@ export class BackupVerification extends Construct {
         backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
+    // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no
+    // resource-level permission): only into our namespace.
+    this.workflow.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+      }),
+    );
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
       { resources: [`${this.checkFunction.functionArn}:*`] },
       'CDK’s grant to invoke the check function’s versions.',
     );
 
-    const action = new actions.SnsAction(props.topic);
     for (const check of BACKUP_CHECKS) {
-      const alarm = new cloudwatch.Alarm(this, `Alarm-${check}`, {
-        alarmDescription: `Backup check ${check} failed on at least one target: see the weekly verification report`,
+      this.alarms[check] = props.alarms.alarm(this, `Alarm-${check}`, {
+        capability: BACKUP_VERIFICATION_DESCRIPTOR.workflow,
+        what: `${check}-failed`,
+        description: `Backup check ${check} failed on at least one target: see the weekly verification report`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
           metricName: CHECK_METRICS.failed,
-          dimensionsMap: { Check: check },
+          dimensionsMap: { [DIMENSIONS.check]: check },
           statistic: cloudwatch.Stats.MAXIMUM,
           period: Duration.days(1),
         }),
         threshold: 1,
-        evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // A weekly check has no data between runs: keep the last verdict rather than flip to OK or ALARM.
         treatMissingData: cloudwatch.TreatMissingData.IGNORE,
       });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms[check] = alarm;
     }
   }
 
@@ -145,6 +140,11 @@ export class BackupVerification extends Construct {
     const backupArns = regions.map((r) => rdsArn(this, 'auto-backup', '*', r));
     fn.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...dbArns, ...snapshotArns] });
     fn.allow({ actions: ['rds:DescribeDBInstanceAutomatedBackups'], resources: [...dbArns, ...backupArns] });
+    // The source's DbiResourceId, which finds its replicated automated backups in the recovery region.
+    fn.allow({
+      actions: ['rds:DescribeDBInstances'],
+      resources: instances.names.map((id) => rdsArn(this, 'db', id, plan.regions.primary)),
+    });
     wildcards.push(...snapshotArns, ...backupArns, ...(instances.patterned ? dbArns : []));
 
     const buckets = plan.buckets.filter((b) => b.role === 'backups');

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FRESHNESS_METRIC, type FreshnessJob } from '../functions/freshness/check-freshness';
+import type { FreshnessJob } from '../functions/freshness/check-freshness';
+import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
 
 export interface DrDashboardProps {
   /** Dashboard name: the plan's name prefix and the stack's name, e.g. `entmoot-dr-EntmootDrPrimary`. */
@@ -54,8 +55,7 @@ export class DrDashboard extends Construct {
   }
 
   /** Hours since a scheduled job last succeeded, with the overdue line its alarm fires above. */
-  public addFreshness(job: FreshnessJob, alarm: cloudwatch.IAlarm): void {
-    this.alarms.push(alarm);
+  public addFreshness(job: FreshnessJob): void {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${job.job}: hours since last success`,
@@ -74,7 +74,7 @@ export class DrDashboard extends Construct {
     );
   }
 
-  /** Alarms shown together in the status widget at the top. */
+  /** Alarms shown together in the status widget at the top (the alarm factory adds every alarm it creates). */
   public addAlarms(...alarms: cloudwatch.IAlarm[]): void {
     this.alarms.push(...alarms);
   }

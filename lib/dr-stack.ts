@@ -1,6 +1,7 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { DrAlarmFactory } from './alarms';
 import { DrDashboard } from './dashboard';
 import { EvidenceStore } from './evidence-store';
 import { FreshnessMonitor } from './freshness-monitor';
@@ -33,6 +34,8 @@ export abstract class DrStack extends Stack {
   public readonly freshness: FreshnessMonitor;
   /** What this stack watches, on one dashboard. */
   public readonly dashboard: DrDashboard;
+  /** Every alarm of the stack comes from here: named, wired to the topic, on the dashboard. */
+  public readonly alarms: DrAlarmFactory;
 
   protected constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -43,16 +46,27 @@ export abstract class DrStack extends Stack {
         `${path} is still an example value: set it in the plan file (-c drPlan=...) before deploying`,
       );
     }
-    this.notifications = new Notifications(this, 'Notifications', { notifications: props.plan.notifications });
+    this.notifications = new Notifications(this, 'Notifications', {
+      notifications: props.plan.notifications,
+      namePrefix: props.plan.system.namePrefix,
+    });
     this.evidence = new EvidenceStore(this, 'Evidence', { evidence: props.plan.evidence });
     this.reporting = new Reporting(this, 'Reporting', {
       plan: props.plan,
       evidenceBucket: this.evidence.bucket,
       topic: this.notifications.topic,
     });
-    this.freshness = new FreshnessMonitor(this, 'Freshness', { plan: props.plan, topic: this.notifications.topic });
     this.dashboard = new DrDashboard(this, 'Dashboard', { dashboardName: `${props.plan.system.namePrefix}-${id}` });
-    this.dashboard.addAlarms(this.freshness.errorsAlarm);
+    this.alarms = new DrAlarmFactory(this, 'Alarms', {
+      prefix: props.plan.system.namePrefix,
+      topic: this.notifications.topic,
+      dashboard: this.dashboard,
+    });
+    this.freshness = new FreshnessMonitor(this, 'Freshness', {
+      plan: props.plan,
+      alarms: this.alarms,
+      reporting: this.reporting,
+    });
     this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
     this.watchScheduledJob('janitor', 'Janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
   }
@@ -62,9 +76,9 @@ export abstract class DrStack extends Stack {
    * shows its runs and hours since success.
    */
   protected watchScheduledJob(job: string, title: string, stateMachine: sfn.IStateMachine, schedule: string): void {
-    const alarm = this.freshness.watch(job, stateMachine, schedule);
+    this.freshness.watch(job, stateMachine, schedule);
     const registered = this.freshness.jobs.find((j) => j.job === job);
     this.dashboard.addWorkflow(title, stateMachine);
-    if (registered) this.dashboard.addFreshness(registered, alarm);
+    if (registered) this.dashboard.addFreshness(registered);
   }
 }

@@ -44,7 +44,10 @@ export class DrWorkflow extends Construct {
       descriptor,
       taskTimeout: Duration.seconds(90),
     });
+    // Under /aws/vendedlogs/ Step Functions needs no entry in the account's CloudWatch Logs resource policy
+    // (5,120 characters), which otherwise grows with every workflow until creating one fails.
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${plan.system.namePrefix}-${descriptor.workflow}`,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });

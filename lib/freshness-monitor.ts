@@ -1,21 +1,26 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FRESHNESS_METRIC, JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
+import { JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
+import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
 import { intervalHoursOf } from '../functions/freshness/schedule-interval';
+import type { DrAlarmFactory } from './alarms';
+import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
+import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
+import type { Reporting } from './reporting';
 
 export interface FreshnessMonitorProps {
   /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */
   readonly plan: DrPlan;
-  /** The stack's notification topic: receives every freshness alarm's ALARM and OK. */
-  readonly topic: sns.ITopic;
+  /** The stack's alarm factory: every freshness alarm notifies its topic and appears on its dashboard. */
+  readonly alarms: DrAlarmFactory;
+  /** The stack's reporting: the monitor reconciles its registered workflows' ended runs daily, with its grants. */
+  readonly reporting: Reporting;
   /** When the monitor runs (an EventBridge schedule expression); it should run at least daily.
    * @default - the plan's freshness schedule (daily) */
   readonly schedule?: string;
@@ -29,6 +34,10 @@ export interface FreshnessMonitorProps {
  * state machine's creation, so it becomes overdue one interval plus grace after it was deployed.
  *
  * Every scheduled job registers with one line: `freshness.watch('janitor', stateMachine, schedule)`.
+ *
+ * The same daily run reconciles ended runs: every workflow registered with the stack's Reporting whose runs
+ * ended FAILED, TIMED_OUT or ABORTED in the last two days without a report is reported, as the status-change
+ * reporter would (its EventBridge events are best-effort).
  */
 export class FreshnessMonitor extends Construct {
   /** The monitor's function. */
@@ -37,15 +46,22 @@ export class FreshnessMonitor extends Construct {
   public readonly scheduleRule: events.Rule;
   /** Fires when the monitor itself fails (throttled after retries, or a deployment mistake). */
   public readonly errorsAlarm: cloudwatch.Alarm;
+  /**
+   * Runs the monitor once on every deployment that changes it, after the watched state machines exist and before
+   * their overdue alarms are created: each alarm's first evaluation then finds a datapoint (a new job measures
+   * from its creation, about 0 h) instead of missing data, which these alarms treat as breaching — so a first
+   * deploy does not page.
+   */
+  public readonly firstRun: CustomResource;
 
   private readonly plan: DrPlan;
-  private readonly topicAction: actions.SnsAction;
+  private readonly alarms: DrAlarmFactory;
   private readonly watched: FreshnessJob[] = [];
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
     this.plan = props.plan;
-    this.topicAction = new actions.SnsAction(props.topic);
+    this.alarms = props.alarms;
     const schedule = props.schedule ?? props.plan.schedules.freshness;
 
     this.function = new DrFunction(this, 'Function', {
@@ -56,8 +72,22 @@ export class FreshnessMonitor extends Construct {
       environment: {
         // Lazy: jobs watched after this construct was created are included at synth.
         FRESHNESS_JOBS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.watched) }),
+        REPORTED_WORKFLOWS: props.reporting.registeredWorkflowsJson(),
+        ...props.reporting.environment(),
       },
     });
+    // The daily reconciliation (functions/report/reconcile.ts): list our workflows' ended runs, describe them, and
+    // report those the status-change reporter missed, exactly as it would.
+    props.reporting.grantReport(this.function);
+    const machines = statesArn(this, 'stateMachine', props.plan.system.namePrefix);
+    const executions = `${statesArn(this, 'execution', props.plan.system.namePrefix)}:*`;
+    this.function.allow({ actions: ['states:ListExecutions'], resources: [machines] });
+    this.function.allow({ actions: ['states:DescribeExecution'], resources: [executions] });
+    acknowledgeWildcards(
+      this.function.role,
+      { resources: [machines, executions] },
+      'Reconciliation reads only our workflows (edr-*) and their executions, named at run time.',
+    );
 
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: `Runs the freshness monitor (${schedule})`,
@@ -70,17 +100,25 @@ export class FreshnessMonitor extends Construct {
       }),
     );
 
-    this.errorsAlarm = this.notify(
-      new cloudwatch.Alarm(this, 'MonitorErrors', {
-        alarmDescription:
-          'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
-        metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    // The monitor is its own custom resource (functions/freshness/deploy-hook.ts): no provider function of CDK's
+    // outside the house rules. The jobs are a property, so watching a new job runs the monitor again.
+    this.firstRun = new CustomResource(this, 'FirstRun', {
+      serviceToken: this.function.functionArn,
+      resourceType: 'Custom::FreshnessFirstRun',
+      properties: { Jobs: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.watched) }) },
+    });
+
+    this.errorsAlarm = this.alarms.alarm(this, 'MonitorErrors', {
+      capability: 'freshness',
+      what: 'monitor-errors',
+      description:
+        'The freshness monitor failed: job freshness is not being measured. Read its log group for the error.',
+      metric: this.function.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No invocation, no error: the overdue alarms catch a monitor that stopped running.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** The jobs watched so far. */
@@ -117,31 +155,27 @@ export class FreshnessMonitor extends Construct {
     // The monitor publishes one datapoint a day. A one-day period with Maximum evaluates that datapoint; missing
     // data is breaching, so a monitor that stops publishing also alarms — once CloudWatch's evaluation range
     // (a few periods) holds no datapoint at all, since it evaluates the newest datapoints it has before filling.
-    return this.notify(
-      new cloudwatch.Alarm(this, `Overdue${pascal(job)}`, {
-        alarmDescription:
-          `${job} has not succeeded for more than ${hoursText(threshold)} h (runs every ${hoursText(intervalHours)} h on ${schedule}, ` +
-          `plus ${graceHours} h grace), or the freshness monitor stopped reporting it. Check the job's schedule rule and recent executions.`,
-        metric: new cloudwatch.Metric({
-          namespace: FRESHNESS_METRIC.namespace,
-          metricName: FRESHNESS_METRIC.metricName,
-          dimensionsMap: { [FRESHNESS_METRIC.dimension]: job },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.days(1),
-        }),
-        threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    this.firstRun.node.addDependency(stateMachine);
+    const alarm = this.alarms.alarm(this, `Overdue${pascal(job)}`, {
+      capability: 'freshness',
+      what: `${kebab(job)}-overdue`,
+      description:
+        `${job} has not succeeded for more than ${hoursText(threshold)} h (runs every ${hoursText(intervalHours)} h on ${schedule}, ` +
+        `plus ${graceHours} h grace), or the freshness monitor stopped reporting it. Check the job's schedule rule and recent executions.`,
+      metric: new cloudwatch.Metric({
+        namespace: FRESHNESS_METRIC.namespace,
+        metricName: FRESHNESS_METRIC.metricName,
+        dimensionsMap: { [FRESHNESS_METRIC.dimension]: job },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.days(1),
       }),
-    );
-  }
-
-  /** Sends the alarm's ALARM and OK to the stack's topic: the one place alarm actions are wired. */
-  private notify(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
-    alarm.addAlarmAction(this.topicAction);
-    alarm.addOkAction(this.topicAction);
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm.node.addDependency(this.firstRun);
     return alarm;
   }
 }
@@ -152,6 +186,15 @@ function pascal(text: string): string {
     .filter(Boolean)
     .map((part) => part[0].toUpperCase() + part.slice(1))
     .join('');
+}
+
+/** A job name as an alarm-name part: lower case, runs of other characters as one '-'. */
+function kebab(text: string): string {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join('-');
 }
 
 function hoursText(hours: number): string {

@@ -17,7 +17,7 @@ export class PrimaryStack extends DrStack {
       plan: props.plan,
       reporting: this.reporting,
       evidenceBucket: this.evidence.bucket,
-      topic: this.notifications.topic,
+      alarms: this.alarms,
     });
     this.watchScheduledJob(
       'backup-verification',
@@ -25,6 +25,5 @@ export class PrimaryStack extends DrStack {
       this.backupVerification.workflow.stateMachine,
       props.plan.schedules.backupVerification,
     );
-    this.dashboard.addAlarms(...Object.values(this.backupVerification.alarms));
   }
 }

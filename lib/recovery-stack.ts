@@ -1,13 +1,26 @@
+import { ArnFormat } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { notificationTopicName } from './notifications';
 
 /**
  * The recovery-region stack (default us-west-2): failover readiness, regional failover and its drill, the
- * region prober, approvals, janitor, freshness monitor, dashboard, notifications and evidence. It shares no
+ * region prober, approvals, janitor, freshness monitor, dashboard, notifications and evidence, and the one AWS
+ * Chatbot Slack channel of both stacks. It shares no
  * CloudFormation reference with the primary stack, so it deploys and runs while the primary region is down.
  */
 export class RecoveryStack extends DrStack {
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
+    // AWS Chatbot is global: one Slack channel, here, because this stack must work while the primary region is
+    // down; it also carries the primary stack's topic, found by its deterministic name.
+    const { namePrefix } = props.plan.system;
+    const primaryTopicArn = this.formatArn({
+      service: 'sns',
+      region: props.plan.regions.primary,
+      resource: notificationTopicName(namePrefix),
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+    this.notifications.addSlackChannel(props.plan.notifications.slack, [primaryTopicArn]);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
+import type { ReportedWorkflow } from '../functions/report/reconcile';
 import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
@@ -21,7 +22,8 @@ export interface ReportingProps {
 
 /**
  * The report step's function (every workflow ends in it) and the status-change reporter (for runs that end
- * FAILED, TIMED_OUT or ABORTED without reaching it). Workflows register with `register`.
+ * FAILED, TIMED_OUT or ABORTED without reaching it). Workflows register with `register`; the registered list is
+ * what the freshness monitor's daily reconciliation walks, for runs whose status-change event never arrived.
  */
 export class Reporting extends Construct {
   /** Writes evidence and notifies: the report fragment's function. */
@@ -29,10 +31,14 @@ export class Reporting extends Construct {
   /** Reports runs that ended outside the report fragment. */
   public readonly statusChangeReporter: DrFunction;
 
+  private readonly props: ReportingProps;
+  private readonly registered: ReportedWorkflow[] = [];
+
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
+    this.props = props;
     const { plan } = props;
-    const environment = { EVIDENCE_BUCKET: props.evidenceBucket.bucketName, TOPIC_ARN: props.topic.topicArn };
+    const environment = this.environment();
     this.reportFunction = new DrFunction(this, 'ReportFunction', {
       plan,
       entry: 'functions/report/handler.ts',
@@ -48,37 +54,54 @@ export class Reporting extends Construct {
       timeout: Duration.seconds(60),
     });
 
+    for (const fn of [this.reportFunction, this.statusChangeReporter]) this.grantReport(fn);
+  }
+
+  /** What a function that reports needs in its environment: the evidence bucket and the topic. */
+  public environment(): { EVIDENCE_BUCKET: string; TOPIC_ARN: string } {
+    return { EVIDENCE_BUCKET: this.props.evidenceBucket.bucketName, TOPIC_ARN: this.props.topic.topicArn };
+  }
+
+  /**
+   * The registered workflows (state machine and descriptor) as JSON, resolved at synth so workflows registered
+   * after the caller read it are included: what the daily reconciliation walks.
+   */
+  public registeredWorkflowsJson(): string {
+    return Lazy.string({ produce: () => Stack.of(this).toJsonString(this.registered) });
+  }
+
+  /**
+   * Lets a function report runs as the report step does: read and write evidence and markers (runs/*, state/*),
+   * read execution histories, publish to the topic.
+   */
+  public grantReport(fn: DrFunction): void {
+    const { plan, evidenceBucket, topic } = this.props;
     const executions = statesArn(this, 'execution', plan.system.namePrefix);
-    for (const fn of [this.reportFunction, this.statusChangeReporter]) {
-      fn.allow({
-        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-        resources: [props.evidenceBucket.arnForObjects('runs/*'), props.evidenceBucket.arnForObjects('state/*')],
-      });
-      fn.allow({ actions: ['s3:ListBucket'], resources: [props.evidenceBucket.bucketArn] });
-      fn.allow({ actions: ['states:GetExecutionHistory'], resources: [`${executions}:*`] });
-      // Also grants kms:GenerateDataKey* and kms:Decrypt on the topic's key, which publishing to an encrypted topic needs.
-      props.topic.grantPublish(fn);
-      acknowledgeWildcards(
-        fn.role,
-        { actions: ['kms:GenerateDataKey*'] },
-        'CDK’s grant for publishing to the KMS-encrypted topic, limited to that one key.',
-      );
-      acknowledgeWildcards(
-        fn.role,
-        {
-          resources: [
-            props.evidenceBucket.arnForObjects('runs/*'),
-            props.evidenceBucket.arnForObjects('state/*'),
-            `${executions}:*`,
-          ],
-        },
-        'Evidence objects are keyed by run (runs/*, state/*) and histories by execution (edr-*:*): names known only at run time, limited to our prefixes.',
-      );
-    }
+    fn.allow({
+      actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+      resources: [evidenceBucket.arnForObjects('runs/*'), evidenceBucket.arnForObjects('state/*')],
+    });
+    fn.allow({ actions: ['s3:ListBucket'], resources: [evidenceBucket.bucketArn] });
+    fn.allow({ actions: ['states:GetExecutionHistory'], resources: [`${executions}:*`] });
+    // Also grants kms:GenerateDataKey* and kms:Decrypt on the topic's key, which publishing to an encrypted topic needs.
+    topic.grantPublish(fn);
+    acknowledgeWildcards(
+      fn.role,
+      { actions: ['kms:GenerateDataKey*'] },
+      'CDK’s grant for publishing to the KMS-encrypted topic, limited to that one key.',
+    );
+    acknowledgeWildcards(
+      fn.role,
+      {
+        resources: [evidenceBucket.arnForObjects('runs/*'), evidenceBucket.arnForObjects('state/*'), `${executions}:*`],
+      },
+      'Evidence objects are keyed by run (runs/*, state/*) and histories by execution (edr-*:*): names known only at run time, limited to our prefixes.',
+    );
   }
 
   /** Sends the workflow's FAILED, TIMED_OUT and ABORTED runs to the status-change reporter. */
   public register(stateMachine: sfn.IStateMachine, descriptor: WorkflowDescriptor): events.Rule {
+    this.registered.push({ stateMachineArn: stateMachine.stateMachineArn, descriptor });
     const rule = new events.Rule(stateMachine, 'EndedOutsideReport', {
       description: `Reports ${descriptor.title} runs that ended without their report step`,
       eventPattern: {

@@ -3,8 +3,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { VerificationTarget } from '../functions/backup-verification/run-checks';
 import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
+import { CHECKS_BY_KIND, type VerificationTarget } from '../functions/backup-verification/targets';
+import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import type { DrPlan } from '../lib/plan';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
@@ -50,13 +51,12 @@ export function backupVerificationDefinition(
     backoffRate: 2,
     jitterStrategy: sfn.JitterType.FULL,
   });
-  // A crashed target is a marker (target and error name), which the report turns into a FAIL result.
-  run.addCatch(
-    new sfn.Pass(scope, 'Record Check Error', {
-      parameters: { crashed: { 'target.$': '$.target', 'error.$': '$.error.Error' } },
-    }),
-    { errors: ['States.ALL'], resultPath: '$.error' },
-  );
+  // A crashed target is a marker (target and error name), which the report turns into a FAIL result; first its
+  // kind's checks are counted as failed, so their alarms do not keep last week's verdict.
+  const recordError = new sfn.Pass(scope, 'Record Check Error', {
+    parameters: { crashed: { 'target.$': '$.target', 'error.$': '$.error.Error' } },
+  });
+  run.addCatch(countAsFailed(scope, recordError), { errors: ['States.ALL'], resultPath: '$.error' });
 
   const each = new sfn.Map(scope, 'Check Each Target', {
     itemsPath: '$.targets',
@@ -70,4 +70,42 @@ export function backupVerificationDefinition(
     parameters: { storedResults: { 'prefix.$': '$.run.prefix', 'iterations.$': '$.checks' } },
   });
   return prefix.next(list).next(each).next(collect);
+}
+
+const KIND_TITLE: Record<VerificationTarget['kind'], string> = {
+  database: 'Database',
+  backups: 'Backups Bucket',
+  dump: 'Dump',
+};
+
+/**
+ * A target whose checks crashed publishes no metric from the Lambda, so each of its kind's checks would keep the
+ * verdict of the week before (its alarm ignores missing data). The workflow publishes `CheckFailed = 1` for each
+ * of them itself, through CloudWatch's API with exactly the namespace and {Check} dimension the alarms watch;
+ * a failure to publish is recorded and does not hide the error from the report.
+ */
+function countAsFailed(scope: Construct, next: sfn.IChainable): sfn.IChainable {
+  const choice = new sfn.Choice(scope, 'Which Checks Crashed?');
+  for (const kind of Object.keys(CHECKS_BY_KIND) as VerificationTarget['kind'][]) {
+    const put = new tasks.CallAwsService(scope, `Count ${KIND_TITLE[kind]} Checks as Failed`, {
+      service: 'cloudwatch',
+      action: 'putMetricData',
+      parameters: {
+        Namespace: METRICS_NAMESPACE,
+        MetricData: CHECKS_BY_KIND[kind].map((check) => ({
+          MetricName: CHECK_METRICS.failed,
+          Dimensions: [{ Name: DIMENSIONS.check, Value: check }],
+          Value: 1,
+          Unit: 'Count',
+        })),
+      },
+      // PutMetricData supports no resource-level permission; the namespace is limited by a condition (lib/).
+      iamResources: ['*'],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
+    });
+    put.addCatch(next, { errors: ['States.ALL'], resultPath: '$.metricsError' });
+    choice.when(sfn.Condition.stringEquals('$.target.kind', kind), put.next(next));
+  }
+  return choice.otherwise(next);
 }

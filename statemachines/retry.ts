@@ -10,6 +10,9 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // The invocation timed out on Lambda's side before the function answered: transient, safe to retry (our
+  // functions are idempotent: conditional writes and markers).
+  'Lambda.ClientExecutionTimeoutException',
   ERROR_NAMES.throttled,
 ];
 

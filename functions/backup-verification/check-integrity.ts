@@ -272,8 +272,12 @@ function tablesResult(toc: DumpToc, plan: DumpIntegrityPlan, where: string): Che
   };
 }
 
-/** Judges whether the data the TOC announces is all there (see the module comment), with its own reads. */
-async function completeness(
+/**
+ * Judges whether the data the TOC announces is all there (see the module comment), with its own reads: FAIL for a
+ * data offset inside the TOC or past the end of the object, or an object not ending in the end-of-data marker.
+ * The operator CLI judges a local file with it, the same way.
+ */
+export async function completeness(
   reader: RangeReader,
   toc: DumpToc,
   size: number,

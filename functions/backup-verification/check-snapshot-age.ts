@@ -17,6 +17,7 @@
  */
 import {
   DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   type DBInstanceAutomatedBackup,
   type DBSnapshot,
@@ -88,9 +89,30 @@ async function listSnapshots(
   return { items };
 }
 
-async function listAutomatedBackups(
+/**
+ * The source instance's `DbiResourceId`, read in the primary region. Replicated automated backups in the recovery
+ * region belong to an instance that does not exist there: a `db-instance-id` filter names an instance of the
+ * region called, so it finds nothing; the backups carry the source's resource id (`dbi-resource-id`).
+ */
+async function sourceResourceId(
   rds: Pick<RDSClient, 'send'>,
   dbId: string,
+  where: string,
+): Promise<{ id?: string } | { denied: string }> {
+  try {
+    const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: dbId }));
+    return { id: out.DBInstances?.[0]?.DbiResourceId };
+  } catch (error) {
+    if (isAccessDenied(error)) return { denied: `rds:DescribeDBInstances in ${where}` };
+    // No source instance: nothing can be replicating from it (snapshot-age reports the missing instance).
+    if (isInstanceNotFound(error)) return {};
+    translateAwsError(error, 'rds:DescribeDBInstances', where);
+  }
+}
+
+async function listAutomatedBackups(
+  rds: Pick<RDSClient, 'send'>,
+  dbiResourceId: string,
   where: string,
 ): Promise<Listing<DBInstanceAutomatedBackup>> {
   const items: DBInstanceAutomatedBackup[] = [];
@@ -99,7 +121,7 @@ async function listAutomatedBackups(
     for (let page = 0; page < MAX_PAGES; page++) {
       const out = await rds.send(
         new DescribeDBInstanceAutomatedBackupsCommand({
-          Filters: [{ Name: 'db-instance-id', Values: [dbId] }],
+          Filters: [{ Name: 'dbi-resource-id', Values: [dbiResourceId] }],
           Marker: marker,
         }),
       );
@@ -135,6 +157,14 @@ function isCopyOf(s: DBSnapshot, dbId: string, primaryRegion: string): boolean {
 function isReplicationOf(b: DBInstanceAutomatedBackup, dbId: string, primaryRegion: string): boolean {
   if (!sameId(b.DBInstanceIdentifier, dbId)) return false;
   return arnRegion(b.DBInstanceArn) === primaryRegion || b.Region === primaryRegion;
+}
+
+/** Replicated automated backups of the source instance in the recovery region, found by its resource id. */
+async function replicatedBackups(deps: SnapshotAgeDeps, dbId: string, primary: string, recovery: string) {
+  const source = await sourceResourceId(deps.primaryRds, dbId, primary);
+  if ('denied' in source) return source;
+  if (!source.id) return { items: [] };
+  return listAutomatedBackups(deps.recoveryRds, source.id, recovery);
 }
 
 function describeStates(snapshots: readonly DBSnapshot[]): string {
@@ -303,7 +333,7 @@ export async function checkSnapshotAge(db: PlanDatabase, plan: DrPlan, deps: Sna
       { SnapshotType: 'manual', Filters: [{ Name: 'db-instance-id', Values: [db.id] }] },
       recovery,
     ),
-    listAutomatedBackups(deps.recoveryRds, db.id, recovery),
+    replicatedBackups(deps, db.id, primary, recovery),
   ]);
   const now = deps.now();
   return [snapshotAgeResult(db, plan, own, now), ...recoveryResults(db, plan, copies, replicated, now)];

@@ -12,28 +12,15 @@ import { checkBackupObjects } from './check-backup-objects';
 import { checkDumpIntegrity } from './check-integrity';
 import { checkSnapshotAge } from './check-snapshot-age';
 
-/** One target of the weekly verification. */
-export type VerificationTarget =
-  | { readonly kind: 'database'; readonly id: string }
-  | { readonly kind: 'backups'; readonly bucket: string }
-  | { readonly kind: 'dump'; readonly bucket: string; readonly key: string };
+import type { VerificationTarget } from './targets';
+
+export { verificationTargets, type VerificationTarget } from './targets';
 
 export interface VerificationDeps {
   readonly primaryRds: Pick<RDSClient, 'send'>;
   readonly recoveryRds: Pick<RDSClient, 'send'>;
   readonly s3: Pick<S3Client, 'send'>;
   readonly now: () => Date;
-}
-
-/** Every target the plan gives: each database, each backups bucket, and each database's latest dump. */
-export function verificationTargets(plan: DrPlan): VerificationTarget[] {
-  const targets: VerificationTarget[] = plan.databases.map((db) => ({ kind: 'database', id: db.id }));
-  for (const bucket of plan.buckets.filter((b) => b.role === 'backups'))
-    targets.push({ kind: 'backups', bucket: bucket.name });
-  const { prefix, latestDumpKey } = plan.backups.keyLayout;
-  const dumpBuckets = new Set(plan.databases.map((db) => db.backupBucket).filter((b): b is string => Boolean(b)));
-  for (const bucket of dumpBuckets) targets.push({ kind: 'dump', bucket, key: `${prefix}${latestDumpKey}` });
-  return targets;
 }
 
 /** Runs the checks of one target; a target the plan does not name is refused before any AWS call. */

@@ -17,9 +17,6 @@ import { DescribeStateMachineCommand, ListExecutionsCommand, type SFNClient } fr
 import type { CheckResult } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
 
-/** The metric the monitor publishes per job and each job's alarm watches (namespace, name, the one dimension). */
-export const FRESHNESS_METRIC = { namespace: 'EntmootDR', metricName: 'HoursSinceSuccess', dimension: 'Job' } as const;
-
 /** A job name (the `Job` dimension's value): 1-128 letters, digits, `_`, `.` or `-`, starting with a letter or digit. */
 export const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 

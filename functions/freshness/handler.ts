@@ -1,15 +1,27 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
-import { ConfigurationError } from '../shared/errors';
+import { ConfigurationError, ReconcileError } from '../shared/errors';
+import { answerDeploy, isDeployEvent, putResponse } from './deploy-hook';
+import { RECONCILED_RUNS_METRIC } from '../shared/metric-names';
+import { publishFreshness } from './publish';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { reconcileDeps } from '../report/aws-deps';
+import {
+  reconcileEndedRuns,
+  validateWorkflows,
+  type ReconcileResult,
+  type ReportedWorkflow,
+} from '../report/reconcile';
+import { bundledPlan } from '../shared/plan';
 import { logger, metrics } from '../shared/powertools';
 import {
   checkFreshness,
-  FRESHNESS_METRIC,
   validateJobs,
   type FreshnessDeps,
   type FreshnessJob,
@@ -35,34 +47,67 @@ function jobsFromEnv(): FreshnessJob[] {
   return jobs;
 }
 
-/**
- * Publishes `HoursSinceSuccess` for each job that could be read, each as its own EMF record with exactly the one
- * dimension `Job`: the alarms watch {Job} alone, so Powertools' default `service` dimension is cleared on these
- * records (its namespace is EntmootDR, METRICS_NAMESPACE).
- * The run's summary (`OverdueJobs`) goes through the shared instance, flushed by the middleware.
- */
-export function publishFreshness(results: readonly FreshnessResult[], target: Metrics = metrics): void {
-  for (const r of results) {
-    if (r.hoursSinceSuccess === null) continue;
-    const single = target.singleMetric();
-    single.clearDefaultDimensions();
-    single.addDimension(FRESHNESS_METRIC.dimension, r.job);
-    single.addMetric(FRESHNESS_METRIC.metricName, MetricUnit.Count, r.hoursSinceSuccess);
+export { publishFreshness };
+
+/** The workflows whose ended runs are reconciled, from `REPORTED_WORKFLOWS` (set by the Reporting construct). */
+function workflowsFromEnv(): ReportedWorkflow[] {
+  const { REPORTED_WORKFLOWS } = requireEnv('REPORTED_WORKFLOWS');
+  let workflows: unknown;
+  try {
+    workflows = JSON.parse(REPORTED_WORKFLOWS);
+    validateWorkflows(workflows);
+  } catch (error) {
+    throw new ConfigurationError(`REPORTED_WORKFLOWS is invalid: ${(error as Error).message}; redeploy the stack`, {
+      cause: error,
+    });
   }
-  target.addMetric('OverdueJobs', MetricUnit.Count, results.filter((r) => r.overdue).length);
+  return workflows;
 }
 
 const jobs = jobsFromEnv();
-const deps: FreshnessDeps = { sfn: awsClient(SFNClient), now: () => new Date() };
+const workflows = workflowsFromEnv();
+const env = requireEnv('EVIDENCE_BUCKET', 'TOPIC_ARN');
+const sfn = awsClient(SFNClient);
+const deps: FreshnessDeps = { sfn, now: () => new Date() };
+const reconcile = reconcileDeps(
+  { s3: awsClient(S3Client), sns: awsClient(SNSClient), sfn },
+  env.EVIDENCE_BUCKET,
+  env.TOPIC_ARN,
+);
+const plan = bundledPlan();
 
-/** Daily: reads each watched job's last success, publishes hours since, and returns the results. */
-export const handler = middy(async () => {
+/**
+ * Freshness first (its metrics are what the alarms watch), then the reconciliation of ended runs. A run that could
+ * not be reconciled fails the invocation after the metrics are out, so the monitor's errors alarm fires; the next
+ * day's run tries it again (the look-back is two days).
+ */
+async function runMonitor(): Promise<{ freshness: FreshnessResult[]; reconciled: ReconcileResult }> {
   const results = await checkFreshness(jobs, deps);
-  publishFreshness(results);
+  publishFreshness(results, metrics);
   for (const r of results) {
     if (r.result.status === 'FAIL') logger.warn(r.result.detail, { job: r.job });
   }
-  return results;
+  const reconciled = await reconcileEndedRuns(workflows, plan, reconcile);
+  metrics.addMetric(RECONCILED_RUNS_METRIC, MetricUnit.Count, reconciled.reported.length);
+  if (reconciled.reported.length > 0)
+    logger.warn('reported ended runs the status-change reporter missed', { reconciled });
+  if (reconciled.failed.length > 0) {
+    throw new ReconcileError(
+      `could not reconcile ${reconciled.failed.length} ended run(s): ${reconciled.failed.map((f) => `${f.execution} (${f.error})`).join(', ')}`,
+    );
+  }
+  return { freshness: results, reconciled };
+}
+
+/**
+ * Daily (the schedule rule): reads each watched job's last success, publishes hours since, and returns the
+ * results. On deploy (CloudFormation's custom-resource request): the same, then answers CloudFormation.
+ */
+export const handler = middy(async (event?: unknown) => {
+  if (isDeployEvent(event)) {
+    return answerDeploy(event, runMonitor, { respond: putResponse, warn: (m) => logger.warn(m) });
+  }
+  return runMonitor();
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -6,8 +6,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  type ExecutionStatus,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ListedExecution, ReconcileDeps } from './reconcile';
 import type { HistoryEventLike, ReportDeps } from './report-run';
 
 /** Most history pages read for one report (1,000 events a page; an execution holds at most 25,000). */
@@ -16,6 +23,31 @@ const MAX_HISTORY_PAGES = 25;
 function isMissing(error: unknown): boolean {
   const name = error instanceof Error ? error.name : '';
   return name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict. */
+export const CONDITIONAL_WRITE_ATTEMPTS = 4;
+
+/**
+ * S3 answers a conditional write (`If-None-Match: *`) that races another write to the same key with
+ * 409 `ConditionalRequestConflict`, which AWS documents as retryable; the SDK's standard retry mode does not retry
+ * a 409. So it is retried here, after a short pause: the retry then gets 412 (the other write won) or succeeds.
+ */
+export async function retryConflicts<T>(
+  write: () => Promise<T>,
+  pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      const conflict =
+        (error as Error)?.name === 'ConditionalRequestConflict' ||
+        (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 409;
+      if (!conflict || attempt >= CONDITIONAL_WRITE_ATTEMPTS) throw error;
+      await pause(100 * 2 ** (attempt - 1) * Math.random());
+    }
+  }
 }
 
 /** The report's dependencies on real clients: evidence bucket, topic and execution history. */
@@ -41,15 +73,17 @@ export function reportDeps(
       return events;
     },
     putObject: async (key, body, options) => {
-      await clients.s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/json',
-          ...(options?.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
-        }),
-      );
+      const put = () =>
+        clients.s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: 'application/json',
+            ...(options?.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+          }),
+        );
+      await (options?.ifNoneMatch ? retryConflicts(put) : put());
     },
     getObject: async (key) => {
       try {
@@ -88,6 +122,59 @@ export function reportDeps(
       await clients.sns.send(
         new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageStructure: 'json' }),
       );
+    },
+  };
+}
+
+/** Most ListExecutions pages read per workflow and status (100 executions a page). */
+const MAX_LIST_PAGES = 10;
+
+/**
+ * How much older than the window's start a listed run may have started and still have ended inside it: longer
+ * than any workflow's timeout, so listing (newest start first) stops only past every run that can matter.
+ */
+const LONGEST_RUN_MS = 7 * 24 * 3_600_000;
+
+/** The reconciliation's dependencies on real clients: the report's, plus listing and describing executions. */
+export function reconcileDeps(
+  clients: { s3: S3Client; sns: SNSClient; sfn: SFNClient },
+  bucket: string,
+  topicArn: string,
+): ReconcileDeps {
+  return {
+    ...reportDeps(clients, bucket, topicArn),
+    listEnded: async (stateMachineArn, status, since) => {
+      const listed: ListedExecution[] = [];
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+        const out = await clients.sfn.send(
+          new ListExecutionsCommand({
+            stateMachineArn,
+            statusFilter: status as ExecutionStatus,
+            maxResults: 100,
+            nextToken,
+          }),
+        );
+        for (const e of out.executions ?? []) {
+          if (e.executionArn && e.name && e.startDate) {
+            listed.push({
+              executionArn: e.executionArn,
+              name: e.name,
+              status: e.status ?? status,
+              startDate: e.startDate,
+              stopDate: e.stopDate,
+            });
+          }
+        }
+        nextToken = out.nextToken;
+        const oldest = listed.at(-1)?.startDate.getTime();
+        if (!nextToken || (oldest !== undefined && oldest < since.getTime() - LONGEST_RUN_MS)) break;
+      }
+      return listed;
+    },
+    describe: async (executionArn) => {
+      const out = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return { input: out.input, error: out.error, cause: out.cause };
     },
   };
 }

@@ -8,7 +8,9 @@ import { ERROR_NAMES } from '../shared/errors';
 import type { StoredResults } from './stored-results';
 import {
   incidentId,
+  MAX_DETAIL_CHARS,
   renderNotification,
+  renderWithinBudget,
   severityFor,
   summarizeResults,
   type RenderedNotification,
@@ -89,6 +91,12 @@ export interface EvidenceRecord {
   readonly approvals: unknown[];
   /** Who wrote the record: the report fragment, or the status-change reporter for a run that ended outside it. */
   readonly reportedBy: 'workflow' | 'status-change-reporter';
+  /**
+   * Whether the workflow's policy required a notification for this run, decided before the record was written:
+   * the status-change reporter sends one that is required and was never sent (no marker). Absent in records
+   * written before this field existed: treated as required.
+   */
+  readonly notification?: 'required' | 'not-required';
 }
 
 /** What a workflow hands to the report step besides the execution. */
@@ -232,36 +240,41 @@ export function notificationFor(
 ): RenderedNotification {
   const target = descriptor.scenario ? plan.recoveryTargets[descriptor.scenario] : undefined;
   const priority = descriptor.priority ?? target?.priority ?? 'Medium';
-  const summary = summarizeResults(record.results);
   const severity = severityFor(record.outcome === 'SUCCEEDED' ? record.status : 'FAIL', priority);
   const failedSteps = record.steps
     .filter((s) => s.outcome === 'failed')
+    .slice(0, 20)
     .map((s) => `step "${s.name}" failed${s.error ? ` (${s.error})` : ''}`);
+  // CheckFailedError's cause names every failed check: bounded here, every one is in the evidence.
+  const cause = record.error?.cause ? `: ${record.error.cause}` : '';
   const errorLine = record.error
-    ? `${record.title} ended ${record.outcome} with ${record.error.name}${record.error.cause ? `: ${record.error.cause}` : ''}`
+    ? `${record.title} ended ${record.outcome} with ${record.error.name}${cause.length > MAX_DETAIL_CHARS ? `${cause.slice(0, MAX_DETAIL_CHARS - 1)}…` : cause}`
     : undefined;
-  const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
-  const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
-  const description =
-    [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') ||
-    `${record.title} completed.`;
   const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
-  return renderNotification({
-    incidentId: record.incidentId,
-    severity,
-    headline,
-    affectedService: plan.system.serviceName,
-    startTime: new Date(record.execution.startedAt),
-    estimatedDuration: bad && target ? `${target.rtoMinutes} minutes (RTO of ${target.title})` : 'n/a',
-    description,
-    impacts: [...(errorLine ? [errorLine] : []), ...failedSteps, ...summary.impacts],
-    status: bad
-      ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
-      : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },
-    nextUpdate: bad
-      ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000)
-      : undefined,
-    contact: plan.notifications.contact,
-    evidence: evidenceUri,
+  return renderWithinBudget((maxListed) => {
+    const summary = summarizeResults(record.results, { evidence: evidenceUri, maxListed });
+    const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
+    const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
+    const description =
+      [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') ||
+      `${record.title} completed.`;
+    return renderNotification({
+      incidentId: record.incidentId,
+      severity,
+      headline,
+      affectedService: plan.system.serviceName,
+      startTime: new Date(record.execution.startedAt),
+      estimatedDuration: bad && target ? `${target.rtoMinutes} minutes (RTO of ${target.title})` : 'n/a',
+      description,
+      impacts: [...(errorLine ? [errorLine] : []), ...failedSteps, ...summary.impacts],
+      status: bad
+        ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
+        : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },
+      nextUpdate: bad
+        ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000)
+        : undefined,
+      contact: plan.notifications.contact,
+      evidence: evidenceUri,
+    });
   });
 }

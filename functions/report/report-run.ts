@@ -137,7 +137,7 @@ async function publishOnce(
   deps: ReportDeps,
   key: string,
 ): Promise<boolean> {
-  const marker = key.replace(/\.json$/, '.notified');
+  const marker = markerKey(key);
   try {
     await deps.putObject(marker, deps.now().toISOString(), { ifNoneMatch: true });
   } catch (error) {
@@ -164,20 +164,21 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
     ? { ...given, results: [...(given.results ?? []), ...(await loadStoredResults(given.storedResults, deps))] }
     : given;
   const steps = stepsFromHistory(await deps.history(execution.Id));
-  const record = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
-  const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
-  await deps.putObject(key, JSON.stringify(record, null, 2));
-
+  const built = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
   const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));
   const previousStatus = previousText ? (JSON.parse(previousText) as { status?: CheckStatus }).status : undefined;
+  // The policy's decision is part of the evidence, written before anything is published: if this step fails
+  // after writing it, the status-change reporter knows whether a notification is still owed.
+  const required = shouldNotify(descriptor.policy, built, previousStatus);
+  const record: EvidenceRecord = { ...built, notification: required ? 'required' : 'not-required' };
+  const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
+  await deps.putObject(key, JSON.stringify(record, null, 2));
   await deps.putObject(
     lastStatusKey(descriptor.workflow),
     JSON.stringify({ status: record.status, execution: execution.Name }),
   );
 
-  const notified = shouldNotify(descriptor.policy, record, previousStatus)
-    ? await publishOnce(record, descriptor, plan, deps, key)
-    : false;
+  const notified = required ? await publishOnce(record, descriptor, plan, deps, key) : false;
   return {
     outcome: record.outcome,
     status: record.status,
@@ -230,15 +231,35 @@ const ENDED_OUTSIDE: Record<string, Exclude<RunOutcome, 'SUCCEEDED'> | undefined
   ABORTED: 'ABORTED',
 };
 
+/** What the status-change reporter did for a run. */
+export interface UnreportedRunResult {
+  /**
+   * `already-reported`: the run's notification was sent, or its policy required none; `notified`: its report step
+   * wrote the evidence but its notification never went out, so it was sent now; `reported`: no evidence existed,
+   * so both were written and sent now.
+   */
+  readonly action: 'already-reported' | 'notified' | 'reported';
+  readonly evidenceKey: string;
+  readonly notified: boolean;
+}
+
+/** The notification marker of an evidence record (an S3 conditional write: created only once per run). */
+export function markerKey(evidence: string): string {
+  return evidence.replace(/\.json$/, '.notified');
+}
+
 /**
- * For a run that ended FAILED, TIMED_OUT or ABORTED: if its report step wrote no evidence, write it now and
- * notify (at most once per run, shared with the report step), so a stopped or timed-out run is never silent.
+ * For a run that ended FAILED, TIMED_OUT or ABORTED. The report step writes evidence before it publishes, so
+ * evidence alone does not prove the run was reported: the run counts as reported only when its notification
+ * marker exists, or when its evidence records that the policy required no notification. Evidence without either
+ * (a Publish that failed, a report step that timed out) is notified now from that evidence; no evidence at all is
+ * written and notified now. At most one notification per run, shared with the report step through the marker.
  */
 export async function reportUnreportedRun(
   event: StatusChangeEvent,
   plan: DrPlan,
   deps: ReportDeps,
-): Promise<{ action: 'already-reported' | 'reported'; evidenceKey: string; notified: boolean }> {
+): Promise<UnreportedRunResult> {
   const { descriptor, detail } = event;
   const outcome = detail ? ENDED_OUTSIDE[detail.status] : undefined;
   if (!detail || typeof detail.executionArn !== 'string' || !outcome) {
@@ -248,7 +269,15 @@ export async function reportUnreportedRun(
   }
   const startedAt = new Date(detail.startDate).toISOString();
   const key = evidenceKey(descriptor.workflow, startedAt, detail.name);
-  if (await deps.objectExists(key)) return { action: 'already-reported', evidenceKey: key, notified: false };
+  const existing = await deps.getObject(key);
+  if (existing !== undefined) {
+    const recorded = JSON.parse(existing) as EvidenceRecord;
+    if (recorded.notification === 'not-required' || (await deps.objectExists(markerKey(key)))) {
+      return { action: 'already-reported', evidenceKey: key, notified: false };
+    }
+    const notified = await publishOnce(recorded, descriptor, plan, deps, key);
+    return { action: notified ? 'notified' : 'already-reported', evidenceKey: key, notified };
+  }
 
   let input: unknown = detail.input ?? null;
   try {
@@ -267,7 +296,7 @@ export async function reportUnreportedRun(
     reportedBy: 'status-change-reporter',
     ended: outcome,
   });
-  await deps.putObject(key, JSON.stringify(record, null, 2));
+  await deps.putObject(key, JSON.stringify({ ...record, notification: 'required' }, null, 2));
   await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
   const notified = await publishOnce(record, descriptor, plan, deps, key);
   return { action: 'reported', evidenceKey: key, notified };

@@ -1,35 +1,38 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { CheckResult, CheckStatus } from './check-result';
+import { CHECK_METRICS, DIMENSIONS } from './metric-names';
 
-/** Metric names every check publishes (namespace EntmootDR). */
-export const CHECK_METRICS = {
-  /** 0 PASS, 1 WARN, 2 FAIL, per check and target. */
-  status: 'CheckStatus',
-  /** 1 when the check failed on any target, else 0, per check: what the per-check alarm watches. */
-  failed: 'CheckFailed',
-  /** The observed value, when numeric, per check and target. */
-  observed: 'CheckObserved',
-} as const;
+export { CHECK_METRICS };
 
 const LEVEL: Record<CheckStatus, number> = { PASS: 0, WARN: 1, FAIL: 2 };
 
-/** Publishes each result's status and observed value, and each check's failed flag, as EMF metrics. */
+/**
+ * A one-metric EMF record with exactly the dimensions given. `singleMetric()` copies Powertools' default
+ * `service` dimension, and CloudWatch matches the whole dimension set: an alarm on {Check} never sees a
+ * datapoint stored under {service, Check}. So the defaults are cleared first.
+ */
+function record(metrics: Metrics, dimensions: Record<string, string>): Metrics {
+  const single = metrics.singleMetric();
+  single.clearDefaultDimensions();
+  single.addDimensions(dimensions);
+  return single;
+}
+
+/**
+ * Publishes each result's status and observed value ({Check, Target}), and each check's failed flag ({Check}),
+ * as EMF metrics in the Metrics instance's namespace (EntmootDR).
+ */
 export function publishCheckMetrics(metrics: Metrics, results: readonly CheckResult[]): void {
   const failedByCheck = new Map<string, number>();
   for (const r of results) {
-    const perTarget = metrics.singleMetric();
-    perTarget.addDimensions({ Check: r.check, Target: r.target });
-    perTarget.addMetric(CHECK_METRICS.status, MetricUnit.Count, LEVEL[r.status]);
+    const perTarget = { [DIMENSIONS.check]: r.check, [DIMENSIONS.target]: r.target };
+    record(metrics, perTarget).addMetric(CHECK_METRICS.status, MetricUnit.Count, LEVEL[r.status]);
     if (typeof r.observed === 'number' && Number.isFinite(r.observed)) {
-      const observed = metrics.singleMetric();
-      observed.addDimensions({ Check: r.check, Target: r.target });
-      observed.addMetric(CHECK_METRICS.observed, MetricUnit.NoUnit, r.observed);
+      record(metrics, perTarget).addMetric(CHECK_METRICS.observed, MetricUnit.NoUnit, r.observed);
     }
     failedByCheck.set(r.check, Math.max(failedByCheck.get(r.check) ?? 0, r.status === 'FAIL' ? 1 : 0));
   }
   for (const [check, failed] of failedByCheck) {
-    const perCheck = metrics.singleMetric();
-    perCheck.addDimension('Check', check);
-    perCheck.addMetric(CHECK_METRICS.failed, MetricUnit.Count, failed);
+    record(metrics, { [DIMENSIONS.check]: check }).addMetric(CHECK_METRICS.failed, MetricUnit.Count, failed);
   }
 }

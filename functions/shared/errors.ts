@@ -15,6 +15,7 @@ export const ERROR_NAMES = {
   configuration: 'ConfigurationError',
   dumpFormat: 'DumpFormatError',
   databaseUnreachable: 'DatabaseUnreachableError',
+  reconcile: 'ReconcileError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -98,6 +99,13 @@ export class DumpFormatError extends DrError {
 export class DatabaseUnreachableError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.databaseUnreachable, options);
+  }
+}
+
+/** Some ended runs could not be reconciled (reported when the status-change reporter had not); the message lists them. */
+export class ReconcileError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.reconcile, options);
   }
 }
 

@@ -157,20 +157,78 @@ export function renderNotification(n: NotificationInput): RenderedNotification {
   return { subject: renderSubject(n), text, chatbot, snsMessage };
 }
 
-/** Description and impact lines from check results, failures first. */
-export function summarizeResults(results: readonly CheckResult[]): {
+/** SNS Publish refuses a message over 256 KiB, subject and message attributes included. */
+export const SNS_PUBLISH_LIMIT_BYTES = 262_144;
+
+/** Result lines a report lists at most; the rest are counted and left to the evidence record. */
+export const MAX_LISTED_RESULTS = 50;
+
+/** A listed result's detail is cut past this many characters (a detail is a sentence; this only bounds a runaway). */
+export const MAX_DETAIL_CHARS = 1_000;
+
+/** How a summary lists results. */
+export interface SummaryOptions {
+  /** Where every result can be read (`s3://bucket/key`): named in the line that counts the results not listed. */
+  readonly evidence?: string;
+  /** @default MAX_LISTED_RESULTS */
+  readonly maxListed?: number;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * Description and impact lines from check results, failures first. A report small enough lists every result; a
+ * larger one lists failures, then warnings, in full up to `maxListed`, counts the passes, and ends with
+ * `… and N more: <evidence>` — so a fleet's weekly report stays one readable, deliverable message.
+ */
+export function summarizeResults(
+  results: readonly CheckResult[],
+  options: SummaryOptions = {},
+): {
   status: CheckStatus;
   description: string;
   impacts: string[];
 } {
+  const maxListed = options.maxListed ?? MAX_LISTED_RESULTS;
   const status = worstStatus(results);
   const counts = { PASS: 0, WARN: 0, FAIL: 0 };
   for (const r of results) counts[r.status] += 1;
   const ordered = failuresFirst(results);
+  const candidates = results.length <= maxListed ? ordered : ordered.filter((r) => r.status !== 'PASS');
+  const listed = candidates.slice(0, maxListed);
+  const omitted = results.length - listed.length;
+  const line = (r: CheckResult) => `${r.check} ${r.target}: ${clip(r.detail, MAX_DETAIL_CHARS)}`;
   const description = [
     `${results.length} checks: ${counts.FAIL} failed, ${counts.WARN} warned, ${counts.PASS} passed.`,
-    ...ordered.map((r) => `${r.status} ${r.check} ${r.target}: ${r.detail}`),
+    ...listed.map((r) => `${r.status} ${line(r)}`),
+    ...(omitted > 0 ? [`… and ${omitted} more${options.evidence ? `: ${options.evidence}` : ''}`] : []),
   ].join('\n');
-  const impacts = ordered.filter((r) => r.status !== 'PASS').map((r) => `${r.check} ${r.target}: ${r.detail}`);
+  const impacts = listed.filter((r) => r.status !== 'PASS').map(line);
   return { status, description, impacts };
+}
+
+/** The bytes SNS counts for a published notification: subject and message (we send no message attributes). */
+export function publishedBytes(n: Pick<RenderedNotification, 'subject' | 'snsMessage'>): number {
+  return Buffer.byteLength(n.subject, 'utf8') + Buffer.byteLength(n.snsMessage, 'utf8');
+}
+
+/**
+ * Renders with fewer listed results until the notification fits the budget: the message repeats its text for
+ * e-mail, `default` and the escaped Chatbot copy, so a list that fits once may not fit three times.
+ */
+export function renderWithinBudget(
+  render: (maxListed: number) => RenderedNotification,
+  budgetBytes: number = SNS_PUBLISH_LIMIT_BYTES,
+): RenderedNotification {
+  for (let maxListed = MAX_LISTED_RESULTS; maxListed > 0; maxListed = Math.floor(maxListed / 2)) {
+    const rendered = render(maxListed);
+    if (publishedBytes(rendered) <= budgetBytes) return rendered;
+  }
+  const bare = render(0);
+  if (publishedBytes(bare) <= budgetBytes) return bare;
+  throw new Error(
+    `notification is ${publishedBytes(bare)} bytes with no result listed, over the budget of ${budgetBytes}: shorten the error cause`,
+  );
 }

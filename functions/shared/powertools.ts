@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from './metric-names';
 
-/** CloudWatch namespace of every metric the system publishes. */
-export const METRICS_NAMESPACE = 'EntmootDR';
+export { METRICS_NAMESPACE };
 
 /** The function's logger: JSON lines, service name from POWERTOOLS_SERVICE_NAME. */
 export const logger = new Logger();

@@ -236,6 +236,7 @@ describe('entmoot-dr inspect-dump', () => {
       'serverVersion',
       'dumpVersion',
       'tables',
+      'completeness',
     ]);
     expect(report).toMatchObject({
       format: 'custom',

@@ -7,7 +7,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DrAlarmFactory } from '../../lib/alarms';
+import { DrDashboard } from '../../lib/dashboard';
+import { EvidenceStore } from '../../lib/evidence-store';
+import { statesArn } from '../../lib/arns';
 import { FreshnessMonitor } from '../../lib/freshness-monitor';
+import { Reporting } from '../../lib/reporting';
 import { acknowledgeWildcards } from '../../lib/nag';
 import { Notifications } from '../../lib/notifications';
 import { defaultPlan } from '../../lib/plan';
@@ -19,8 +24,19 @@ function build(options: { nag?: boolean } = {}) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-freshness-')) });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'FreshnessTest', { env: { region: 'us-east-1', account: '123456789012' } });
-  const notifications = new Notifications(stack, 'Notifications', { notifications: plan.notifications });
-  const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, topic: notifications.topic });
+  const notifications = new Notifications(stack, 'Notifications', {
+    notifications: plan.notifications,
+    namePrefix: 'edr',
+  });
+  const dashboard = new DrDashboard(stack, 'Dashboard', { dashboardName: 'edr-freshness-test' });
+  const alarms = new DrAlarmFactory(stack, 'Alarms', { prefix: 'edr', topic: notifications.topic, dashboard });
+  const evidence = new EvidenceStore(stack, 'Evidence', { evidence: plan.evidence });
+  const reporting = new Reporting(stack, 'Reporting', {
+    plan,
+    evidenceBucket: evidence.bucket,
+    topic: notifications.topic,
+  });
+  const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, alarms, reporting });
   const janitor = new sfn.StateMachine(stack, 'Janitor', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Done')),
     tracingEnabled: true,
@@ -105,7 +121,7 @@ describe('FreshnessMonitor', () => {
     expect(monitor.jobs).toHaveLength(1);
   });
 
-  it('lets the function read that state machine only', () => {
+  it('lets the function read that state machine, and our own workflows’ executions only (reconciliation)', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: {
         PolicyDocument: {
@@ -117,7 +133,15 @@ describe('FreshnessMonitor', () => {
       (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
     );
     const sfnStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')));
+    const executions = stack.resolve(`${statesArn(stack, 'execution', 'edr')}:*`);
     expect(sfnStatements).toEqual([
+      { Effect: 'Allow', Action: 'states:GetExecutionHistory', Resource: executions },
+      {
+        Effect: 'Allow',
+        Action: 'states:ListExecutions',
+        Resource: stack.resolve(statesArn(stack, 'stateMachine', 'edr')),
+      },
+      { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executions },
       { Effect: 'Allow', Action: ['states:ListExecutions', 'states:DescribeStateMachine'], Resource: janitorArn },
     ]);
   });

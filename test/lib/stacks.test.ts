@@ -63,7 +63,7 @@ describe('notifications', () => {
   });
 
   it('adds a Slack channel that can run no AWS command when the plan names one', () => {
-    primary.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+    recovery.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123ABCDE',
       SlackChannelId: 'C0123ABCDE',
       GuardrailPolicies: [

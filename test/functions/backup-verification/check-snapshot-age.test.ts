@@ -1,6 +1,7 @@
 import {
   DBInstanceNotFoundFault,
   DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
   RDSServiceException,
@@ -84,6 +85,9 @@ beforeEach(() => {
   primaryMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
   recoveryMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
   recoveryMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
+  primaryMock.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: [{ DBInstanceIdentifier: 'entmoot-prod', DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXYZ' }],
+  });
 });
 
 describe('checkSnapshotAge: snapshot-age in the primary region', () => {
@@ -331,7 +335,7 @@ describe('checkSnapshotAge: recovery point in the recovery region', () => {
       detail: expect.stringContaining('within the region-failure RPO of 15 minutes'),
     });
     expect(recoveryMock.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)[0].args[0].input).toMatchObject({
-      Filters: [{ Name: 'db-instance-id', Values: ['entmoot-prod'] }],
+      Filters: [{ Name: 'dbi-resource-id', Values: ['db-ABCDEFGHIJKLMNOPQRSTUVWXYZ'] }],
     });
     expect(primaryMock.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)).toHaveLength(0);
   });

@@ -1,5 +1,9 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DescribeDBSnapshotsCommand, DescribeDBInstanceAutomatedBackupsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -8,7 +12,6 @@ import {
   type VerificationDeps,
   type VerificationTarget,
 } from '../../../functions/backup-verification/run-checks';
-import { publishCheckMetrics } from '../../../functions/shared/check-metrics';
 import { configuredPlan } from '../../support/plans';
 
 const plan = configuredPlan();
@@ -51,6 +54,7 @@ describe('runVerification', () => {
       ],
     });
     rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXYZ' }] });
     const results = await runVerification({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
     expect(results.find((r) => r.check === 'snapshot-age')).toMatchObject({ target: 'entmoot-prod', status: 'PASS' });
   });
@@ -97,29 +101,5 @@ describe('runVerification', () => {
       message: expect.stringMatching(message),
     });
     expect(rds.calls().length + s3.calls().length).toBe(0);
-  });
-});
-
-describe('publishCheckMetrics', () => {
-  it('publishes status and observed value per target, and one failed flag per check', () => {
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    const metrics = new Metrics({ namespace: 'EntmootDR', serviceName: 'test' });
-    publishCheckMetrics(metrics, [
-      { check: 'dump-size', target: 's3://b/latest.sql', status: 'FAIL', observed: 5, threshold: 100, detail: 'small' },
-      { check: 'dump-size', target: 's3://c/latest.sql', status: 'PASS', observed: 500, threshold: 100, detail: 'ok' },
-    ]);
-    spy.mockRestore();
-    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const failed = emf.filter((e) => 'CheckFailed' in e);
-    expect(failed).toEqual([expect.objectContaining({ Check: 'dump-size', CheckFailed: 1 })]);
-    expect(emf.filter((e) => 'CheckStatus' in e).map((e) => [e.Target, e.CheckStatus])).toEqual([
-      ['s3://b/latest.sql', 2],
-      ['s3://c/latest.sql', 0],
-    ]);
-    expect(emf.filter((e) => 'CheckObserved' in e)).toHaveLength(2);
   });
 });

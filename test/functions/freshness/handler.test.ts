@@ -2,6 +2,7 @@ import { DescribeStateMachineCommand, ListExecutionsCommand, SFNClient } from '@
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { FreshnessResult } from '../../../functions/freshness/check-freshness';
+import { defaultPlan } from '../../../lib/plan';
 
 const JANITOR_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-janitor';
 const DRILL_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-failover-drill';
@@ -16,9 +17,17 @@ const context = {
 } as Context;
 
 const sfnMock = mockClient(SFNClient);
+/** The reconciliation's environment: no registered workflow, so these tests see freshness alone. */
+const RECONCILE_ENV = {
+  REPORTED_WORKFLOWS: '[]',
+  EVIDENCE_BUCKET: 'evidence',
+  TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+  // What esbuild's define compiles into the bundle (lib/bundling.ts).
+  EDR_PLAN: JSON.stringify(defaultPlan()),
+};
 const savedEnv = { ...process.env };
 
-type Handler = (event: unknown, context: Context) => Promise<FreshnessResult[]>;
+type Handler = (event: unknown, context: Context) => Promise<{ freshness: FreshnessResult[] }>;
 
 function setEnv(env: Record<string, string | undefined>): void {
   process.env = {
@@ -35,7 +44,7 @@ function setEnv(env: Record<string, string | undefined>): void {
  * so it shares the SDK module the mock replaces.
  */
 function loadHandler(): Handler {
-  setEnv({ FRESHNESS_JOBS: JSON.stringify(JOBS) });
+  setEnv({ FRESHNESS_JOBS: JSON.stringify(JOBS), ...RECONCILE_ENV });
   return (require('../../../functions/freshness/handler') as { handler: Handler }).handler;
 }
 
@@ -91,7 +100,7 @@ describe('freshness handler', () => {
 
     let results: FreshnessResult[] = [];
     const records = await emfRecords(async () => {
-      results = await handler({ trigger: 'schedule' }, context);
+      results = (await handler({ trigger: 'schedule' }, context)).freshness;
     });
 
     expect(results.map((r) => [r.job, r.overdue])).toEqual([
@@ -133,6 +142,6 @@ describe('freshness handler', () => {
       /FRESHNESS_JOBS is invalid: jobs\[0\]\.stateMachineArn/,
     ],
   ])('fails at cold start when FRESHNESS_JOBS is %s', (_, value, message) => {
-    expect(() => coldStart({ FRESHNESS_JOBS: value })).toThrow(message);
+    expect(() => coldStart({ ...RECONCILE_ENV, FRESHNESS_JOBS: value })).toThrow(message);
   });
 });

@@ -98,14 +98,22 @@ export class RdsModel extends RdsResources {
       }
       items = items.filter((b) => b.arn === arn);
     }
+    // An identifier names an instance of the region called: replicated backups of an instance in another region
+    // are not found by it (their DbiResourceId or DBInstanceArn finds them).
     if (input.DBInstanceIdentifier !== undefined)
-      items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier);
+      items = items.filter((b) => b.instanceId === input.DBInstanceIdentifier && b.sourceRegion === ctx.region);
     if (input.DbiResourceId !== undefined) items = items.filter((b) => b.dbiResourceId === input.DbiResourceId);
     // API_DescribeDBInstanceAutomatedBackups, Filters: status, db-instance-id, dbi-resource-id.
     for (const f of (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? []) {
       const match: Record<string, (b: AutomatedBackupState) => boolean> = {
         status: (b) => f.Values.includes(b.status),
-        'db-instance-id': (b) => f.Values.some((v) => v === b.instanceId || parseRdsArn(v)?.id === b.instanceId),
+        'db-instance-id': (b) =>
+          f.Values.some((v) => {
+            const arn = parseRdsArn(v);
+            return arn
+              ? arn.id === b.instanceId && arn.region === b.sourceRegion
+              : v === b.instanceId && b.sourceRegion === ctx.region;
+          }),
         'dbi-resource-id': (b) => f.Values.includes(b.dbiResourceId),
       };
       const test = match[f.Name];

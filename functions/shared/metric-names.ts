@@ -1,0 +1,42 @@
+/**
+ * Every CloudWatch metric the system publishes, by name: the namespace, each metric and each dimension. The
+ * functions that publish and the constructs that alarm (lib/) import the same constants, so a renamed metric
+ * cannot leave an alarm watching nothing. Importing this module has no side effects: no Logger, Metrics or SDK
+ * client is constructed, so lib/ can import it at synth time.
+ */
+
+/** CloudWatch namespace of every metric the system publishes. */
+export const METRICS_NAMESPACE = 'EntmootDR';
+
+/** Dimension names. CloudWatch matches a metric by its whole dimension set, so each metric lists its set below. */
+export const DIMENSIONS = {
+  /** A check's name, e.g. `snapshot-age`. */
+  check: 'Check',
+  /** What a check looked at, e.g. a database id or `s3://bucket/key`. */
+  target: 'Target',
+  /** A scheduled job's name, e.g. `janitor`. */
+  job: 'Job',
+} as const;
+
+/** Metric names every check publishes, each with its exact dimension set. */
+export const CHECK_METRICS = {
+  /** 0 PASS, 1 WARN, 2 FAIL, per check and target: dimensions {Check, Target}. */
+  status: 'CheckStatus',
+  /** 1 when the check failed on any target, else 0, per check: dimensions {Check}; the per-check alarm watches it. */
+  failed: 'CheckFailed',
+  /** The observed value, when numeric, per check and target: dimensions {Check, Target}. */
+  observed: 'CheckObserved',
+} as const;
+
+/** Hours since a scheduled job last succeeded, published daily by the freshness monitor: dimensions {Job}. */
+export const FRESHNESS_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  metricName: 'HoursSinceSuccess',
+  dimension: DIMENSIONS.job,
+} as const;
+
+/** How many watched jobs are overdue, per monitor run (no dimension besides Powertools' `service`). */
+export const OVERDUE_JOBS_METRIC = 'OverdueJobs';
+
+/** How many ended runs the daily reconciliation reported because no report had been sent. */
+export const RECONCILED_RUNS_METRIC = 'ReconciledRuns';

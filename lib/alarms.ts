@@ -1,0 +1,86 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { DrDashboard } from './dashboard';
+
+/** One alarm, as a capability asks for it. */
+export interface DrAlarmProps {
+  /** The capability raising it, kebab-case, e.g. `backup-verification`: the name's middle part. */
+  readonly capability: string;
+  /** What it watches, kebab-case, e.g. `snapshot-age-failed`: the name's last part. */
+  readonly what: string;
+  /** What firing means and what to do, for the person paged. */
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  /** How missing data counts. No default: a weekly job's silence and a daily monitor's silence mean different
+   * things, so every caller decides. */
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+  /** @default - evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  /** Whether ALARM and OK notify the stack's topic. An alarm that only feeds a composite alarm or a trigger
+   * (the alarm router) sets false.
+   * @default true */
+  readonly notify?: boolean;
+}
+
+export interface DrAlarmFactoryProps {
+  /** The plan's name prefix: every alarm is named `<prefix>-<capability>-<what>`. */
+  readonly prefix: string;
+  /** The stack's notification topic: receives every notifying alarm's ALARM and OK. */
+  readonly topic: sns.ITopic;
+  /** The stack's dashboard: every alarm appears in its status widget. */
+  readonly dashboard: DrDashboard;
+}
+
+const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * The stack's one way to create an alarm (in the spirit of cdk-monitoring-constructs' `AlarmFactory`): names it
+ * `<prefix>-<capability>-<what>`, wires ALARM and OK to the stack's topic unless asked not to, and adds it to the
+ * stack's dashboard. No construct calls `addAlarmAction` itself, so no alarm can be created that pages nobody or
+ * is missing from the dashboard by accident.
+ */
+export class DrAlarmFactory extends Construct {
+  private readonly props: DrAlarmFactoryProps;
+  private readonly action: actions.SnsAction;
+  private readonly names = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: DrAlarmFactoryProps) {
+    super(scope, id);
+    this.props = props;
+    this.action = new actions.SnsAction(props.topic);
+  }
+
+  /** Creates the alarm in `scope` (construct id `id`), named, wired and on the dashboard. */
+  public alarm(scope: Construct, id: string, props: DrAlarmProps): cloudwatch.Alarm {
+    for (const field of ['capability', 'what'] as const) {
+      if (!KEBAB.test(props[field])) {
+        throw new Error(`alarm ${field} "${props[field]}" must be kebab-case (lower-case letters, digits, '-')`);
+      }
+    }
+    const alarmName = `${this.props.prefix}-${props.capability}-${props.what}`;
+    if (this.names.has(alarmName)) throw new Error(`alarm ${alarmName} exists already: give each alarm its own "what"`);
+    this.names.add(alarmName);
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      alarmName,
+      alarmDescription: props.description,
+      metric: props.metric,
+      threshold: props.threshold,
+      comparisonOperator: props.comparisonOperator,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      datapointsToAlarm: props.datapointsToAlarm,
+      treatMissingData: props.treatMissingData,
+    });
+    if (props.notify ?? true) {
+      alarm.addAlarmAction(this.action);
+      alarm.addOkAction(this.action);
+    }
+    this.props.dashboard.addAlarms(alarm);
+    return alarm;
+  }
+}
