@@ -7,10 +7,8 @@
 import type { DrPlan } from '../../lib/plan';
 import type { CheckResult } from '../shared/check-result';
 import { InvalidInputError } from '../shared/errors';
-import { runVerification, type VerificationDeps, type VerificationTarget } from './run-checks';
-
-/** Root of the weekly verification's per-run results in the evidence bucket. */
-export const RESULTS_ROOT = 'runs/backup-verification/';
+import { runVerification, type VerificationDeps } from './run-checks';
+import { RESULTS_ROOT, type VerificationTarget } from './targets';
 
 /** What the workflow's Map hands each iteration. */
 export interface StoredCheckEvent {

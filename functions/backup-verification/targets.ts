@@ -30,3 +30,6 @@ export function verificationTargets(plan: DrPlan): VerificationTarget[] {
   for (const bucket of dumpBuckets) targets.push({ kind: 'dump', bucket, key: `${prefix}${latestDumpKey}` });
   return targets;
 }
+
+/** Root of the weekly verification's per-run results in the evidence bucket (`<root><execution>/results/`). */
+export const RESULTS_ROOT = 'runs/backup-verification/';

@@ -170,7 +170,7 @@ describe('entmoot-dr validate', () => {
       const { code, err } = await run(['validate', 'postgres://u@db.example.com/x', '--plan', badPlan]);
       expect(code).toBe(EXIT.usage);
       expect(err).toEqual([
-        'entmoot-dr validate: plan.backups.validation.statementTimeoutSeconds: must be greater than 0',
+        'entmoot-dr validate: plan.backups.validation.statementTimeoutSeconds: must be greater than 0 (got 0)',
       ]);
     });
 

@@ -166,13 +166,18 @@ describe('validateDatabase against a real PostgreSQL + PostGIS, as dr_validator 
   });
 
   it('runs each query in a read-only transaction, so a data-modifying WITH fails (25006) even for a superuser', async () => {
-    const plan = parsePlan({
+    // The plan refuses such a query at synth (lib/plan-rules.ts); this proves the second layer, the read-only
+    // transaction, so the plan is built past that check.
+    const seed = parsePlan({});
+    const plan = {
+      ...seed,
       backups: {
+        ...seed.backups,
         validationQueries: [
           { name: 'sneaky', sql: 'WITH gone AS (DELETE FROM projects RETURNING 1) SELECT COUNT(*) FROM gone' },
         ],
       },
-    });
+    };
     await pg.createDatabase('edr_val_sneaky');
     const superuser = await pg.admin('edr_val_sneaky');
     try {

@@ -56,12 +56,12 @@ describe('the plan’s database validation', () => {
           validationQueries: [{ name: 'fresh', sql: 'SELECT now()', expect: { op: 'withinHoursOf', hours: 0 } }],
         },
       }),
-    ).toEqual(['plan.backups.validationQueries[0].expect.hours: must be greater than 0']);
+    ).toEqual(['plan.backups.validationQueries[0].expect.hours: must be greater than 0 (got 0)']);
   });
 
   it('refuses a statement timeout of 0 seconds, naming the field', () => {
     expect(issuesOf({ backups: { validation: { statementTimeoutSeconds: 0 } } })).toEqual([
-      'plan.backups.validation.statementTimeoutSeconds: must be greater than 0',
+      'plan.backups.validation.statementTimeoutSeconds: must be greater than 0 (got 0)',
     ]);
   });
 });

@@ -54,7 +54,8 @@ describe('a target whose checks crash', () => {
     const lambdas = stack.lambdas(model);
     const checkTarget = lambdas.BackupVerificationCheckTarget!;
     lambdas.BackupVerificationCheckTarget = (payload, context) => {
-      if ((payload as { kind: string }).kind === 'dump') throw Object.assign(new Error('killed'), { name: 'Error' });
+      if ((payload as { target: { kind: string } }).target.kind === 'dump')
+        throw Object.assign(new Error('killed'), { name: 'Error' });
       return checkTarget(payload, context);
     };
 

@@ -143,7 +143,13 @@ describe('the weekly verification under every fault', () => {
     });
 
     const tasks = taskStates(machine.definition).map((t) => t.name);
-    expect(tasks).toEqual(['Check Target', 'Write Evidence and Notify']);
+    expect(tasks).toEqual([
+      'Check Target',
+      'Count Database Checks as Failed',
+      'Count Backups Bucket Checks as Failed',
+      'Count Dump Checks as Failed',
+      'Write Evidence and Notify',
+    ]);
     expect(outcomes.map((o) => o.at)).toEqual(tasks.flatMap((task) => FAULT_KINDS.map((kind) => `${kind} at ${task}`)));
     for (const { model: _model, ...o } of outcomes) {
       expect(o).toEqual({

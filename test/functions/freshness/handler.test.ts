@@ -2,7 +2,6 @@ import { DescribeStateMachineCommand, ListExecutionsCommand, SFNClient } from '@
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { FreshnessResult } from '../../../functions/freshness/check-freshness';
-import { defaultPlan } from '../../../lib/plan';
 
 const JANITOR_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-janitor';
 const DRILL_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-failover-drill';
@@ -16,14 +15,17 @@ const context = {
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:freshness',
 } as Context;
 
+// The handler reads the plan shipped beside its bundle (plan.json); here, the default plan.
+jest.mock('../../../functions/shared/plan', () => ({
+  bundledPlan: () => jest.requireActual('../../../lib/plan').defaultPlan(),
+}));
+
 const sfnMock = mockClient(SFNClient);
 /** The reconciliation's environment: no registered workflow, so these tests see freshness alone. */
 const RECONCILE_ENV = {
   REPORTED_WORKFLOWS: '[]',
   EVIDENCE_BUCKET: 'evidence',
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
-  // What esbuild's define compiles into the bundle (lib/bundling.ts).
-  EDR_PLAN: JSON.stringify(defaultPlan()),
 };
 const savedEnv = { ...process.env };
 
