@@ -15,6 +15,8 @@ export const ERROR_NAMES = {
   configuration: 'ConfigurationError',
   dumpFormat: 'DumpFormatError',
   databaseUnreachable: 'DatabaseUnreachableError',
+  approvalRejected: 'ApprovalRejectedError',
+  approvalTimedOut: 'ApprovalTimedOutError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -98,6 +100,20 @@ export class DumpFormatError extends DrError {
 export class DatabaseUnreachableError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.databaseUnreachable, options);
+  }
+}
+
+/** An approver rejected the request; the cause names who (ARN and session) and why. */
+export class ApprovalRejectedError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.approvalRejected, options);
+  }
+}
+
+/** No manager and director approved before the request's deadline; the cause names the deadline. */
+export class ApprovalTimedOutError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.approvalTimedOut, options);
   }
 }
 
