@@ -297,3 +297,21 @@ describe('the approval gate under every fault', () => {
     }
   });
 });
+
+describe('the approval gate at synth', () => {
+  it('refuses an approval timeout not below its workflow’s timeout', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'edr-cdk-')) });
+    const { recovery } = createStacks(app, plan);
+
+    expect(
+      () =>
+        new ApprovalGate(recovery, 'TooLongGate', {
+          plan,
+          requestFunction: recovery.approvals.requestFunction,
+          stakesPath: '$.stakes',
+          title: 'Regional failover',
+          workflowTimeout: Duration.minutes(60),
+        }),
+    ).toThrow('plan.approvals.timeoutMinutes: 60 is not below the timeout of Regional failover (60 minutes): lower it');
+  });
+});
