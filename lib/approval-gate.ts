@@ -5,12 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/approval/approval-table';
+import { APPROVAL_ENDPOINT_OUTPUT } from '../functions/approval/decision-request';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
-
-/** Name of the stack output that holds the approval endpoint's URL (the CLI reads it). */
-export const APPROVAL_ENDPOINT_OUTPUT = 'ApprovalEndpointUrl';
 
 export interface ApprovalEndpointProps {
   readonly plan: DrPlan;

@@ -20,6 +20,9 @@ export interface CheckedDecision extends DecisionBody {
   readonly executionName: string;
 }
 
+/** The recovery stack's output holding the endpoint's URL (the CLI reads it with DescribeStacks). */
+export const APPROVAL_ENDPOINT_OUTPUT = 'ApprovalEndpointUrl';
+
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 4096;
 /** Longest comment or reason, in characters. */
