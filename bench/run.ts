@@ -24,6 +24,7 @@
  *    `benchBackupCount()` (100,000 objects behind a mocked S3Client).
  * 5. Database validator — `benchValidator()`: 1,000,000 GiST-indexed, analyzed buildings on its own PostgreSQL
  *    with ssl=on, validated as dr_validator over TLS; medians of connect, total and each query (5 runs).
+ * 6. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -33,6 +34,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPlan } from '../lib/plan';
+import { benchApprove } from './approve';
 import { benchBackupCount } from './backup-count';
 import {
   LAMBDA_NODE_OPTIONS,
@@ -243,7 +245,27 @@ async function main(): Promise<void> {
     }
     report.validator = validator;
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator].some(
+    heading(`6. Approvals: entmoot-dr approve end to end, the endpoint answering after 50 ms (medians)`);
+    const approve = await section('Approve', () => benchApprove());
+    if (!('error' in approve)) {
+      const a = approve as Record<string, number>;
+      console.log(
+        table(
+          ['approve', 'median ms'],
+          [
+            [
+              `in process: plan, DescribeStacks (mocked), SigV4, request (${a.inProcessRuns} runs)`,
+              a.inProcessMedianMs,
+            ],
+            ['  of which beyond the endpoint’s 50 ms', a.inProcessBeyondDelayMs],
+            [`whole command, node bin/entmoot-dr-cli.cjs (${a.processRuns} runs)`, a.processMedianMs],
+          ],
+        ),
+      );
+    }
+    report.approve = approve;
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, approve].some(
       (s) => typeof s === 'object' && s !== null && 'error' in s,
     );
   } finally {
