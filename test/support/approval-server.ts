@@ -52,6 +52,11 @@ export async function startApprovalServer(): Promise<ApprovalServer> {
     set answer(a) {
       state.answer = a;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // fetch keeps connections alive: end them, or close() waits for their idle timeout.
+        server.closeAllConnections();
+      }),
   };
 }
