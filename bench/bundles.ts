@@ -1,5 +1,5 @@
 /**
- * Benchmark helpers for the Lambda bundles: builds each `functions/*\/handler.ts` the way DrFunction does
+ * Benchmark helpers for the Lambda bundles: builds each `functions/*\/*handler.ts` the way DrFunction does
  * (settings from `lib/bundling.ts`), and measures cold import — a fresh `node` that `require`s the bundle
  * and exits — against an empty `node -e ""`, with `@aws-sdk/*` resolved from the project's node_modules
  * through NODE_PATH, as the Lambda runtime resolves it from its own.
@@ -16,8 +16,14 @@ const NODE_MODULES = join(PROJECT_ROOT, 'node_modules');
 
 /** Entry files of every Lambda, relative to the repository root, sorted. */
 export function handlerEntries(root = PROJECT_ROOT): string[] {
-  return readdirSync(join(root, 'functions'))
-    .map((dir) => join('functions', dir, 'handler.ts'))
+  // A folder holds handler.ts, or several `<name>-handler.ts` (the approval gate's request and decision).
+  return readdirSync(join(root, 'functions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(root, 'functions', d.name))
+        .filter((f) => f === 'handler.ts' || f.endsWith('-handler.ts'))
+        .map((f) => join('functions', d.name, f)),
+    )
     .filter((entry) => existsSync(join(root, entry)))
     .sort();
 }
@@ -113,8 +119,11 @@ export async function buildBundle(
   plan: DrPlan,
   sdk: SdkResolution = 'bundled',
 ): Promise<BundleResult> {
-  const name = `${entry.split('/')[1]}${sdk === 'runtime' ? ' (SDK from the runtime)' : ''}`;
-  const file = join(outDir, sdk, entry.split('/')[1]!, 'index.js');
+  // `approval/request-handler.ts` is `approval request`; `janitor/handler.ts` is `janitor`.
+  const [, folder, file0] = entry.split('/');
+  const label = file0 === 'handler.ts' ? folder! : `${folder} ${file0!.replace(/-handler\.ts$/, '')}`;
+  const name = `${label}${sdk === 'runtime' ? ' (SDK from the runtime)' : ''}`;
+  const file = join(outDir, sdk, label.replace(' ', '-'), 'index.js');
   let target = DR_BUNDLING.target;
   let result: Awaited<ReturnType<typeof build>>;
   try {

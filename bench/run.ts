@@ -27,6 +27,7 @@
  * 6. Fleet — `benchFleet()` (bench/fleet.ts): 10, 120 and 500 databases; synth seconds, resources per stack,
  *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
  *    cold import of the largest bundle with the plan shipped beside it.
+ * 7. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -36,6 +37,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPlan } from '../lib/plan';
+import { benchApprove } from './approve';
 import { benchBackupCount } from './backup-count';
 import {
   LAMBDA_NODE_OPTIONS,
@@ -289,7 +291,27 @@ async function main(): Promise<void> {
       return rows;
     });
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet].some(
+    heading(`7. Approvals: entmoot-dr approve end to end, the endpoint answering after 50 ms (medians)`);
+    const approve = await section('Approve', () => benchApprove());
+    if (!('error' in approve)) {
+      const a = approve as Record<string, number>;
+      console.log(
+        table(
+          ['approve', 'median ms'],
+          [
+            [
+              `in process: plan, DescribeStacks (mocked), SigV4, request (${a.inProcessRuns} runs)`,
+              a.inProcessMedianMs,
+            ],
+            ['  of which beyond the endpoint’s 50 ms', a.inProcessBeyondDelayMs],
+            [`whole command, node bin/entmoot-dr-cli.cjs (${a.processRuns} runs)`, a.processMedianMs],
+          ],
+        ),
+      );
+    }
+    report.approve = approve;
+
+    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet, approve].some(
       (s) => typeof s === 'object' && s !== null && 'error' in s,
     );
   } finally {

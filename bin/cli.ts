@@ -8,6 +8,7 @@ import { DumpFormatError } from '../functions/shared/errors';
 import { completeness } from '../functions/backup-verification/check-integrity';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
 import { type FileRangeReader, openFileRangeReader } from '../functions/backup-verification/file-range-reader';
+import { decideCommand } from './cli-approve';
 import { VALIDATE_ARGS, validateCommand } from './cli-validate';
 
 /** Where a command writes; injectable for tests. */
@@ -115,6 +116,17 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary:
       "run the database validator (required tables, the plan's read-only queries) against any database, over TLS verify-full; exit 1 on a FAIL, 3 when unreachable",
     run: (args, io) => validateCommand(args, io),
+  },
+  approve: {
+    args: '<execution> [--comment TEXT] [--plan FILE] [--endpoint URL]',
+    summary:
+      'approve a workflow waiting at its approval gate, signed as your approver role; exit 1 when the endpoint refuses, 3 when unreachable',
+    run: (args, io) => decideCommand('approve', args, io),
+  },
+  reject: {
+    args: '<execution> --reason TEXT [--plan FILE] [--endpoint URL]',
+    summary: 'reject a workflow waiting at its approval gate (it stops), signed as your approver role',
+    run: (args, io) => decideCommand('reject', args, io),
   },
 };
 

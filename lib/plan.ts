@@ -530,6 +530,13 @@ export const drPlanSchema = z
       })
       .strict()
       .prefault({}),
+    approvals: z
+      .object({
+        /** How long an approval request stays open: the gate's task timeout, below its workflow's timeout. */
+        timeoutMinutes: positiveInt.default(60),
+      })
+      .strict()
+      .prefault({}),
     approvers: z.array(approver).default([
       { arn: 'arn:aws:iam::000000000000:role/example-dr-manager', role: 'manager' },
       { arn: 'arn:aws:iam::000000000000:role/example-dr-director', role: 'director' },

@@ -1,5 +1,6 @@
 import { ArnFormat } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ApprovalEndpoint } from './approval-gate';
 import { DrStack, type DrStackProps } from './dr-stack';
 import { notificationTopicName } from './notifications';
 
@@ -10,6 +11,9 @@ import { notificationTopicName } from './notifications';
  * CloudFormation reference with the primary stack, so it deploys and runs while the primary region is down.
  */
 export class RecoveryStack extends DrStack {
+  /** The two-person approval gate's table, functions and endpoint. */
+  public readonly approvals: ApprovalEndpoint;
+
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
     // AWS Chatbot is global: one Slack channel, here, because this stack must work while the primary region is
@@ -22,5 +26,6 @@ export class RecoveryStack extends DrStack {
       arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
     this.notifications.addSlackChannel(props.plan.notifications.slack, [primaryTopicArn]);
+    this.approvals = new ApprovalEndpoint(this, 'Approvals', { plan: props.plan, topic: this.notifications.topic });
   }
 }

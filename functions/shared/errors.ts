@@ -16,6 +16,8 @@ export const ERROR_NAMES = {
   dumpFormat: 'DumpFormatError',
   databaseUnreachable: 'DatabaseUnreachableError',
   reconcile: 'ReconcileError',
+  approvalRejected: 'ApprovalRejectedError',
+  approvalTimedOut: 'ApprovalTimedOutError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -106,6 +108,20 @@ export class DatabaseUnreachableError extends DrError {
 export class ReconcileError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.reconcile, options);
+  }
+}
+
+/** An approver rejected the request; the cause names who (ARN and session) and why. */
+export class ApprovalRejectedError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.approvalRejected, options);
+  }
+}
+
+/** No manager and director approved before the request's deadline; the cause names the deadline. */
+export class ApprovalTimedOutError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.approvalTimedOut, options);
   }
 }
 

@@ -187,6 +187,11 @@ export abstract class AccountState {
     return this.cloudwatch.alarms.get(`${region}/${name}`);
   }
 
+  /** Task tokens of waiting `.waitForTaskToken` tasks; `taskTokens.at(when, fn)` schedules a callback. */
+  get taskTokens(): SfnModel['taskTokens'] {
+    return this.sfn.taskTokens;
+  }
+
   get executions(): Execution[] {
     return [...this.sfn.executions.values()];
   }

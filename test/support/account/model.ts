@@ -227,6 +227,7 @@ export class AccountModel extends AccountState {
   private jsError(service: ServiceName, e: ServiceFault): Error {
     const mod = CLIENT_MODULES[service];
     const opts = {
+      ...('details' in e ? (e.details as Record<string, unknown>) : {}),
       message: e.message,
       $metadata: { httpStatusCode: e.httpStatusCode, requestId: '00000000-model', attempts: 1, totalRetryDelay: 0 },
     };

@@ -15,7 +15,9 @@
  *   API_StartExecution); DescribeExecution (`ExecutionDoesNotExist`).
  */
 import { randomUUID } from 'node:crypto';
+import { query, transactWriteItems } from './dynamodb-transactions';
 import { ServiceFault } from './errors';
+import { TaskTokens } from './task-tokens';
 
 type Input = Record<string, unknown>;
 export interface Ctx {
@@ -254,6 +256,19 @@ export class DynamoModel {
     return t;
   }
 
+  /** The map key of the item with `key` in table `t` (used by dynamodb-transactions.ts). */
+  itemKey(t: Table, key: Item): string {
+    return this.keyOf(t, key);
+  }
+
+  TransactWriteItems(ctx: Ctx, input: Input): unknown {
+    return transactWriteItems(this, ctx, input);
+  }
+
+  Query(ctx: Ctx, input: Input): unknown {
+    return query(this, ctx, input);
+  }
+
   private keyOf(t: Table, key: Item): string {
     const part = (n: string): string => {
       const v = key[n];
@@ -430,6 +445,18 @@ export interface Execution {
 
 export class SfnModel {
   readonly executions = new Map<string, Execution>();
+  /** Tokens of `.waitForTaskToken` tasks, and the callbacks tests schedule while one waits. */
+  readonly taskTokens = new TaskTokens();
+
+  SendTaskSuccess(_ctx: Ctx, input: Input): unknown {
+    this.taskTokens.succeed(input.taskToken, input.output);
+    return {};
+  }
+
+  SendTaskFailure(_ctx: Ctx, input: Input): unknown {
+    this.taskTokens.fail(input.taskToken, input.error, input.cause);
+    return {};
+  }
 
   StartExecution(ctx: Ctx, input: Input): unknown {
     const sm = String(input.stateMachineArn ?? '');

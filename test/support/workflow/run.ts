@@ -35,6 +35,7 @@ import { assertSupported, collectStates, type StateInfo } from './asl';
 import { TaskError, UncatchableError } from './harness-errors';
 import { type Converted, prepareForExecution, WAIT_RESOURCE, waitSeconds } from './state-conversions';
 import { FAKE_ACCOUNT_ID, validateAsl } from './template';
+import { awaitTaskToken, type TaskTokenRegistry, tokenIn } from './task-tokens';
 import { retryIntervalSeconds, VirtualClock } from './virtual-clock';
 import { PayloadWatch } from './payload-limit';
 
@@ -49,6 +50,8 @@ export interface AwsModel {
    * error as Step Functions reports it (`Rds.DbInstanceNotFoundException`) and whose `message` is the cause.
    */
   sfnCall(region: string, resource: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Task tokens, for `.waitForTaskToken` tasks (task-tokens.ts). @default - such a task fails the test */
+  readonly taskTokens?: TaskTokenRegistry;
 }
 
 /** The second argument a Lambda handler receives (enough of Lambda's context for middy and Powertools). */
@@ -238,6 +241,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const startTime = options.startTime ?? model.now();
   const input = jsonCopy(options.input ?? {});
   let tokenCounter = 0;
+  const issuedTokens = new Set<string>();
   const context = {
     EdrExecution: {
       Id: `arn:aws:states:${region}:${FAKE_ACCOUNT_ID}:execution:${stateMachineName}:${executionName}`,
@@ -256,7 +260,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     Task: {
       get Token(): string {
         tokenCounter++;
-        return `EdrFakeTaskToken-${executionName}-${tokenCounter}`;
+        const token = `EdrFakeTaskToken-${executionName}-${tokenCounter}`;
+        issuedTokens.add(token);
+        return token;
       },
     },
   };
@@ -329,6 +335,31 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     }
   };
 
+  // .waitForTaskToken: the handler has stored the token; the task's output is what SendTaskSuccess sends.
+  const waitForToken = async (state: string, payload: unknown): Promise<unknown> => {
+    const registry = model.taskTokens;
+    if (!registry)
+      return harnessFailure(`Task state "${state}" waits for a task token, but the model has no taskTokens`);
+    const token = tokenIn(payload, issuedTokens);
+    if (!token) return harnessFailure(`Task state "${state}" waits for a task token but does not pass $$.Task.Token`);
+    const timeout = (states.get(state) as StateInfo).state.TimeoutSeconds;
+    clock.end();
+    try {
+      return await awaitTaskToken({
+        registry,
+        token,
+        timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
+        clock,
+        now: () => model.now(),
+        state,
+        onTimeout: () => statesTimeoutError(`Task "${state}" received no callback within ${timeout} seconds`),
+        onStuck: harnessFailure,
+      });
+    } finally {
+      clock.begin();
+    }
+  };
+
   const runTask = async (state: string, params: unknown): Promise<unknown> => {
     if (finished) throw new UncatchableError('WorkflowHarnessError', 'The execution is over');
     const info = states.get(state) as StateInfo;
@@ -371,9 +402,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           if (typeof p.FunctionName !== 'string')
             return harnessFailure(`Task state "${state}": lambda:invoke without a FunctionName`);
           const payload = await invokeLambda(state, p.FunctionName, p.Payload ?? {});
-          // .waitForTaskToken: the handler stands for whoever calls SendTaskSuccess; its result is the task's output.
           result = invoke[1]
-            ? payload
+            ? await waitForToken(state, p.Payload)
             : {
                 ExecutedVersion: '$LATEST',
                 Payload: payload,
