@@ -77,15 +77,26 @@ describe('the approval endpoint', () => {
           {
             Effect: 'Allow',
             Action: [
+              'dynamodb:ConditionCheckItem',
               'dynamodb:GetItem',
+              'dynamodb:PutItem',
               'dynamodb:Query',
               'dynamodb:UpdateItem',
-              'dynamodb:PutItem',
-              'dynamodb:ConditionCheckItem',
             ],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApprovalsTable'), 'Arn'] },
           },
-          { Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: '*' },
+          // The recommended feature flags (cdk.json) merge statements on the same resource: the X-Ray actions,
+          // which also take no resource-level permission, share this one.
+          {
+            Effect: 'Allow',
+            Action: [
+              'states:SendTaskFailure',
+              'states:SendTaskSuccess',
+              'xray:PutTelemetryRecords',
+              'xray:PutTraceSegments',
+            ],
+            Resource: '*',
+          },
         ]),
       },
     });

@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { AccountModel } from '../../support/account/model';
 import { addApprovalsTable, CALLERS, urlRequest } from '../../support/approvals';
-import { configuredPlan } from '../../support/plans';
 
 const REGION = 'us-west-2';
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:notifications';
@@ -20,12 +19,16 @@ afterAll(() => {
   process.env = savedEnv;
 });
 
+// The handlers read the plan shipped beside their bundle (plan.json); here, the configured example plan.
+jest.mock('../../../functions/shared/plan', () => ({
+  bundledPlan: () => jest.requireActual('../../support/plans').configuredPlan(),
+}));
+
 describe('the approval handlers', () => {
   it('never write the task token to a log line or a response, even with event logging switched on', async () => {
     process.env = {
       ...savedEnv,
       AWS_REGION: REGION,
-      EDR_PLAN: JSON.stringify(configuredPlan()),
       APPROVALS_TABLE: 'approvals',
       TOPIC_ARN: TOPIC,
       POWERTOOLS_SERVICE_NAME: 'approvals',
