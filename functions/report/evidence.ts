@@ -12,6 +12,7 @@ import {
   summarizeResults,
   type RenderedNotification,
 } from '../shared/notification';
+import type { Mark, MeasuredDuration, MeasurementSpec } from './measurements';
 
 /** When a workflow notifies. */
 export const NOTIFY_POLICIES = ['always', 'onFailure', 'onChange'] as const;
@@ -32,6 +33,8 @@ export interface WorkflowDescriptor {
    * @default - the scenario's priority, or Medium */
   readonly priority?: Priority;
   readonly policy: NotifyPolicy;
+  /** Durations the report measures from the run's marks; one over its target is a FAIL. */
+  readonly measurements?: readonly MeasurementSpec[];
 }
 
 /** The execution as the context object (`$$.Execution`) gives it. */
@@ -62,7 +65,7 @@ export interface StepRecord {
 export interface Measurement {
   readonly name: string;
   readonly seconds: number;
-  readonly targetSeconds: number;
+  readonly targetSeconds?: number;
   readonly met: boolean;
 }
 
@@ -95,8 +98,14 @@ export interface RunState {
   /** Results of the run's checks; a fan-out (Map) may hand them over one array per target. */
   readonly results?: (CheckResult | CheckResult[])[];
   readonly failure?: CaughtError;
-  readonly measurements?: { name: string; seconds: number; targetSeconds: number }[];
+  readonly measurements?: MeasuredDuration[];
   readonly approvals?: unknown[];
+  /** Times saved by the workflow's mark states (`$$.State.EnteredTime`), by mark name. */
+  readonly marks?: Record<string, Mark>;
+  /** What the cleanup hook reported (`DrWorkflowProps.cleanup`): its result, or null when it had none. */
+  readonly cleanup?: { readonly result: CheckResult | null };
+  /** What the run is about (e.g. the database), for results the report itself adds. */
+  readonly target?: string;
 }
 
 /** Key of a run's evidence record: `runs/<workflow>/<yyyy>/<mm>/<dd>/<execution name>.json`. */
@@ -125,7 +134,7 @@ function errorOf(failure: CaughtError | undefined): { name: string; cause?: stri
 
 /** The run's results as one list. */
 export function flatResults(state: RunState): CheckResult[] {
-  return (state.results ?? []).flat();
+  return [...(state.results ?? []).flat(), ...(state.cleanup?.result ? [state.cleanup.result] : [])];
 }
 
 /** The error a run that ended outside its report records when the event names none. */
@@ -197,7 +206,10 @@ export function buildEvidence(args: {
     input: execution.Input ?? null,
     steps: args.steps,
     results: flatResults(state),
-    measurements: (state.measurements ?? []).map((m) => ({ ...m, met: m.seconds <= m.targetSeconds })),
+    measurements: (state.measurements ?? []).map((m) => ({
+      ...m,
+      met: m.targetSeconds === undefined || m.seconds <= m.targetSeconds,
+    })),
     approvals: state.approvals ?? [],
     reportedBy: args.reportedBy,
   };

@@ -19,6 +19,7 @@ import {
   type StepRecord,
   type WorkflowDescriptor,
 } from './evidence';
+import { type MeasuredDuration, withMeasurements } from './measurements';
 
 /** The parts of a Step Functions history event the report reads (JavaScript SDK names). */
 export interface HistoryEventLike {
@@ -46,6 +47,9 @@ export interface ReportDeps {
   readonly now: () => Date;
   /** Evidence bucket name, for the `s3://` address in notifications. */
   readonly bucket: string;
+  /** Publishes a run's measurements as metrics.
+   * @default - not published */
+  readonly publishMeasurements?: (workflow: string, measurements: readonly MeasuredDuration[]) => void;
 }
 
 /** The report step's input (built by the report fragment). */
@@ -155,7 +159,8 @@ async function publishOnce(
 export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDeps): Promise<ReportResult> {
   checkEvent(event);
   const { descriptor, execution } = event;
-  const state = event.state ?? {};
+  const state = withMeasurements(event.state ?? {}, descriptor, plan);
+  if (state.measurements?.length) deps.publishMeasurements?.(descriptor.workflow, state.measurements);
   const steps = stepsFromHistory(await deps.history(execution.Id));
   const record = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
   const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
