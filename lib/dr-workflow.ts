@@ -21,7 +21,7 @@ export interface DrWorkflowProps {
   /** Builds the workflow's body; it ends in the report fragment, which this construct adds. */
   readonly body: (scope: Construct) => sfn.IChainable;
   /** What undoes the body's creations: runs after the body, and after its Catch, before the report. Every end
-   * of it leaves its result (a CheckResult, or null) at `$.cleanupResult`; its own errors become a FAIL result.
+   * of it outputs `{ cleanupResult: CheckResult }` or `{}`; its own errors become a FAIL result.
    * @default - nothing to clean up */
   readonly cleanup?: (scope: Construct) => sfn.IChainable;
   /** When the workflow starts on its own (an EventBridge schedule expression).

@@ -40,6 +40,9 @@ export interface DeleteRdsResourceProps {
   readonly mode: 'untilGone' | 'untilDeleting';
   /** Where a deletion that finished (or found nothing to delete) goes. */
   readonly onDone: sfn.IChainable;
+  /** Where not found goes (nothing was there to delete).
+   * @default - onDone */
+  readonly onNotFound?: sfn.IChainable;
   /** Where any other error goes, with it at `$.error`. */
   readonly onFailed: sfn.IChainable;
   /** Where the bound of the wait leads. */
@@ -82,7 +85,7 @@ export function deleteRdsResource(scope: Construct, props: DeleteRdsResourceProp
       taskTimeout: sdkTimeout,
     });
     task.addRetry(RDS_THROTTLE_RETRY);
-    task.addCatch(props.onDone, { errors: [notFound], resultPath: sfn.JsonPath.DISCARD });
+    task.addCatch(props.onNotFound ?? props.onDone, { errors: [notFound], resultPath: sfn.JsonPath.DISCARD });
     return task;
   };
 

@@ -72,8 +72,8 @@ export const CLEANUP_CHECK = 'cleanup';
 /**
  * Wraps a workflow's body so that every way out passes the report: the body runs in a one-branch Parallel
  * whose Catch sends any error (as `$.failure`) to the report, and whose result goes to the report too.
- * With a `cleanup`, both ways out pass it first, in a Parallel of its own: every end of the cleanup leaves
- * its result (a CheckResult, or null) at `$.cleanupResult`, which the report reads at `$.cleanup.result`;
+ * With a `cleanup`, both ways out pass it first, in a Parallel of its own: every end of the cleanup outputs
+ * `{ cleanupResult: CheckResult }` or `{}` (nothing to report), which the report reads at `$.cleanup.outcome`;
  * an error of the cleanup itself becomes a FAIL result, and the body's error stays the run's.
  */
 export function withReport(
@@ -90,20 +90,22 @@ export function withReport(
     return run.next(report);
   }
   const clean = new sfn.Parallel(scope, 'Clean Up', {
-    resultSelector: { 'result.$': '$[0].cleanupResult' },
+    resultSelector: { 'outcome.$': '$[0]' },
     resultPath: '$.cleanup',
   });
   clean.branch(cleanup);
   const cleanupFailed = new sfn.Pass(scope, 'Cleanup Failed', {
     parameters: {
-      result: {
-        check: CLEANUP_CHECK,
-        'target.$': '$$.Execution.Name',
-        status: 'FAIL',
-        observed: 'error',
-        threshold: null,
-        'detail.$':
-          "States.Format('the cleanup failed with {}: what the run created may be left for the janitor', $.cleanupError.Error)",
+      outcome: {
+        cleanupResult: {
+          check: CLEANUP_CHECK,
+          'target.$': '$$.Execution.Name',
+          status: 'FAIL',
+          observed: 'error',
+          threshold: null,
+          'detail.$':
+            "States.Format('the cleanup failed with {}: what the run created may be left for the janitor', $.cleanupError.Error)",
+        },
       },
     },
     resultPath: '$.cleanup',

@@ -102,8 +102,8 @@ export interface RunState {
   readonly approvals?: unknown[];
   /** Times saved by the workflow's mark states (`$$.State.EnteredTime`), by mark name. */
   readonly marks?: Record<string, Mark>;
-  /** What the cleanup hook reported (`DrWorkflowProps.cleanup`): its result, or null when it had none. */
-  readonly cleanup?: { readonly result: CheckResult | null };
+  /** What the cleanup hook reported (`DrWorkflowProps.cleanup`): its result, when it had one. */
+  readonly cleanup?: { readonly outcome?: { readonly cleanupResult?: CheckResult } };
   /** What the run is about (e.g. the database), for results the report itself adds. */
   readonly target?: string;
 }
@@ -134,7 +134,10 @@ function errorOf(failure: CaughtError | undefined): { name: string; cause?: stri
 
 /** The run's results as one list. */
 export function flatResults(state: RunState): CheckResult[] {
-  return [...(state.results ?? []).flat(), ...(state.cleanup?.result ? [state.cleanup.result] : [])];
+  return [
+    ...(state.results ?? []).flat(),
+    ...(state.cleanup?.outcome?.cleanupResult ? [state.cleanup.outcome.cleanupResult] : []),
+  ];
 }
 
 /** The error a run that ended outside its report records when the event names none. */
