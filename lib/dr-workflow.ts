@@ -20,6 +20,10 @@ export interface DrWorkflowProps {
   readonly timeout: Duration;
   /** Builds the workflow's body; it ends in the report fragment, which this construct adds. */
   readonly body: (scope: Construct) => sfn.IChainable;
+  /** What undoes the body's creations: runs after the body, and after its Catch, before the report. Every end
+   * of it outputs `{ cleanupResult: CheckResult }` or `{}`; its own errors become a FAIL result.
+   * @default - nothing to clean up */
+  readonly cleanup?: (scope: Construct) => sfn.IChainable;
   /** When the workflow starts on its own (an EventBridge schedule expression).
    * @default - started only by an operator or another trigger */
   readonly schedule?: string;
@@ -54,7 +58,9 @@ export class DrWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${plan.system.namePrefix}-${descriptor.workflow}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(withReport(this, descriptor.title, props.body(this), report)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        withReport(this, descriptor.title, props.body(this), report, props.cleanup?.(this)),
+      ),
       timeout: props.timeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },

@@ -284,6 +284,34 @@ const bucket = z
   })
   .strict();
 
+/** The monthly snapshot restore test: where and how the copies are made. */
+const restoreTest = z
+  .object({
+    /** Databases restored at once (children of the parent run). */
+    maxConcurrent: positiveInt.max(40).default(3),
+    /** Instance class of the copies; omitted: the source's. */
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.medium')
+      .optional(),
+    /** Parameter group of the copies; omitted: `default.postgres<major>` of the snapshot's engine. */
+    parameterGroupName: z.string().min(1).optional(),
+    /** Availability zones of the isolated network, in the primary region (at least two, for a DB subnet group); omitted: `<primary>a` and `<primary>b` (synth does no AZ lookup). */
+    availabilityZones: z
+      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be an availability zone such as us-east-1a'))
+      .min(2, 'needs at least two availability zones (a DB subnet group spans two)')
+      .optional(),
+    /** Address range of the isolated network. */
+    cidr: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-8])$/, 'must be an IPv4 CIDR from /16 to /28')
+      .default('10.213.0.0/24'),
+    /** Whether `rds-db:connect` carries the owner-tag condition (see the nag acknowledgement before turning it off). */
+    connectTagCondition: z.boolean().default(true),
+  })
+  .strict()
+  .prefault({});
+
 const polling = z
   .object({
     /** Seconds between polls of an RDS status. */
@@ -312,6 +340,8 @@ const timeouts = z
         janitor: positiveInt.default(120),
         backupVerification: positiveInt.default(60),
         snapshotRestoreTest: positiveInt.default(240),
+        /** One database's snapshot restore test (a child of snapshotRestoreTest). */
+        snapshotRestoreTestDb: positiveInt.default(180),
         dumpRestoreTest: positiveInt.default(360),
         pointInTimeRecovery: positiveInt.default(240),
         regionalFailover: positiveInt.default(240),
@@ -443,6 +473,7 @@ export const drPlanSchema = z
       { name: 'entmoot-prod-files', role: 'files', drBucket: 'entmoot-prod-files-us-west-2' },
       { name: 'entmoot-prod-backups', role: 'backups' },
     ]),
+    restoreTest,
     polling,
     timeouts,
     janitor: z
@@ -586,6 +617,23 @@ export const drPlanSchema = z
         code: 'custom',
         path: ['janitor', 'minAgeHours'],
         message: `must be longer than the longest workflow timeout (${longest} minutes): set at least ${Math.floor(longest / 60) + 1}`,
+      });
+    }
+    plan.restoreTest.availabilityZones?.forEach((az, i) => {
+      if (!az.startsWith(plan.regions.primary))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['restoreTest', 'availabilityZones', i],
+          message: `"${az}" is not in the primary region ${plan.regions.primary}: name zones such as ${plan.regions.primary}a`,
+        });
+    });
+    const rounds = Math.ceil(plan.databases.length / plan.restoreTest.maxConcurrent);
+    const needed = rounds * plan.timeouts.workflowMinutes.snapshotRestoreTestDb;
+    if (plan.timeouts.workflowMinutes.snapshotRestoreTest < needed) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeouts', 'workflowMinutes', 'snapshotRestoreTest'],
+        message: `must be at least ${needed} (${rounds} rounds of ${plan.restoreTest.maxConcurrent} databases × snapshotRestoreTestDb ${plan.timeouts.workflowMinutes.snapshotRestoreTestDb} minutes): raise it or restoreTest.maxConcurrent`,
       });
     }
     const ids = new Map<string, string>();

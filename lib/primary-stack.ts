@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
  * The primary-region stack (default us-east-1): backup, replication and posture checks, restore tests,
@@ -10,6 +11,8 @@ import { DrStack, type DrStackProps } from './dr-stack';
 export class PrimaryStack extends DrStack {
   /** The weekly backup verification. */
   public readonly backupVerification: BackupVerification;
+  /** The monthly snapshot restore test. */
+  public readonly snapshotRestoreTest: SnapshotRestoreTest;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -25,5 +28,9 @@ export class PrimaryStack extends DrStack {
       this.backupVerification.workflow.stateMachine,
       props.plan.schedules.backupVerification,
     );
+    this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
+      plan: props.plan,
+      reporting: this.reporting,
+    });
   }
 }

@@ -3,13 +3,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { rdsArn } from '../lib/arns';
 import type { DrPlan } from '../lib/plan';
-import { tagKeys } from '../functions/shared/naming';
-import { DELETE_THROTTLE_RETRY, JANITOR_CONCURRENCY } from '../functions/janitor/run-bound';
-import { GuardedCallAwsService } from './guarded-call';
-import { LAMBDA_TRANSIENT_ERRORS, RDS_NOT_FOUND, RDS_THROTTLING_ERRORS } from './retry';
-import { WaitUntil } from './wait-until';
+import { deleteRdsResource } from './delete-instance';
+import { LAMBDA_TRANSIENT_ERRORS } from './retry';
+import { JANITOR_CONCURRENCY } from '../functions/janitor/run-bound';
 
 /** Check name of each removal's result in the evidence. */
 export const JANITOR_CHECK = 'janitor-removal';
@@ -18,14 +15,6 @@ export interface JanitorFunctions {
   /** Lists this stack's resources and decides what to remove (functions/janitor). */
   readonly planCleanup: lambda.IFunction;
 }
-
-const throttleRetry: sfn.RetryProps = {
-  errors: RDS_THROTTLING_ERRORS,
-  interval: Duration.seconds(DELETE_THROTTLE_RETRY.intervalSeconds),
-  maxAttempts: DELETE_THROTTLE_RETRY.maxAttempts,
-  backoffRate: DELETE_THROTTLE_RETRY.backoffRate,
-  jitterStrategy: sfn.JitterType.FULL,
-};
 
 function outcome(
   scope: Construct,
@@ -55,16 +44,6 @@ function outcome(
  */
 export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFunctions): sfn.IChainable {
   const stack = Stack.of(scope);
-  const keys = tagKeys(plan);
-  const sdkTimeout = sfn.Timeout.duration(Duration.seconds(plan.timeouts.sdkTaskSeconds));
-  const maxAttempts = Math.max(1, Math.ceil((plan.polling.maxDeleteWaitMinutes * 60) / plan.polling.deletePollSeconds));
-  const interval = Duration.seconds(plan.polling.deletePollSeconds);
-  const owned = (tagType: 'db-tag' | 'snapshot-tag') => ({
-    StringEquals: {
-      [`rds:${tagType}/${keys.owner}`]: stack.stackName,
-      [`rds:${tagType}/${keys.lifecycle}`]: ['ephemeral', 'rotating'],
-    },
-  });
 
   const planCleanup = new tasks.LambdaInvoke(scope, 'Find Leftovers', {
     lambdaFunction: fns.planCleanup,
@@ -83,7 +62,6 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
   });
 
   const removal = (kind: 'Instance' | 'Snapshot') => {
-    const isInstance = kind === 'Instance';
     const removed = outcome(scope, `${kind} Removed`, 'PASS', 'deleted', `removed ${kind.toLowerCase()} {} ({})`, [
       '$.id',
       '$.reason',
@@ -104,47 +82,17 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
       `${kind.toLowerCase()} {} was still not gone after ${plan.polling.maxDeleteWaitMinutes} minutes`,
       ['$.id'],
     );
-    const del = new GuardedCallAwsService(scope, `Delete ${kind}`, {
-      service: 'rds',
-      action: isInstance ? 'deleteDBInstance' : 'deleteDBSnapshot',
-      parameters: isInstance
-        ? { 'DbInstanceIdentifier.$': '$.id', SkipFinalSnapshot: true, DeleteAutomatedBackups: true }
-        : { 'DbSnapshotIdentifier.$': '$.id' },
-      iamResources: [rdsArn(scope, isInstance ? 'db' : 'snapshot', '*')],
-      conditions: owned(isInstance ? 'db-tag' : 'snapshot-tag'),
-      resultPath: sfn.JsonPath.DISCARD,
-      taskTimeout: sdkTimeout,
-    });
-    del.addRetry(throttleRetry);
-    del.addCatch(removed, {
-      errors: [isInstance ? RDS_NOT_FOUND.instance : RDS_NOT_FOUND.snapshot],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    del.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-
-    const describe = new tasks.CallAwsService(scope, `Look for ${kind}`, {
-      service: 'rds',
-      action: isInstance ? 'describeDBInstances' : 'describeDBSnapshots',
-      parameters: isInstance ? { 'DbInstanceIdentifier.$': '$.id' } : { 'DbSnapshotIdentifier.$': '$.id' },
-      iamResources: [rdsArn(scope, isInstance ? 'db' : 'snapshot', '*')],
-      resultSelector: isInstance
-        ? { 'status.$': '$.DbInstances[0].DbInstanceStatus' }
-        : { 'status.$': '$.DbSnapshots[0].Status' },
-      resultPath: '$.check',
-      taskTimeout: sdkTimeout,
-    });
-    describe.addRetry(throttleRetry);
-    const waitGone = new WaitUntil(scope, `${kind} Gone`, {
-      subject: `${kind} Deletion`,
-      check: describe,
-      doneErrors: [isInstance ? RDS_NOT_FOUND.instance : RDS_NOT_FOUND.snapshot],
-      interval,
-      maxAttempts,
+    return deleteRdsResource(scope, {
+      plan,
+      kind,
+      deleteName: `Delete ${kind}`,
+      idPath: '$.id',
+      lifecycles: ['ephemeral', 'rotating'],
+      mode: 'untilGone',
       onDone: removed,
-      onTimeout: timedOut,
+      onFailed: failed,
+      onTimedOut: timedOut,
     });
-    describe.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
-    return del.next(waitGone);
   };
 
   const perItem = new sfn.Choice(scope, 'Instance or Snapshot?')

@@ -66,18 +66,52 @@ export class ReportFragment extends sfn.StateMachineFragment {
   }
 }
 
+/** Check name of the result a cleanup that itself failed adds. */
+export const CLEANUP_CHECK = 'cleanup';
+
 /**
  * Wraps a workflow's body so that every way out passes the report: the body runs in a one-branch Parallel
  * whose Catch sends any error (as `$.failure`) to the report, and whose result goes to the report too.
+ * With a `cleanup`, both ways out pass it first, in a Parallel of its own: every end of the cleanup outputs
+ * `{ cleanupResult: CheckResult }` or `{}` (nothing to report), which the report reads at `$.cleanup.outcome`;
+ * an error of the cleanup itself becomes a FAIL result, and the body's error stays the run's.
  */
 export function withReport(
   scope: Construct,
   title: string,
   body: sfn.IChainable,
   report: ReportFragment,
+  cleanup?: sfn.IChainable,
 ): sfn.IChainable {
   const run = new sfn.Parallel(scope, `Run ${title}`, { outputPath: '$[0]' });
   run.branch(body);
-  run.addCatch(report, { errors: ['States.ALL'], resultPath: '$.failure' });
-  return run.next(report);
+  if (!cleanup) {
+    run.addCatch(report, { errors: ['States.ALL'], resultPath: '$.failure' });
+    return run.next(report);
+  }
+  const clean = new sfn.Parallel(scope, 'Clean Up', {
+    resultSelector: { 'outcome.$': '$[0]' },
+    resultPath: '$.cleanup',
+  });
+  clean.branch(cleanup);
+  const cleanupFailed = new sfn.Pass(scope, 'Cleanup Failed', {
+    parameters: {
+      outcome: {
+        cleanupResult: {
+          check: CLEANUP_CHECK,
+          'target.$': '$$.Execution.Name',
+          status: 'FAIL',
+          observed: 'error',
+          threshold: null,
+          'detail.$':
+            "States.Format('the cleanup failed with {}: what the run created may be left for the janitor', $.cleanupError.Error)",
+        },
+      },
+    },
+    resultPath: '$.cleanup',
+  });
+  clean.addCatch(cleanupFailed, { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+  cleanupFailed.next(report);
+  run.addCatch(clean, { errors: ['States.ALL'], resultPath: '$.failure' });
+  return run.next(clean).next(report);
 }

@@ -11,6 +11,8 @@ export interface WaitUntilProps {
   readonly done?: sfn.Condition;
   /** Errors of the check that mean done (e.g. not found while waiting for a deletion). */
   readonly doneErrors?: string[];
+  /** Errors of the check that mean not yet: the loop looks again (within its bound). */
+  readonly notYetErrors?: string[];
   /** Time between looks. */
   readonly interval: Duration;
   /** Most looks before giving up: the bound of the loop. */
@@ -49,6 +51,8 @@ export class WaitUntil extends sfn.StateMachineFragment {
       props.check.addCatch(props.onDone, { errors: props.doneErrors, resultPath: sfn.JsonPath.DISCARD });
     let decide = new sfn.Choice(this, `Is ${props.subject} Done?`);
     if (props.done) decide = decide.when(props.done, props.onDone);
+    if (props.notYetErrors?.length)
+      props.check.addCatch(decide, { errors: props.notYetErrors, resultPath: sfn.JsonPath.DISCARD });
     decide
       .when(sfn.Condition.numberGreaterThanEquals('$.wait.attempt', props.maxAttempts - 1), props.onTimeout)
       .otherwise(count.next(wait));

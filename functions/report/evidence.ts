@@ -15,6 +15,7 @@ import {
   summarizeResults,
   type RenderedNotification,
 } from '../shared/notification';
+import type { Mark, MeasuredDuration, MeasurementSpec } from './measurements';
 
 /** When a workflow notifies. */
 export const NOTIFY_POLICIES = ['always', 'onFailure', 'onChange'] as const;
@@ -35,6 +36,8 @@ export interface WorkflowDescriptor {
    * @default - the scenario's priority, or Medium */
   readonly priority?: Priority;
   readonly policy: NotifyPolicy;
+  /** Durations the report measures from the run's marks; one over its target is a FAIL. */
+  readonly measurements?: readonly MeasurementSpec[];
 }
 
 /** The execution as the context object (`$$.Execution`) gives it. */
@@ -65,7 +68,7 @@ export interface StepRecord {
 export interface Measurement {
   readonly name: string;
   readonly seconds: number;
-  readonly targetSeconds: number;
+  readonly targetSeconds?: number;
   readonly met: boolean;
 }
 
@@ -106,8 +109,14 @@ export interface RunState {
   /** A fan-out's results kept in the evidence bucket: the report reads them into `results`. */
   readonly storedResults?: StoredResults;
   readonly failure?: CaughtError;
-  readonly measurements?: { name: string; seconds: number; targetSeconds: number }[];
+  readonly measurements?: MeasuredDuration[];
   readonly approvals?: unknown[];
+  /** Times saved by the workflow's mark states (`$$.State.EnteredTime`), by mark name. */
+  readonly marks?: Record<string, Mark>;
+  /** What the cleanup hook reported (`DrWorkflowProps.cleanup`): its result, when it had one. */
+  readonly cleanup?: { readonly outcome?: { readonly cleanupResult?: CheckResult } };
+  /** What the run is about (e.g. the database), for results the report itself adds. */
+  readonly target?: string;
 }
 
 /** Key of a run's evidence record: `runs/<workflow>/<yyyy>/<mm>/<dd>/<execution name>.json`. */
@@ -136,7 +145,10 @@ function errorOf(failure: CaughtError | undefined): { name: string; cause?: stri
 
 /** The run's results as one list. */
 export function flatResults(state: RunState): CheckResult[] {
-  return (state.results ?? []).flat();
+  return [
+    ...(state.results ?? []).flat(),
+    ...(state.cleanup?.outcome?.cleanupResult ? [state.cleanup.outcome.cleanupResult] : []),
+  ];
 }
 
 /** The error a run that ended outside its report records when the event names none. */
@@ -208,7 +220,10 @@ export function buildEvidence(args: {
     input: execution.Input ?? null,
     steps: args.steps,
     results: flatResults(state),
-    measurements: (state.measurements ?? []).map((m) => ({ ...m, met: m.seconds <= m.targetSeconds })),
+    measurements: (state.measurements ?? []).map((m) => ({
+      ...m,
+      met: m.targetSeconds === undefined || m.seconds <= m.targetSeconds,
+    })),
     approvals: state.approvals ?? [],
     reportedBy: args.reportedBy,
   };

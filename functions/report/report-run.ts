@@ -20,6 +20,7 @@ import {
   type WorkflowDescriptor,
 } from './evidence';
 import { loadStoredResults } from './stored-results';
+import { type MeasuredDuration, withMeasurements } from './measurements';
 
 /** The parts of a Step Functions history event the report reads (JavaScript SDK names). */
 export interface HistoryEventLike {
@@ -49,6 +50,9 @@ export interface ReportDeps {
   readonly now: () => Date;
   /** Evidence bucket name, for the `s3://` address in notifications. */
   readonly bucket: string;
+  /** Publishes a run's measurements as metrics.
+   * @default - not published */
+  readonly publishMeasurements?: (workflow: string, measurements: readonly MeasuredDuration[]) => void;
 }
 
 /** The report step's input (built by the report fragment). */
@@ -160,9 +164,11 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
   const { descriptor, execution } = event;
   const given = event.state ?? {};
   // Results a fan-out stored in the evidence bucket join the state's own, so the record and notification see all.
-  const state = given.storedResults
+  const loaded = given.storedResults
     ? { ...given, results: [...(given.results ?? []), ...(await loadStoredResults(given.storedResults, deps))] }
     : given;
+  const state = withMeasurements(loaded, descriptor, plan);
+  if (state.measurements?.length) deps.publishMeasurements?.(descriptor.workflow, state.measurements);
   const steps = stepsFromHistory(await deps.history(execution.Id));
   const built = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
   const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));

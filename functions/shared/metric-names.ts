@@ -16,6 +16,10 @@ export const DIMENSIONS = {
   target: 'Target',
   /** A scheduled job's name, e.g. `janitor`. */
   job: 'Job',
+  /** A workflow's id, e.g. `snapshot-restore-test-db`. */
+  workflow: 'Workflow',
+  /** A measurement of a workflow run, e.g. `total`. */
+  measurement: 'Measurement',
 } as const;
 
 /** Metric names every check publishes, each with its exact dimension set. */
@@ -40,3 +44,10 @@ export const OVERDUE_JOBS_METRIC = 'OverdueJobs';
 
 /** How many ended runs the daily reconciliation reported because no report had been sent. */
 export const RECONCILED_RUNS_METRIC = 'ReconciledRuns';
+
+/** A workflow's measured duration, in seconds, per workflow and measurement (from the report's marks): dimensions
+ * {Workflow, Measurement}, without Powertools' default `service`. */
+export const MEASURED_SECONDS = {
+  metric: 'MeasuredSeconds',
+  dimensions: { workflow: DIMENSIONS.workflow, measurement: DIMENSIONS.measurement },
+} as const;

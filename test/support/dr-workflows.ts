@@ -10,6 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { planCleanup } from '../../functions/janitor/plan-cleanup';
+import { copyName, planRestore, type PlanRestoreEvent } from '../../functions/snapshot-restore-test/plan-restore';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
@@ -28,7 +29,10 @@ export interface StackWorkflows {
   /** A fresh model holding the stack's evidence bucket and topic, starting at `now`. */
   newModel(now?: Date): AccountModel;
   /** Lambda handlers of the stack's functions, backed by `model`. */
-  lambdas(model: AccountModel, options?: { runningExecutions?: Set<string> }): Record<string, LambdaHandler>;
+  lambdas(
+    model: AccountModel,
+    options?: { runningExecutions?: Set<string>; validator?: LambdaHandler },
+  ): Record<string, LambdaHandler>;
 }
 
 function named(
@@ -79,6 +83,25 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
             runningExecutions: async () => options.runningExecutions ?? new Set(),
             now: () => model.now(),
           }),
+        SnapshotRestoreTestPlanRestore: (payload) => {
+          const event = payload as PlanRestoreEvent & { action: 'plan' | 'name' };
+          return event.action === 'name' ? copyName(event, plan) : planRestore(event, plan, { rds: rds() });
+        },
+        // The validator's SQL runs against real PostgreSQL in its own tests; here it stands in, passing by default.
+        SnapshotRestoreTestValidatorFunction:
+          options.validator ??
+          ((payload) => ({
+            results: [
+              {
+                check: 'required-tables',
+                target: (payload as { target: string }).target,
+                status: 'PASS',
+                observed: 3,
+                threshold: 3,
+                detail: 'all required tables present',
+              },
+            ],
+          })),
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),

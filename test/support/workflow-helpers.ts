@@ -97,6 +97,8 @@ export async function sweepWorkflow(args: {
   readonly executionName: string;
   readonly startTime: Date;
   readonly seed: (model: AccountModel) => void;
+  /** @default { trigger: 'schedule' } */
+  readonly input?: unknown;
 }): Promise<SweepOutcome[]> {
   const { stack, machine } = args;
   let restore: () => void = () => undefined;
@@ -111,7 +113,7 @@ export async function sweepWorkflow(args: {
         args.seed(model);
         restore();
         restore = model.wireSdkMocks();
-        return { model, lambdas: stack.lambdas(model), input: { trigger: 'schedule' } };
+        return { model, lambdas: stack.lambdas(model), input: args.input ?? { trigger: 'schedule' } };
       },
     });
     const outcomes: SweepOutcome[] = [];

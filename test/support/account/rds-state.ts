@@ -88,6 +88,9 @@ export interface DbSnapshotState {
   port: number;
   sourceRegion?: string;
   sourceSnapshotArn?: string;
+  storageType?: string;
+  iops?: number;
+  storageThroughput?: number;
 }
 
 export interface AutomatedBackupState {

@@ -352,12 +352,23 @@ export class RdsModel extends RdsResources {
         allocatedStorage: snap.allocatedStorage,
         storageEncrypted: snap.encrypted,
         kmsKeyId: snap.kmsKeyId,
+        port: (input.Port as number | undefined) ?? snap.port,
+        // BackupRetentionPeriod 0: no automated backups (startBackups skips the instance).
+        backupRetentionPeriod: (input.BackupRetentionPeriod as number | undefined) ?? 1,
       },
       'creating',
     );
-    this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
+    const failure = this.restoreEndsIn;
+    if (failure)
+      ctx.schedule(ctx.durations.restoreInstanceSeconds, () => {
+        inst.status = failure;
+      });
+    else this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
     return { DBInstance: this.instanceView(ctx, inst) };
   }
+
+  /** A terminal status restores end in instead of `available` (e.g. `incompatible-restore`), for tests. */
+  restoreEndsIn?: string;
 
   RestoreDBInstanceToPointInTime(ctx: Ctx, input: Input): unknown {
     const target = str(input, 'TargetDBInstanceIdentifier')!;

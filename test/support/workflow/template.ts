@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Takes state machine definitions out of a synthesized CloudFormation template, as AWS would run them:
  * every `Ref` / `Fn::GetAtt` token in `DefinitionString` (and `DefinitionSubstitutions`) becomes a stable
@@ -127,6 +128,16 @@ function fakeResource(logicalId: string, type: string, explicit: string | undefi
         ref: `https://sqs.${region}.amazonaws.com/${a}/${name}`,
         arn: `arn:aws:sqs:${region}:${a}:${name}`,
       };
+    case 'AWS::EC2::SecurityGroup': {
+      // Ref and GroupId: a security group id, derived from the logical id so it is stable.
+      const id = `sg-${createHash('sha256').update(logicalId).digest('hex').slice(0, 17)}`;
+      return { type, name: id, ref: id, arn: `arn:aws:ec2:${region}:${a}:security-group/${id}` };
+    }
+    case 'AWS::RDS::DBSubnetGroup': {
+      // RDS stores subnet group names in lower case.
+      const lower = name.toLowerCase();
+      return { type, name: lower, ref: lower, arn: `arn:aws:rds:${region}:${a}:subgrp:${lower}` };
+    }
     case 'AWS::Logs::LogGroup':
       return { type, name, ref: name, arn: `arn:aws:logs:${region}:${a}:log-group:${name}:*` };
     case 'AWS::Events::Rule':
@@ -157,6 +168,7 @@ function getAtt(res: FakeResource, attribute: string, region: string): string {
     case 'AWS::SQS::Queue.QueueName':
     case 'AWS::StepFunctions::StateMachine.Name':
     case 'AWS::IAM::Role.RoleId':
+    case 'AWS::EC2::SecurityGroup.GroupId':
       return res.name;
     case 'AWS::SQS::Queue.QueueUrl':
       return res.ref;
