@@ -74,17 +74,6 @@ describe('the approval endpoint', () => {
     recovery.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          {
-            Effect: 'Allow',
-            Action: [
-              'dynamodb:ConditionCheckItem',
-              'dynamodb:GetItem',
-              'dynamodb:PutItem',
-              'dynamodb:Query',
-              'dynamodb:UpdateItem',
-            ],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApprovalsTable'), 'Arn'] },
-          },
           // The recommended feature flags (cdk.json) merge statements on the same resource: the X-Ray actions,
           // which also take no resource-level permission, share this one.
           {
@@ -96,6 +85,17 @@ describe('the approval endpoint', () => {
               'xray:PutTraceSegments',
             ],
             Resource: '*',
+          },
+          {
+            Effect: 'Allow',
+            Action: [
+              'dynamodb:ConditionCheckItem',
+              'dynamodb:GetItem',
+              'dynamodb:PutItem',
+              'dynamodb:Query',
+              'dynamodb:UpdateItem',
+            ],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApprovalsTable'), 'Arn'] },
           },
         ]),
       },

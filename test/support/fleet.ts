@@ -33,7 +33,18 @@ export function fleetPlanInput(size: number): DrPlanInput {
     },
     { name: `fleet-tenant-${pad(i)}-prod-files`, role: 'files', drBucket: `fleet-tenant-${pad(i)}-prod-files-dr` },
   ]).flat();
-  return { ...examplePlanInput(), databases, buckets } as DrPlanInput;
+  // A fleet restores more copies at once, and the monthly parent and the janitor's age grow with its rounds (the plan
+  // refuses a parent timeout below rounds × the per-database timeout, and a janitor age not above the longest run).
+  const maxConcurrent = 20;
+  const restoreTestMinutes = Math.ceil(size / maxConcurrent) * 180;
+  return {
+    ...examplePlanInput(),
+    databases,
+    buckets,
+    restoreTest: { maxConcurrent },
+    timeouts: { workflowMinutes: { snapshotRestoreTest: Math.max(240, restoreTestMinutes) } },
+    janitor: { minAgeHours: Math.max(24, Math.ceil(restoreTestMinutes / 60) + 1) },
+  } as DrPlanInput;
 }
 
 const plans = new Map<number, DrPlan>();
