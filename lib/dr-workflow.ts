@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -42,7 +42,6 @@ export class DrWorkflow extends Construct {
     const report = new ReportFragment(this, 'Report', {
       reportFunction: props.reporting.reportFunction,
       descriptor,
-      taskTimeout: Duration.seconds(90),
     });
     // Under /aws/vendedlogs/ Step Functions needs no entry in the account's CloudWatch Logs resource policy
     // (5,120 characters), which otherwise grows with every workflow until creating one fails.

@@ -6,12 +6,12 @@ import type { Construct } from 'constructs';
 import { RESULTS_ROOT } from '../functions/backup-verification/stored-results';
 import { CHECKS_BY_KIND, type VerificationTarget } from '../functions/backup-verification/targets';
 import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
-import type { DrPlan } from '../lib/plan';
+import { lambdaTaskTimeout } from './lambda-task';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
 export interface BackupVerificationFunctions {
   /** Runs one target's checks (functions/backup-verification). */
-  readonly runChecks: lambda.IFunction;
+  readonly runChecks: lambda.Function;
 }
 
 /** Targets checked at once: enough to finish a fleet in the workflow's timeout without a throttling storm. */
@@ -25,7 +25,6 @@ export const VERIFICATION_CONCURRENCY = 5;
  */
 export function backupVerificationDefinition(
   scope: Construct,
-  plan: DrPlan,
   targets: VerificationTarget[],
   fns: BackupVerificationFunctions,
 ): sfn.IChainable {
@@ -42,7 +41,7 @@ export function backupVerificationDefinition(
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
     resultSelector: { 'stored.$': '$.Payload.stored' },
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
+    taskTimeout: lambdaTaskTimeout(fns.runChecks),
   });
   run.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,

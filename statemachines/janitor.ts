@@ -8,6 +8,7 @@ import type { DrPlan } from '../lib/plan';
 import { tagKeys } from '../functions/shared/naming';
 import { DELETE_THROTTLE_RETRY, JANITOR_CONCURRENCY } from '../functions/janitor/run-bound';
 import { GuardedCallAwsService } from './guarded-call';
+import { lambdaTaskTimeout } from './lambda-task';
 import { LAMBDA_TRANSIENT_ERRORS, RDS_NOT_FOUND, RDS_THROTTLING_ERRORS } from './retry';
 import { WaitUntil } from './wait-until';
 
@@ -16,7 +17,7 @@ export const JANITOR_CHECK = 'janitor-removal';
 
 export interface JanitorFunctions {
   /** Lists this stack's resources and decides what to remove (functions/janitor). */
-  readonly planCleanup: lambda.IFunction;
+  readonly planCleanup: lambda.Function;
 }
 
 const throttleRetry: sfn.RetryProps = {
@@ -73,7 +74,7 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
     retryOnServiceExceptions: false,
     resultSelector: { 'remove.$': '$.Payload.remove', 'kept.$': '$.Payload.kept', 'deferred.$': '$.Payload.deferred' },
     resultPath: '$.cleanup',
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
+    taskTimeout: lambdaTaskTimeout(fns.planCleanup),
   });
   planCleanup.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,
