@@ -27,6 +27,7 @@ import {
 import type { DrPlan, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult } from '../shared/check-result';
 import { awsErrorName, isAccessDenied, translateAwsError } from '../shared/errors';
+import { HOUR_MS, MINUTE_MS } from '../shared/time';
 
 /** What `checkSnapshotAge` needs: an RDS client in each region of the plan, and the clock. */
 export interface SnapshotAgeDeps {
@@ -37,8 +38,6 @@ export interface SnapshotAgeDeps {
   readonly now: () => Date;
 }
 
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 /** Pages read per listing at most (100 records each): a bound, not an expected cost. */
 const MAX_PAGES = 50;
 

@@ -17,6 +17,7 @@ import { InvalidInputError, translateAwsError } from '../shared/errors';
 import { tagKeys, type Lifecycle } from '../shared/naming';
 import type { CheckResult } from '../shared/check-result';
 import { removalsPerRun } from './run-bound';
+import { HOUR_MS } from '../shared/time';
 
 /** Most pages read per listing (100 records a page): a bound, not a limit we expect to reach. */
 export const MAX_LIST_PAGES = 100;
@@ -142,7 +143,7 @@ export async function planCleanup(
   }
 
   const now = deps.now().getTime();
-  const minAgeMs = plan.janitor.minAgeHours * 3_600_000;
+  const minAgeMs = plan.janitor.minAgeHours * HOUR_MS;
   const remove: Removal[] = [];
   const kept: Kept[] = [];
   const removal = (r: Owned, lifecycle: Lifecycle, reason: string): Removal => ({
@@ -165,10 +166,10 @@ export async function planCleanup(
     const why =
       busy(r) ??
       (ageMs < minAgeMs
-        ? `it is ${(ageMs / 3_600_000).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h`
+        ? `it is ${(ageMs / HOUR_MS).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h`
         : undefined);
     if (why) kept.push({ kind: r.kind, id: r.id, reason: why });
-    else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / 3_600_000).toFixed(1)} h old, run over`));
+    else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / HOUR_MS).toFixed(1)} h old, run over`));
   }
 
   const keep = plan.janitor.keepEmergencySnapshots;

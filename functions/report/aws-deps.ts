@@ -14,16 +14,13 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { isConditionalConflict, isObjectMissing } from '../shared/s3-errors';
+import { DAY_MS } from '../shared/time';
 import type { ListedExecution, ReconcileDeps } from './reconcile';
 import type { HistoryEventLike, ReportDeps } from './report-run';
 
 /** Most history pages read for one report (1,000 events a page; an execution holds at most 25,000). */
 const MAX_HISTORY_PAGES = 25;
-
-function isMissing(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'NoSuchKey' || name === 'NotFound';
-}
 
 /** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict. */
 export const CONDITIONAL_WRITE_ATTEMPTS = 4;
@@ -41,10 +38,7 @@ export async function retryConflicts<T>(
     try {
       return await write();
     } catch (error) {
-      const conflict =
-        (error as Error)?.name === 'ConditionalRequestConflict' ||
-        (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 409;
-      if (!conflict || attempt >= CONDITIONAL_WRITE_ATTEMPTS) throw error;
+      if (!isConditionalConflict(error) || attempt >= CONDITIONAL_WRITE_ATTEMPTS) throw error;
       await pause(100 * 2 ** (attempt - 1) * Math.random());
     }
   }
@@ -90,7 +84,7 @@ export function reportDeps(
         const out = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return await out.Body?.transformToString();
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        if (isObjectMissing(error)) return undefined;
         throw error;
       }
     },
@@ -111,7 +105,7 @@ export function reportDeps(
         await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return true;
       } catch (error) {
-        if (isMissing(error)) return false;
+        if (isObjectMissing(error)) return false;
         throw error;
       }
     },
@@ -133,7 +127,7 @@ const MAX_LIST_PAGES = 10;
  * How much older than the window's start a listed run may have started and still have ended inside it: longer
  * than any workflow's timeout, so listing (newest start first) stops only past every run that can matter.
  */
-const LONGEST_RUN_MS = 7 * 24 * 3_600_000;
+const LONGEST_RUN_MS = 7 * DAY_MS;
 
 /** The reconciliation's dependencies on real clients: the report's, plus listing and describing executions. */
 export function reconcileDeps(
