@@ -17,6 +17,7 @@ import { statusForUpperBound, type CheckResult } from '../shared/check-result';
 import { awsErrorName, ConfigurationError, translateAwsError } from '../shared/errors';
 import { isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
 import { HOUR_MS } from '../shared/time';
+import { paginate } from '../shared/paginate';
 
 /** What `checkBackupObjects` needs: an S3 client that reaches the bucket, and the clock. */
 export interface BackupObjectsDeps {
@@ -26,6 +27,9 @@ export interface BackupObjectsDeps {
 
 /** ListObjectsV2's largest page. */
 const MAX_KEYS = 1000;
+
+/** Most ListObjectsV2 pages the count check reads: a million keys, far beyond any count threshold of the plan. */
+const MAX_COUNT_PAGES = 1000;
 /** Most ListObjectsV2 calls the date-layout lookup may make: a bound on cost, far above the usual one call. */
 export const MAX_DATE_LOOKUP_CALLS = 20;
 const MB = 1_000_000;
@@ -74,20 +78,25 @@ export async function countObjectsUpTo(
 ): Promise<ObjectCount> {
   let count = 0;
   let calls = 0;
-  let token: string | undefined;
-  while (count < limit) {
-    const out = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix || undefined,
-        MaxKeys: Math.min(MAX_KEYS, limit - count),
-        ContinuationToken: token,
-      }),
-    );
+  // Stops as soon as the threshold is reached; folder markers are not counted, so the bound allows for them.
+  const pages = paginate({
+    fetch: (token) =>
+      s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix || undefined,
+          MaxKeys: Math.min(MAX_KEYS, limit - count),
+          ContinuationToken: token,
+        }),
+      ),
+    next: (out) => (out.IsTruncated ? out.NextContinuationToken : undefined),
+    maxPages: MAX_COUNT_PAGES,
+    what: `s3:ListBucket of s3://${bucket}/${prefix}`,
+  });
+  for await (const out of pages) {
     calls++;
     count += (out.Contents ?? []).filter((o) => o.Key && !o.Key.endsWith('/')).length;
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    if (!token) break;
+    if (count >= limit) break;
   }
   return { count: Math.min(count, limit), calls, reachedLimit: count >= limit };
 }

@@ -18,6 +18,7 @@ import { tagKeys, type Lifecycle } from '../shared/naming';
 import type { CheckResult } from '../shared/check-result';
 import { removalsPerRun } from './run-bound';
 import { HOUR_MS } from '../shared/time';
+import { paginate } from '../shared/paginate';
 
 /** Most pages read per listing (100 records a page): a bound, not a limit we expect to reach. */
 export const MAX_LIST_PAGES = 100;
@@ -73,29 +74,31 @@ function tag(tags: Tag[] | undefined, key: string): string | undefined {
 
 async function listInstances(deps: JanitorDeps): Promise<DBInstance[]> {
   const all: DBInstance[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const out = await deps.rds
-      .send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }))
-      .catch((e) => translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances'));
-    all.push(...(out.DBInstances ?? []));
-    marker = out.Marker;
-    if (!marker) break;
-  }
+  const pages = paginate({
+    fetch: (marker) =>
+      deps.rds
+        .send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }))
+        .catch((e) => translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances')),
+    next: (out) => out.Marker,
+    maxPages: MAX_LIST_PAGES,
+    what: 'rds:DescribeDBInstances',
+  });
+  for await (const out of pages) all.push(...(out.DBInstances ?? []));
   return all;
 }
 
 async function listManualSnapshots(deps: JanitorDeps): Promise<DBSnapshot[]> {
   const all: DBSnapshot[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const out = await deps.rds
-      .send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker, MaxRecords: 100 }))
-      .catch((e) => translateAwsError(e, 'rds:DescribeDBSnapshots', 'the region’s manual DB snapshots'));
-    all.push(...(out.DBSnapshots ?? []));
-    marker = out.Marker;
-    if (!marker) break;
-  }
+  const pages = paginate({
+    fetch: (marker) =>
+      deps.rds
+        .send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker, MaxRecords: 100 }))
+        .catch((e) => translateAwsError(e, 'rds:DescribeDBSnapshots', 'the region’s manual DB snapshots')),
+    next: (out) => out.Marker,
+    maxPages: MAX_LIST_PAGES,
+    what: 'rds:DescribeDBSnapshots (manual)',
+  });
+  for await (const out of pages) all.push(...(out.DBSnapshots ?? []));
   return all;
 }
 

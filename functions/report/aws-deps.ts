@@ -18,9 +18,13 @@ import { isConditionalConflict, isObjectMissing } from '../shared/s3-errors';
 import { DAY_MS } from '../shared/time';
 import type { ListedExecution, ReconcileDeps } from './reconcile';
 import type { HistoryEventLike, ReportDeps } from './report-run';
+import { paginate } from '../shared/paginate';
 
 /** Most history pages read for one report (1,000 events a page; an execution holds at most 25,000). */
 const MAX_HISTORY_PAGES = 25;
+
+/** Most key pages read under one run's prefix (1,000 keys a page): a run stores one object per target and a few more. */
+const MAX_KEY_PAGES = 100;
 
 /** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict. */
 export const CONDITIONAL_WRITE_ATTEMPTS = 4;
@@ -55,15 +59,16 @@ export function reportDeps(
     now: () => new Date(),
     history: async (executionArn) => {
       const events: HistoryEventLike[] = [];
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_HISTORY_PAGES; page += 1) {
-        const out = await clients.sfn.send(
-          new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
-        );
-        events.push(...(out.events ?? []));
-        nextToken = out.nextToken;
-        if (!nextToken) break;
-      }
+      const pages = paginate({
+        fetch: (nextToken) =>
+          clients.sfn.send(
+            new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
+          ),
+        next: (out) => out.nextToken,
+        maxPages: MAX_HISTORY_PAGES,
+        what: `states:GetExecutionHistory of ${executionArn}`,
+      });
+      for await (const out of pages) events.push(...(out.events ?? []));
       return events;
     },
     putObject: async (key, body, options) => {
@@ -90,14 +95,14 @@ export function reportDeps(
     },
     listKeys: async (prefix) => {
       const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const out = await clients.s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        keys.push(...(out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-      } while (token);
+      const pages = paginate({
+        fetch: (token) =>
+          clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+        next: (out) => (out.IsTruncated ? out.NextContinuationToken : undefined),
+        maxPages: MAX_KEY_PAGES,
+        what: `s3:ListBucket of s3://${bucket}/${prefix}`,
+      });
+      for await (const out of pages) keys.push(...(out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
       return keys;
     },
     objectExists: async (key) => {
@@ -139,16 +144,21 @@ export function reconcileDeps(
     ...reportDeps(clients, bucket, topicArn),
     listEnded: async (stateMachineArn, status, since) => {
       const listed: ListedExecution[] = [];
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-        const out = await clients.sfn.send(
-          new ListExecutionsCommand({
-            stateMachineArn,
-            statusFilter: status as ExecutionStatus,
-            maxResults: 100,
-            nextToken,
-          }),
-        );
+      const pages = paginate({
+        fetch: (nextToken) =>
+          clients.sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn,
+              statusFilter: status as ExecutionStatus,
+              maxResults: 100,
+              nextToken,
+            }),
+          ),
+        next: (out) => out.nextToken,
+        maxPages: MAX_LIST_PAGES,
+        what: `states:ListExecutions (${status}) of ${stateMachineArn}`,
+      });
+      for await (const out of pages) {
         for (const e of out.executions ?? []) {
           if (e.executionArn && e.name && e.startDate) {
             listed.push({
@@ -160,9 +170,8 @@ export function reconcileDeps(
             });
           }
         }
-        nextToken = out.nextToken;
         const oldest = listed.at(-1)?.startDate.getTime();
-        if (!nextToken || (oldest !== undefined && oldest < since.getTime() - LONGEST_RUN_MS)) break;
+        if (oldest !== undefined && oldest < since.getTime() - LONGEST_RUN_MS) break;
       }
       return listed;
     },
