@@ -33,12 +33,18 @@ export interface DrWorkflowProps {
  */
 export class DrWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
+  /** The workflow's id, title, scenario and notification policy. */
+  public readonly descriptor: WorkflowDescriptor;
+  /** When the workflow starts on its own (an EventBridge schedule expression), if it does. */
+  public readonly schedule?: string;
   /** The schedule rule, when the workflow has one. */
   public readonly scheduleRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DrWorkflowProps) {
     super(scope, id);
     const { plan, descriptor } = props;
+    this.descriptor = descriptor;
+    this.schedule = props.schedule;
     const report = new ReportFragment(this, 'Report', {
       reportFunction: props.reporting.reportFunction,
       descriptor,
