@@ -13,6 +13,7 @@ import { validateDatabase } from '../functions/validator/validate-database';
 import { loadPlan } from '../lib/plan-loader';
 import { type DrPlan, PlanError } from '../lib/plan';
 import { EXIT, UsageError, type CliIo } from './cli';
+import { DAY_MS } from '../functions/shared/time';
 
 /** The synopsis of `validate`. */
 export const VALIDATE_ARGS =
@@ -222,7 +223,7 @@ export async function validateCommand(
         target,
         referenceTime,
         // No Lambda clock here: each query is bounded by its statement timeout alone.
-        deadline: new Date(deps.now() + 86_400_000),
+        deadline: new Date(deps.now() + DAY_MS),
         now: deps.now,
       });
     } finally {

@@ -76,7 +76,7 @@ export class BackupVerification extends Construct {
       descriptor: BACKUP_VERIFICATION_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
       body: (scope) =>
-        backupVerificationDefinition(scope, plan, verificationTargets(plan), { runChecks: this.checkFunction }),
+        backupVerificationDefinition(scope, verificationTargets(plan), { runChecks: this.checkFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
     // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no

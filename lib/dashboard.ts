@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { FreshnessJob } from '../functions/freshness/check-freshness';
 import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
+import type { WatchedJob } from './freshness-monitor';
 
 export interface DrDashboardProps {
   /** Dashboard name: the plan's name prefix and the stack's name, e.g. `entmoot-dr-EntmootDrPrimary`. */
@@ -55,7 +55,7 @@ export class DrDashboard extends Construct {
   }
 
   /** Hours since a scheduled job last succeeded, with the overdue line its alarm fires above. */
-  public addFreshness(job: FreshnessJob): void {
+  public addFreshness(job: WatchedJob): void {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${job.job}: hours since last success`,
@@ -69,7 +69,7 @@ export class DrDashboard extends Construct {
             period: Duration.days(1),
           }),
         ],
-        leftAnnotations: [{ value: job.intervalHours + job.graceHours, label: 'overdue' }],
+        leftAnnotations: [{ value: job.threshold, label: 'overdue' }],
       }),
     );
   }

@@ -1,8 +1,8 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { DrAlarmFactory } from './alarms';
 import { DrDashboard } from './dashboard';
+import type { DrWorkflow } from './dr-workflow';
 import { EvidenceStore } from './evidence-store';
 import { FreshnessMonitor } from './freshness-monitor';
 import { Janitor } from './janitor';
@@ -68,17 +68,16 @@ export abstract class DrStack extends Stack {
       reporting: this.reporting,
     });
     this.janitor = new Janitor(this, 'Janitor', { plan: props.plan, reporting: this.reporting });
-    this.watchScheduledJob('janitor', 'Janitor', this.janitor.workflow.stateMachine, props.plan.schedules.janitor);
+    this.watchScheduledJob(this.janitor.workflow);
   }
 
   /**
    * Registers a scheduled workflow: the freshness monitor alarms when it is overdue, and the dashboard
    * shows its runs and hours since success.
    */
-  protected watchScheduledJob(job: string, title: string, stateMachine: sfn.IStateMachine, schedule: string): void {
-    this.freshness.watch(job, stateMachine, schedule);
-    const registered = this.freshness.jobs.find((j) => j.job === job);
-    this.dashboard.addWorkflow(title, stateMachine);
-    if (registered) this.dashboard.addFreshness(registered);
+  protected watchScheduledJob(workflow: DrWorkflow): void {
+    const watched = this.freshness.watch(workflow);
+    this.dashboard.addWorkflow(workflow.descriptor.title, workflow.stateMachine);
+    this.dashboard.addFreshness(watched);
   }
 }

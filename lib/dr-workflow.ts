@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -37,16 +37,21 @@ export interface DrWorkflowProps {
  */
 export class DrWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
+  /** The workflow's id, title, scenario and notification policy. */
+  public readonly descriptor: WorkflowDescriptor;
+  /** When the workflow starts on its own (an EventBridge schedule expression), if it does. */
+  public readonly schedule?: string;
   /** The schedule rule, when the workflow has one. */
   public readonly scheduleRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DrWorkflowProps) {
     super(scope, id);
     const { plan, descriptor } = props;
+    this.descriptor = descriptor;
+    this.schedule = props.schedule;
     const report = new ReportFragment(this, 'Report', {
       reportFunction: props.reporting.reportFunction,
       descriptor,
-      taskTimeout: Duration.seconds(90),
     });
     // Under /aws/vendedlogs/ Step Functions needs no entry in the account's CloudWatch Logs resource policy
     // (5,120 characters), which otherwise grows with every workflow until creating one fails.

@@ -2,7 +2,6 @@ import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshness';
 import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
@@ -12,7 +11,18 @@ import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
+import type { DrWorkflow } from './dr-workflow';
 import type { Reporting } from './reporting';
+
+/** A scheduled job as the monitor watches it. */
+export interface WatchedJob {
+  /** The job's name (its workflow's id): the metric's `Job` dimension. */
+  readonly job: string;
+  /** Fires when the job has not succeeded for longer than `threshold` hours. */
+  readonly alarm: cloudwatch.Alarm;
+  /** Hours since the last success above which the job is overdue: its schedule's longest gap plus the grace. */
+  readonly threshold: number;
+}
 
 export interface FreshnessMonitorProps {
   /** The validated DR plan (grace hours, the monitor's schedule, Lambda timeouts). */
@@ -33,7 +43,7 @@ export interface FreshnessMonitorProps {
  * value passes the job's schedule interval plus the plan's grace. A job that never succeeded is measured from its
  * state machine's creation, so it becomes overdue one interval plus grace after it was deployed.
  *
- * Every scheduled job registers with one line: `freshness.watch('janitor', stateMachine, schedule)`.
+ * Every scheduled workflow registers with one line: `freshness.watch(janitor.workflow)`.
  *
  * The same daily run reconciles ended runs: every workflow registered with the stack's Reporting whose runs
  * ended FAILED, TIMED_OUT or ABORTED in the last two days without a report is reported, as the status-change
@@ -127,15 +137,19 @@ export class FreshnessMonitor extends Construct {
   }
 
   /**
-   * Watches a scheduled job: adds it to the monitor's list, lets the monitor read that state machine's executions
-   * (and only that one's), and returns the alarm that fires when the job has not succeeded for longer than its
-   * schedule's longest gap plus `plan.freshness.graceHours`.
+   * Watches a scheduled workflow: adds it to the monitor's list under its workflow id, lets the monitor read its
+   * state machine's executions (and only that one's), and returns the job with the alarm that fires when it has
+   * not succeeded for longer than its own schedule's longest gap plus `plan.freshness.graceHours`, and that bound.
    *
-   * @param job the job's name: the metric's `Job` dimension, unique in the stack, e.g. `janitor`
-   * @param stateMachine the job's state machine (a STANDARD workflow)
-   * @param schedule the EventBridge expression the job runs on, e.g. `cron(0 4 * * ? *)`
+   * @param workflow the scheduled workflow (a `DrWorkflow`): its descriptor names the job, its schedule bounds it
    */
-  public watch(job: string, stateMachine: sfn.IStateMachine, schedule: string): cloudwatch.Alarm {
+  public watch(workflow: Pick<DrWorkflow, 'descriptor' | 'stateMachine' | 'schedule'>): WatchedJob {
+    const { stateMachine, schedule } = workflow;
+    const job = workflow.descriptor.workflow;
+    if (schedule === undefined)
+      throw new Error(
+        `FreshnessMonitor.watch: workflow "${job}" has no schedule: only scheduled workflows can be overdue`,
+      );
     if (!JOB_NAME.test(job)) {
       throw new Error(
         `FreshnessMonitor.watch: job "${job}" must be 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit`,
@@ -176,7 +190,7 @@ export class FreshnessMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     alarm.node.addDependency(this.firstRun);
-    return alarm;
+    return { job, alarm, threshold };
   }
 }
 

@@ -22,12 +22,7 @@ export class PrimaryStack extends DrStack {
       evidenceBucket: this.evidence.bucket,
       alarms: this.alarms,
     });
-    this.watchScheduledJob(
-      'backup-verification',
-      'Weekly backup verification',
-      this.backupVerification.workflow.stateMachine,
-      props.plan.schedules.backupVerification,
-    );
+    this.watchScheduledJob(this.backupVerification.workflow);
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,

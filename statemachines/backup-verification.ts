@@ -5,12 +5,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { CHECKS_BY_KIND, RESULTS_ROOT, type VerificationTarget } from '../functions/backup-verification/targets';
 import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
-import type { DrPlan } from '../lib/plan';
+import { lambdaTaskTimeout } from './lambda-task';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
 export interface BackupVerificationFunctions {
   /** Runs one target's checks (functions/backup-verification). */
-  readonly runChecks: lambda.IFunction;
+  readonly runChecks: lambda.Function;
 }
 
 /** Targets checked at once: enough to finish a fleet in the workflow's timeout without a throttling storm. */
@@ -24,7 +24,6 @@ export const VERIFICATION_CONCURRENCY = 5;
  */
 export function backupVerificationDefinition(
   scope: Construct,
-  plan: DrPlan,
   targets: VerificationTarget[],
   fns: BackupVerificationFunctions,
 ): sfn.IChainable {
@@ -41,7 +40,7 @@ export function backupVerificationDefinition(
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
     resultSelector: { 'stored.$': '$.Payload.stored' },
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
+    taskTimeout: lambdaTaskTimeout(fns.runChecks),
   });
   run.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,

@@ -7,13 +7,14 @@ import type { DrPlan } from '../lib/plan';
 import { deleteRdsResource } from './delete-instance';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 import { JANITOR_CONCURRENCY } from '../functions/janitor/run-bound';
+import { lambdaTaskTimeout } from './lambda-task';
 
 /** Check name of each removal's result in the evidence. */
 export const JANITOR_CHECK = 'janitor-removal';
 
 export interface JanitorFunctions {
   /** Lists this stack's resources and decides what to remove (functions/janitor). */
-  readonly planCleanup: lambda.IFunction;
+  readonly planCleanup: lambda.Function;
 }
 
 function outcome(
@@ -52,7 +53,7 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
     retryOnServiceExceptions: false,
     resultSelector: { 'remove.$': '$.Payload.remove', 'kept.$': '$.Payload.kept', 'deferred.$': '$.Payload.deferred' },
     resultPath: '$.cleanup',
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(plan.timeouts.lambdaTaskSeconds + 30)),
+    taskTimeout: lambdaTaskTimeout(fns.planCleanup),
   });
   planCleanup.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
+import { lambdaTaskTimeout } from './lambda-task';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
 /** Error of the final Fail state when the report step itself could not run (the status-change reporter then reports). */
@@ -11,11 +12,9 @@ export const REPORT_FAILED_ERROR = 'ReportFailedError';
 
 export interface ReportFragmentProps {
   /** The report function (functions/report/handler.ts). */
-  readonly reportFunction: lambda.IFunction;
+  readonly reportFunction: lambda.Function;
   /** The workflow this fragment ends. */
   readonly descriptor: WorkflowDescriptor;
-  /** The report task's timeout. */
-  readonly taskTimeout: Duration;
 }
 
 /**
@@ -41,7 +40,7 @@ export class ReportFragment extends sfn.StateMachineFragment {
       retryOnServiceExceptions: false,
       resultSelector: { 'Payload.$': '$.Payload' },
       resultPath: '$.report',
-      taskTimeout: sfn.Timeout.duration(props.taskTimeout),
+      taskTimeout: lambdaTaskTimeout(props.reportFunction),
     });
     report.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
     report.addCatch(

@@ -7,6 +7,7 @@ import { ERROR_NAMES } from '../functions/shared/errors';
 import type { DrPlan } from '../lib/plan';
 import { deleteRdsResource, RDS_THROTTLE_RETRY } from './delete-instance';
 import { markTime } from './marks';
+import { lambdaTaskTimeout } from './lambda-task';
 import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 import { WaitUntil } from './wait-until';
 
@@ -27,9 +28,9 @@ export const RESTORE_FAILED_STATUSES = [
 export interface SnapshotRestoreTestDbProps {
   readonly plan: DrPlan;
   /** The restore test's Lambda (functions/snapshot-restore-test): plans the restore, names the copy. */
-  readonly restoreTestFunction: lambda.IFunction;
+  readonly restoreTestFunction: lambda.Function;
   /** The database validator (functions/validator). */
-  readonly validatorFunction: lambda.IFunction;
+  readonly validatorFunction: lambda.Function;
   /** The isolated network's DB subnet group name. */
   readonly subnetGroupName: string;
   /** The copies' security group (admits the validator only). */
@@ -43,11 +44,10 @@ export interface SnapshotRestoreTestDbProps {
 function lambdaTask(
   scope: Construct,
   name: string,
-  fn: lambda.IFunction,
+  fn: lambda.Function,
   payload: Record<string, unknown>,
   resultSelector: Record<string, string>,
   resultPath: string,
-  seconds: number,
 ) {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
@@ -56,7 +56,7 @@ function lambdaTask(
     retryOnServiceExceptions: false,
     resultSelector,
     resultPath,
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(seconds)),
+    taskTimeout: lambdaTaskTimeout(fn),
   });
   task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
   return task;
@@ -90,7 +90,6 @@ export function snapshotRestoreTestDbBody(scope: Construct, props: SnapshotResto
     restoreEvent(props, 'plan'),
     { 'plan.$': '$.Payload' },
     '$.restore',
-    plan.timeouts.lambdaTaskSeconds + 30,
   );
 
   const storage: Record<string, Record<string, unknown>> = {
@@ -154,7 +153,6 @@ export function snapshotRestoreTestDbBody(scope: Construct, props: SnapshotResto
     },
     { 'results.$': '$.Payload.results' },
     '$.validation',
-    plan.timeouts.lambdaTaskSeconds + 30,
   );
   const available = markTime(scope, 'Mark Copy Available', 'available');
   available
@@ -256,7 +254,6 @@ export function snapshotRestoreTestDbCleanup(scope: Construct, props: SnapshotRe
     restoreEvent(props, 'name'),
     { 'copyId.$': '$.Payload.copyId' },
     '$.cleanupTarget',
-    plan.timeouts.lambdaTaskSeconds + 30,
   );
   nameCopy.next(
     deleteRdsResource(scope, {

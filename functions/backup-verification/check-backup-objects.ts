@@ -14,7 +14,10 @@
 import { HeadObjectCommand, ListObjectsV2Command, type _Object, type S3Client } from '@aws-sdk/client-s3';
 import type { DrPlan, PlanBucket } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult } from '../shared/check-result';
-import { awsErrorName, ConfigurationError, isAccessDenied, translateAwsError } from '../shared/errors';
+import { awsErrorName, ConfigurationError, translateAwsError } from '../shared/errors';
+import { isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
+import { HOUR_MS } from '../shared/time';
+import { paginate } from '../shared/paginate';
 
 /** What `checkBackupObjects` needs: an S3 client that reaches the bucket, and the clock. */
 export interface BackupObjectsDeps {
@@ -24,9 +27,11 @@ export interface BackupObjectsDeps {
 
 /** ListObjectsV2's largest page. */
 const MAX_KEYS = 1000;
+
+/** Most ListObjectsV2 pages the count check reads: a million keys, far beyond any count threshold of the plan. */
+const MAX_COUNT_PAGES = 1000;
 /** Most ListObjectsV2 calls the date-layout lookup may make: a bound on cost, far above the usual one call. */
 export const MAX_DATE_LOOKUP_CALLS = 20;
-const HOUR_MS = 3_600_000;
 const MB = 1_000_000;
 
 /** A bucket-level failure that stops every check of the bucket. */
@@ -36,31 +41,12 @@ class BucketUnreadable extends Error {
   }
 }
 
-function httpStatus(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
-function isDenied(error: unknown): boolean {
-  const name = awsErrorName(error) ?? '';
-  return isAccessDenied(error) || name === 'Forbidden' || name === '403' || httpStatus(error) === 403;
-}
-
-function isMissingKey(error: unknown): boolean {
-  const name = awsErrorName(error) ?? '';
-  return (
-    name === 'NotFound' ||
-    name === 'NoSuchKey' ||
-    name === '404' ||
-    (httpStatus(error) === 404 && name !== 'NoSuchBucket')
-  );
-}
-
 /** Turns a ListObjectsV2 failure into a bucket-level reason, or throws (throttling, anything unexpected). */
 function listFailure(error: unknown, bucket: string): never {
   if (awsErrorName(error) === 'NoSuchBucket') {
     throw new BucketUnreadable(`bucket ${bucket} does not exist (NoSuchBucket): check buckets[].name in the DR plan`);
   }
-  if (isDenied(error)) {
+  if (isS3AccessDenied(error)) {
     throw new BucketUnreadable(
       `listing s3://${bucket} was denied: the function's role needs s3:ListBucket on arn:aws:s3:::${bucket}`,
     );
@@ -92,20 +78,25 @@ export async function countObjectsUpTo(
 ): Promise<ObjectCount> {
   let count = 0;
   let calls = 0;
-  let token: string | undefined;
-  while (count < limit) {
-    const out = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix || undefined,
-        MaxKeys: Math.min(MAX_KEYS, limit - count),
-        ContinuationToken: token,
-      }),
-    );
+  // Stops as soon as the threshold is reached; folder markers are not counted, so the bound allows for them.
+  const pages = paginate({
+    fetch: (token) =>
+      s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix || undefined,
+          MaxKeys: Math.min(MAX_KEYS, limit - count),
+          ContinuationToken: token,
+        }),
+      ),
+    next: (out) => (out.IsTruncated ? out.NextContinuationToken : undefined),
+    maxPages: MAX_COUNT_PAGES,
+    what: `s3:ListBucket of s3://${bucket}/${prefix}`,
+  });
+  for await (const out of pages) {
     calls++;
     count += (out.Contents ?? []).filter((o) => o.Key && !o.Key.endsWith('/')).length;
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    if (!token) break;
+    if (count >= limit) break;
   }
   return { count: Math.min(count, limit), calls, reachedLimit: count >= limit };
 }
@@ -212,11 +203,11 @@ async function headLatest(
     const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return { key, lastModified: out.LastModified, size: out.ContentLength };
   } catch (error) {
-    if (isMissingKey(error))
+    if (isObjectMissing(error))
       return {
         missing: `s3://${bucket}/${key} does not exist: check the dump job and backups.keyLayout.latestDumpKey`,
       };
-    if (isDenied(error)) {
+    if (isS3AccessDenied(error)) {
       return {
         missing: `reading s3://${bucket}/${key} was denied: the function's role needs s3:GetObject on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket, without which a missing key also answers 403)`,
       };

@@ -47,7 +47,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { DrPlan } from '../../lib/plan';
 import type { CheckResult, CheckStatus } from '../shared/check-result';
-import { DumpFormatError, isAccessDenied, isThrottling, translateAwsError } from '../shared/errors';
+import { DumpFormatError, isThrottling, translateAwsError } from '../shared/errors';
+import { isObjectMissing, isPreconditionFailed, isS3AccessDenied } from '../shared/s3-errors';
+import { HOUR_MS } from '../shared/time';
 import {
   type DumpToc,
   type DumpTocEntry,
@@ -104,15 +106,6 @@ class S3CallError extends Error {
     super(`${action} failed`);
   }
 }
-
-const httpStatus = (e: unknown) =>
-  (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-/** HeadObject has no body, so a 403 comes back named `Forbidden` rather than `AccessDenied`. */
-const denied = (e: unknown) =>
-  isAccessDenied(e) || (e instanceof Error && e.name === 'Forbidden') || httpStatus(e) === 403;
-const notFound = (e: unknown) =>
-  (e instanceof Error && (e.name === 'NotFound' || e.name === 'NoSuchKey')) || httpStatus(e) === 404;
-const changed = (e: unknown) => (e instanceof Error && e.name === 'PreconditionFailed') || httpStatus(e) === 412;
 
 async function bodyBytes(body: unknown): Promise<Uint8Array> {
   if (body instanceof Uint8Array) return body;
@@ -173,9 +166,9 @@ export async function checkDumpIntegrity(
     head = await deps.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
   } catch (e) {
     if (isThrottling(e)) translateAwsError(e, 's3:HeadObject', where);
-    if (denied(e))
+    if (isS3AccessDenied(e))
       return formatFail(`HeadObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}`);
-    if (notFound(e))
+    if (isObjectMissing(e))
       return formatFail(`no object at ${where}: the backup job did not write it, or the plan's latestDumpKey is wrong`);
     throw e;
   }
@@ -195,13 +188,14 @@ export async function checkDumpIntegrity(
     if (e instanceof DumpFormatError) return formatFail(`${where} is not a usable pg_dump archive: ${e.message}`);
     const cause = e instanceof S3CallError ? e.original : e;
     if (isThrottling(cause)) translateAwsError(cause, 's3:GetObject', where);
-    if (denied(cause)) {
+    if (isS3AccessDenied(cause)) {
       const kms = kmsKey ? ` and kms:Decrypt on ${kmsKey} (the object is encrypted with SSE-KMS)` : '';
       return formatFail(
         `ranged GetObject on ${where} was denied: the function's role needs s3:GetObject on ${arn}${kms}`,
       );
     }
-    if (changed(cause)) return formatFail(`${where} was replaced while it was being read: run the check again`, 'WARN');
+    if (isPreconditionFailed(cause))
+      return formatFail(`${where} was replaced while it was being read: run the check again`, 'WARN');
     throw cause;
   }
 
@@ -373,8 +367,8 @@ function createdResult(
   const maxSkew = plan.backups.verification.maxDumpSkewHours;
   const createdAsUtc = Date.parse(`${toc.createdAt}Z`);
   const written = head.LastModified ?? now;
-  const skew = (written.getTime() - createdAsUtc) / 3_600_000;
-  const age = (now.getTime() - createdAsUtc) / 3_600_000;
+  const skew = (written.getTime() - createdAsUtc) / HOUR_MS;
+  const age = (now.getTime() - createdAsUtc) / HOUR_MS;
   const base =
     `dump created ${toc.createdAt} (the dumping host's local time; the archive records no offset), object written ${written.toISOString()}: ` +
     `${round1(skew)} h apart if the host ran on UTC, about ${round1(age)} h before now`;
@@ -411,7 +405,7 @@ async function readChecksum(s3: Pick<S3Client, 'send'>, target: DumpTarget, wher
     );
   } catch (e) {
     if (isThrottling(e)) translateAwsError(e, 's3:GetObjectAttributes', where);
-    if (denied(e)) return 'stored checksum not read: the role lacks s3:GetObjectAttributes';
+    if (isS3AccessDenied(e)) return 'stored checksum not read: the role lacks s3:GetObjectAttributes';
     return `stored checksum not read: GetObjectAttributes failed (${e instanceof Error ? e.name : 'error'})`;
   }
   const c = out.Checksum;

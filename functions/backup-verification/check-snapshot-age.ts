@@ -27,6 +27,8 @@ import {
 import type { DrPlan, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult } from '../shared/check-result';
 import { awsErrorName, isAccessDenied, translateAwsError } from '../shared/errors';
+import { HOUR_MS, MINUTE_MS } from '../shared/time';
+import { paginate } from '../shared/paginate';
 
 /** What `checkSnapshotAge` needs: an RDS client in each region of the plan, and the clock. */
 export interface SnapshotAgeDeps {
@@ -37,8 +39,6 @@ export interface SnapshotAgeDeps {
   readonly now: () => Date;
 }
 
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 /** Pages read per listing at most (100 records each): a bound, not an expected cost. */
 const MAX_PAGES = 50;
 
@@ -72,14 +72,14 @@ async function listSnapshots(
   where: string,
 ): Promise<Listing<DBSnapshot>> {
   const items: DBSnapshot[] = [];
-  let marker: string | undefined;
   try {
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await rds.send(new DescribeDBSnapshotsCommand({ ...input, Marker: marker }));
-      items.push(...(out.DBSnapshots ?? []));
-      marker = out.Marker;
-      if (!marker) break;
-    }
+    const pages = paginate({
+      fetch: (marker) => rds.send(new DescribeDBSnapshotsCommand({ ...input, Marker: marker })),
+      next: (out) => out.Marker,
+      maxPages: MAX_PAGES,
+      what: `rds:DescribeDBSnapshots in ${where}`,
+    });
+    for await (const out of pages) items.push(...(out.DBSnapshots ?? []));
   } catch (error) {
     if (isAccessDenied(error)) return { denied: 'rds:DescribeDBSnapshots' };
     if (isInstanceNotFound(error))
@@ -116,19 +116,20 @@ async function listAutomatedBackups(
   where: string,
 ): Promise<Listing<DBInstanceAutomatedBackup>> {
   const items: DBInstanceAutomatedBackup[] = [];
-  let marker: string | undefined;
   try {
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await rds.send(
-        new DescribeDBInstanceAutomatedBackupsCommand({
-          Filters: [{ Name: 'dbi-resource-id', Values: [dbiResourceId] }],
-          Marker: marker,
-        }),
-      );
-      items.push(...(out.DBInstanceAutomatedBackups ?? []));
-      marker = out.Marker;
-      if (!marker) break;
-    }
+    const pages = paginate({
+      fetch: (marker) =>
+        rds.send(
+          new DescribeDBInstanceAutomatedBackupsCommand({
+            Filters: [{ Name: 'dbi-resource-id', Values: [dbiResourceId] }],
+            Marker: marker,
+          }),
+        ),
+      next: (out) => out.Marker,
+      maxPages: MAX_PAGES,
+      what: `rds:DescribeDBInstanceAutomatedBackups in ${where}`,
+    });
+    for await (const out of pages) items.push(...(out.DBInstanceAutomatedBackups ?? []));
   } catch (error) {
     if (isAccessDenied(error)) return { denied: 'rds:DescribeDBInstanceAutomatedBackups' };
     // No automated backups of that instance in this region: nothing replicated.

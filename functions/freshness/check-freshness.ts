@@ -16,6 +16,7 @@
 import { DescribeStateMachineCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { CheckResult } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
+import { HOUR_MS } from '../shared/time';
 
 /** A job name (the `Job` dimension's value): 1-128 letters, digits, `_`, `.` or `-`, starting with a letter or digit. */
 export const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -56,7 +57,6 @@ export interface FreshnessResult {
 }
 
 const CHECK = 'freshness';
-const HOUR_MS = 3_600_000;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
 /** Hours since each job last succeeded, held against its interval plus grace. Validates every job before any AWS call. */

@@ -13,6 +13,7 @@
  */
 
 import { InvalidInputError } from '../shared/errors';
+import { DAY_MS, MINUTE_MS } from '../shared/time';
 
 const MINUTES_PER_HOUR = 60;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -23,7 +24,6 @@ const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 /** The cycle walked: 2001-01-01 up to 2029-01-01, which falls on the same weekday with the same leap pattern. */
 const CYCLE_START = Date.UTC(2001, 0, 1);
 const CYCLE_END = Date.UTC(2029, 0, 1);
-const DAY_MS = 86_400_000;
 
 /** A schedule expression that cannot be turned into a bounded interval; the message names it and the fix. */
 class ScheduleIntervalError extends InvalidInputError {
@@ -92,7 +92,7 @@ function cronHours(expression: string, fields: string[]): number {
   for (let day = CYCLE_START; day < CYCLE_END; day += DAY_MS) {
     const date = new Date(day);
     if (!months.has(date.getUTCMonth() + 1) || !dayMatches(dayRule, date, domField === '?')) continue;
-    const dayMinutes = (day - CYCLE_START) / 60_000;
+    const dayMinutes = (day - CYCLE_START) / MINUTE_MS;
     for (const minuteOfDay of timesOfDay) {
       const at = dayMinutes + minuteOfDay;
       if (previous !== undefined) longest = Math.max(longest, at - previous);
@@ -107,7 +107,7 @@ function cronHours(expression: string, fields: string[]): number {
     );
   }
   // The calendar repeats after the cycle, so the last run is followed by the first run one cycle later.
-  const cycleMinutes = (CYCLE_END - CYCLE_START) / 60_000;
+  const cycleMinutes = (CYCLE_END - CYCLE_START) / MINUTE_MS;
   longest = Math.max(longest, first + cycleMinutes - previous);
   return longest / MINUTES_PER_HOUR;
 }

@@ -17,6 +17,8 @@ import { InvalidInputError, translateAwsError } from '../shared/errors';
 import { tagKeys, type Lifecycle } from '../shared/naming';
 import type { CheckResult } from '../shared/check-result';
 import { removalsPerRun } from './run-bound';
+import { HOUR_MS } from '../shared/time';
+import { paginate } from '../shared/paginate';
 
 /** Most pages read per listing (100 records a page): a bound, not a limit we expect to reach. */
 export const MAX_LIST_PAGES = 100;
@@ -72,29 +74,31 @@ function tag(tags: Tag[] | undefined, key: string): string | undefined {
 
 async function listInstances(deps: JanitorDeps): Promise<DBInstance[]> {
   const all: DBInstance[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const out = await deps.rds
-      .send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }))
-      .catch((e) => translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances'));
-    all.push(...(out.DBInstances ?? []));
-    marker = out.Marker;
-    if (!marker) break;
-  }
+  const pages = paginate({
+    fetch: (marker) =>
+      deps.rds
+        .send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }))
+        .catch((e) => translateAwsError(e, 'rds:DescribeDBInstances', 'the region’s DB instances')),
+    next: (out) => out.Marker,
+    maxPages: MAX_LIST_PAGES,
+    what: 'rds:DescribeDBInstances',
+  });
+  for await (const out of pages) all.push(...(out.DBInstances ?? []));
   return all;
 }
 
 async function listManualSnapshots(deps: JanitorDeps): Promise<DBSnapshot[]> {
   const all: DBSnapshot[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const out = await deps.rds
-      .send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker, MaxRecords: 100 }))
-      .catch((e) => translateAwsError(e, 'rds:DescribeDBSnapshots', 'the region’s manual DB snapshots'));
-    all.push(...(out.DBSnapshots ?? []));
-    marker = out.Marker;
-    if (!marker) break;
-  }
+  const pages = paginate({
+    fetch: (marker) =>
+      deps.rds
+        .send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker, MaxRecords: 100 }))
+        .catch((e) => translateAwsError(e, 'rds:DescribeDBSnapshots', 'the region’s manual DB snapshots')),
+    next: (out) => out.Marker,
+    maxPages: MAX_LIST_PAGES,
+    what: 'rds:DescribeDBSnapshots (manual)',
+  });
+  for await (const out of pages) all.push(...(out.DBSnapshots ?? []));
   return all;
 }
 
@@ -142,7 +146,7 @@ export async function planCleanup(
   }
 
   const now = deps.now().getTime();
-  const minAgeMs = plan.janitor.minAgeHours * 3_600_000;
+  const minAgeMs = plan.janitor.minAgeHours * HOUR_MS;
   const remove: Removal[] = [];
   const kept: Kept[] = [];
   const removal = (r: Owned, lifecycle: Lifecycle, reason: string): Removal => ({
@@ -165,10 +169,10 @@ export async function planCleanup(
     const why =
       busy(r) ??
       (ageMs < minAgeMs
-        ? `it is ${(ageMs / 3_600_000).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h`
+        ? `it is ${(ageMs / HOUR_MS).toFixed(1)} h old, younger than ${plan.janitor.minAgeHours} h`
         : undefined);
     if (why) kept.push({ kind: r.kind, id: r.id, reason: why });
-    else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / 3_600_000).toFixed(1)} h old, run over`));
+    else remove.push(removal(r, 'ephemeral', `ephemeral, ${(ageMs / HOUR_MS).toFixed(1)} h old, run over`));
   }
 
   const keep = plan.janitor.keepEmergencySnapshots;

@@ -1,5 +1,6 @@
 import { ListExecutionsCommand, ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { translateAwsError } from '../shared/errors';
+import { paginate } from '../shared/paginate';
 
 /** Most pages read per listing: a bound on a loop, far above what one stack has. */
 const MAX_PAGES = 20;
@@ -10,37 +11,41 @@ const MAX_PAGES = 20;
  */
 export async function runningExecutionNames(sfn: Pick<SFNClient, 'send'>, namePrefix: string): Promise<Set<string>> {
   const machines: string[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const out = await sfn
-      .send(new ListStateMachinesCommand({ nextToken: token, maxResults: 1000 }))
-      .catch((e) => translateAwsError(e, 'states:ListStateMachines', '*'));
+  const machinePages = paginate({
+    fetch: (token) =>
+      sfn
+        .send(new ListStateMachinesCommand({ nextToken: token, maxResults: 1000 }))
+        .catch((e) => translateAwsError(e, 'states:ListStateMachines', '*')),
+    next: (out) => out.nextToken,
+    maxPages: MAX_PAGES,
+    what: 'states:ListStateMachines',
+  });
+  for await (const out of machinePages) {
     machines.push(
       ...(out.stateMachines ?? [])
         .filter((m) => m.name?.startsWith(`${namePrefix}-`))
         .map((m) => m.stateMachineArn ?? ''),
     );
-    token = out.nextToken;
-    if (!token) break;
   }
   const names = new Set<string>();
   for (const arn of machines.filter(Boolean)) {
-    let next: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const out = await sfn
-        .send(
-          new ListExecutionsCommand({
-            stateMachineArn: arn,
-            statusFilter: 'RUNNING',
-            nextToken: next,
-            maxResults: 1000,
-          }),
-        )
-        .catch((e) => translateAwsError(e, 'states:ListExecutions', arn));
-      for (const e of out.executions ?? []) if (e.name) names.add(e.name);
-      next = out.nextToken;
-      if (!next) break;
-    }
+    const executionPages = paginate({
+      fetch: (token) =>
+        sfn
+          .send(
+            new ListExecutionsCommand({
+              stateMachineArn: arn,
+              statusFilter: 'RUNNING',
+              nextToken: token,
+              maxResults: 1000,
+            }),
+          )
+          .catch((e) => translateAwsError(e, 'states:ListExecutions', arn)),
+      next: (out) => out.nextToken,
+      maxPages: MAX_PAGES,
+      what: `states:ListExecutions (RUNNING) of ${arn}`,
+    });
+    for await (const out of executionPages) for (const e of out.executions ?? []) if (e.name) names.add(e.name);
   }
   return names;
 }

@@ -14,16 +14,17 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { isConditionalConflict, isObjectMissing } from '../shared/s3-errors';
+import { DAY_MS } from '../shared/time';
 import type { ListedExecution, ReconcileDeps } from './reconcile';
 import type { HistoryEventLike, ReportDeps } from './report-run';
+import { paginate } from '../shared/paginate';
 
 /** Most history pages read for one report (1,000 events a page; an execution holds at most 25,000). */
 const MAX_HISTORY_PAGES = 25;
 
-function isMissing(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return name === 'NoSuchKey' || name === 'NotFound';
-}
+/** Most key pages read under one run's prefix (1,000 keys a page): a run stores one object per target and a few more. */
+const MAX_KEY_PAGES = 100;
 
 /** Attempts of a conditional write that S3 answers 409 ConditionalRequestConflict. */
 export const CONDITIONAL_WRITE_ATTEMPTS = 4;
@@ -41,10 +42,7 @@ export async function retryConflicts<T>(
     try {
       return await write();
     } catch (error) {
-      const conflict =
-        (error as Error)?.name === 'ConditionalRequestConflict' ||
-        (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 409;
-      if (!conflict || attempt >= CONDITIONAL_WRITE_ATTEMPTS) throw error;
+      if (!isConditionalConflict(error) || attempt >= CONDITIONAL_WRITE_ATTEMPTS) throw error;
       await pause(100 * 2 ** (attempt - 1) * Math.random());
     }
   }
@@ -61,15 +59,16 @@ export function reportDeps(
     now: () => new Date(),
     history: async (executionArn) => {
       const events: HistoryEventLike[] = [];
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_HISTORY_PAGES; page += 1) {
-        const out = await clients.sfn.send(
-          new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
-        );
-        events.push(...(out.events ?? []));
-        nextToken = out.nextToken;
-        if (!nextToken) break;
-      }
+      const pages = paginate({
+        fetch: (nextToken) =>
+          clients.sfn.send(
+            new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
+          ),
+        next: (out) => out.nextToken,
+        maxPages: MAX_HISTORY_PAGES,
+        what: `states:GetExecutionHistory of ${executionArn}`,
+      });
+      for await (const out of pages) events.push(...(out.events ?? []));
       return events;
     },
     putObject: async (key, body, options) => {
@@ -90,20 +89,20 @@ export function reportDeps(
         const out = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return await out.Body?.transformToString();
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        if (isObjectMissing(error)) return undefined;
         throw error;
       }
     },
     listKeys: async (prefix) => {
       const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const out = await clients.s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        keys.push(...(out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-      } while (token);
+      const pages = paginate({
+        fetch: (token) =>
+          clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+        next: (out) => (out.IsTruncated ? out.NextContinuationToken : undefined),
+        maxPages: MAX_KEY_PAGES,
+        what: `s3:ListBucket of s3://${bucket}/${prefix}`,
+      });
+      for await (const out of pages) keys.push(...(out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
       return keys;
     },
     objectExists: async (key) => {
@@ -111,7 +110,7 @@ export function reportDeps(
         await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return true;
       } catch (error) {
-        if (isMissing(error)) return false;
+        if (isObjectMissing(error)) return false;
         throw error;
       }
     },
@@ -133,7 +132,7 @@ const MAX_LIST_PAGES = 10;
  * How much older than the window's start a listed run may have started and still have ended inside it: longer
  * than any workflow's timeout, so listing (newest start first) stops only past every run that can matter.
  */
-const LONGEST_RUN_MS = 7 * 24 * 3_600_000;
+const LONGEST_RUN_MS = 7 * DAY_MS;
 
 /** The reconciliation's dependencies on real clients: the report's, plus listing and describing executions. */
 export function reconcileDeps(
@@ -145,16 +144,21 @@ export function reconcileDeps(
     ...reportDeps(clients, bucket, topicArn),
     listEnded: async (stateMachineArn, status, since) => {
       const listed: ListedExecution[] = [];
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-        const out = await clients.sfn.send(
-          new ListExecutionsCommand({
-            stateMachineArn,
-            statusFilter: status as ExecutionStatus,
-            maxResults: 100,
-            nextToken,
-          }),
-        );
+      const pages = paginate({
+        fetch: (nextToken) =>
+          clients.sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn,
+              statusFilter: status as ExecutionStatus,
+              maxResults: 100,
+              nextToken,
+            }),
+          ),
+        next: (out) => out.nextToken,
+        maxPages: MAX_LIST_PAGES,
+        what: `states:ListExecutions (${status}) of ${stateMachineArn}`,
+      });
+      for await (const out of pages) {
         for (const e of out.executions ?? []) {
           if (e.executionArn && e.name && e.startDate) {
             listed.push({
@@ -166,9 +170,8 @@ export function reconcileDeps(
             });
           }
         }
-        nextToken = out.nextToken;
         const oldest = listed.at(-1)?.startDate.getTime();
-        if (!nextToken || (oldest !== undefined && oldest < since.getTime() - LONGEST_RUN_MS)) break;
+        if (oldest !== undefined && oldest < since.getTime() - LONGEST_RUN_MS) break;
       }
       return listed;
     },

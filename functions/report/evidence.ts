@@ -16,6 +16,7 @@ import {
   type RenderedNotification,
 } from '../shared/notification';
 import type { Mark, MeasuredDuration, MeasurementSpec } from './measurements';
+import { MINUTE_MS } from '../shared/time';
 
 /** When a workflow notifies. */
 export const NOTIFY_POLICIES = ['always', 'onFailure', 'onChange'] as const;
@@ -286,7 +287,7 @@ export function notificationFor(
         ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
         : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },
       nextUpdate: bad
-        ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * 60_000)
+        ? new Date(new Date(record.execution.endedAt).getTime() + plan.notifications.nextUpdateMinutes * MINUTE_MS)
         : undefined,
       contact: plan.notifications.contact,
       evidence: evidenceUri,

@@ -11,6 +11,7 @@ import type { DrPlan } from '../../lib/plan';
 import { InvalidInputError } from '../shared/errors';
 import { NOTIFY_POLICIES, type WorkflowDescriptor } from './evidence';
 import { reportUnreportedRun, type ReportDeps, type StatusChangeDetail, type UnreportedRunResult } from './report-run';
+import { HOUR_MS } from '../shared/time';
 
 /** The statuses of runs that can end without their report step. */
 export const ENDED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
@@ -80,7 +81,7 @@ export async function reconcileEndedRuns(
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
   validateWorkflows(workflows);
-  const since = new Date(deps.now().getTime() - RECONCILE_LOOKBACK_HOURS * 3_600_000);
+  const since = new Date(deps.now().getTime() - RECONCILE_LOOKBACK_HOURS * HOUR_MS);
   const reported: string[] = [];
   const failed: { execution: string; error: string }[] = [];
   let checked = 0;

@@ -5,6 +5,7 @@
 import type { DrPlan } from '../../lib/plan';
 import type { CheckStatus } from '../shared/check-result';
 import { InvalidInputError, translateAwsError } from '../shared/errors';
+import { isPreconditionFailed } from '../shared/s3-errors';
 import {
   buildEvidence,
   evidenceKey,
@@ -120,14 +121,6 @@ function checkEvent(event: ReportEvent): void {
       'execution must be the context object $$.Execution (Id, Name, StartTime): the report fragment passes it',
     );
   }
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return (
-    name === 'PreconditionFailed' ||
-    (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412
-  );
 }
 
 /**

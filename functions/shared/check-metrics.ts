@@ -1,10 +1,8 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { CheckResult, CheckStatus } from './check-result';
+import { type CheckResult, STATUS_RANK } from './check-result';
 import { CHECK_METRICS, DIMENSIONS } from './metric-names';
 
 export { CHECK_METRICS };
-
-const LEVEL: Record<CheckStatus, number> = { PASS: 0, WARN: 1, FAIL: 2 };
 
 /**
  * A one-metric EMF record with exactly the dimensions given. `singleMetric()` copies Powertools' default
@@ -26,7 +24,7 @@ export function publishCheckMetrics(metrics: Metrics, results: readonly CheckRes
   const failedByCheck = new Map<string, number>();
   for (const r of results) {
     const perTarget = { [DIMENSIONS.check]: r.check, [DIMENSIONS.target]: r.target };
-    record(metrics, perTarget).addMetric(CHECK_METRICS.status, MetricUnit.Count, LEVEL[r.status]);
+    record(metrics, perTarget).addMetric(CHECK_METRICS.status, MetricUnit.Count, STATUS_RANK[r.status]);
     if (typeof r.observed === 'number' && Number.isFinite(r.observed)) {
       record(metrics, perTarget).addMetric(CHECK_METRICS.observed, MetricUnit.NoUnit, r.observed);
     }

@@ -16,18 +16,22 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-const RANK: Record<CheckStatus, number> = { PASS: 0, WARN: 1, FAIL: 2 };
+/** Each status's severity, worst highest: the order reports sort by and the value the status metric publishes. */
+export const STATUS_RANK: Readonly<Record<CheckStatus, number>> = { PASS: 0, WARN: 1, FAIL: 2 };
 
 /** The worst status among results (PASS for none). */
 export function worstStatus(results: readonly Pick<CheckResult, 'status'>[]): CheckStatus {
-  return results.reduce<CheckStatus>((worst, r) => (RANK[r.status] > RANK[worst] ? r.status : worst), 'PASS');
+  return results.reduce<CheckStatus>(
+    (worst, r) => (STATUS_RANK[r.status] > STATUS_RANK[worst] ? r.status : worst),
+    'PASS',
+  );
 }
 
 /** Results ordered failures first, then warnings, then passes; stable within a status. */
 export function failuresFirst<T extends Pick<CheckResult, 'status'>>(results: readonly T[]): T[] {
   return results
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => RANK[b.r.status] - RANK[a.r.status] || a.i - b.i)
+    .sort((a, b) => STATUS_RANK[b.r.status] - STATUS_RANK[a.r.status] || a.i - b.i)
     .map(({ r }) => r);
 }
 

@@ -18,6 +18,7 @@ export const ERROR_NAMES = {
   reconcile: 'ReconcileError',
   approvalRejected: 'ApprovalRejectedError',
   approvalTimedOut: 'ApprovalTimedOutError',
+  pageLimit: 'PageLimitError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -63,6 +64,13 @@ export class NotFoundError extends DrError {
 export class NotOwnedError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.notOwned, options);
+  }
+}
+
+/** A listing had more pages than its bound: what was read is not the whole answer, so nothing is decided on it. */
+export class PageLimitError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.pageLimit, options);
   }
 }
 

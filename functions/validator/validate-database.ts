@@ -11,6 +11,7 @@
  */
 import type { CheckResult } from '../shared/check-result';
 import type { DrPlan, ValidationExpectation } from '../../lib/plan';
+import { HOUR_MS } from '../shared/time';
 
 /** The one thing the validator needs of a database session (node-postgres `Client` has it). */
 export interface SqlSession {
@@ -101,7 +102,7 @@ export function judgeValue(
     if (value === null || value === undefined) return { pass: false, why: 'is NULL: no timestamp to compare' };
     const at = timestampOf(value);
     if (!at) return { pass: false, why: 'is not a timestamp' };
-    const hours = (referenceTime.getTime() - at.getTime()) / 3_600_000;
+    const hours = (referenceTime.getTime() - at.getTime()) / HOUR_MS;
     if (hours > expect.hours)
       return { pass: false, why: `is ${hours.toFixed(1)} h before the reference time, more than ${expect.hours} h` };
     if (-hours * 60 > WITHIN_HOURS_AFTER_MINUTES)

@@ -18,6 +18,11 @@ import { Notifications } from '../../lib/notifications';
 import { defaultPlan } from '../../lib/plan';
 import { nagFindings } from '../support/nag';
 
+/** A scheduled workflow as `watch` reads it: the descriptor names the job, the schedule bounds it. */
+function scheduled(workflow: string, stateMachine: sfn.StateMachine, schedule?: string) {
+  return { descriptor: { workflow, title: workflow, policy: 'onFailure' as const }, stateMachine, schedule };
+}
+
 /** A small stack: the stack's topic, one Pass state machine watched on a daily schedule, and the monitor. */
 function build(options: { nag?: boolean } = {}) {
   const plan = defaultPlan();
@@ -43,24 +48,25 @@ function build(options: { nag?: boolean } = {}) {
     logs: { destination: new logs.LogGroup(stack, 'JanitorLogs'), level: sfn.LogLevel.ALL },
   });
   // Watched after the monitor was created: the function's environment must still list it.
-  const alarm = monitor.watch('janitor', janitor, 'cron(0 4 * * ? *)');
+  const watched = monitor.watch(scheduled('janitor', janitor, 'cron(0 4 * * ? *)'));
   // The stand-in job's own role (X-Ray and log delivery on *) is test scaffolding, not the monitor's.
   acknowledgeWildcards(
     janitor.role,
     { resources: ['*'] },
     'Test stand-in job: X-Ray and CloudWatch Logs delivery support no resource-level permissions.',
   );
-  return { app, stack, monitor, janitor, alarm };
+  return { app, stack, monitor, janitor, watched };
 }
 
 describe('FreshnessMonitor', () => {
-  const { stack, monitor, janitor, alarm } = build();
+  const { stack, monitor, janitor, watched } = build();
   const template = Template.fromStack(stack);
   const janitorArn = { Ref: stack.getLogicalId(janitor.node.defaultChild as sfn.CfnStateMachine) };
   const topicRef = { Ref: Match.stringLikeRegexp('^NotificationsTopic') };
 
-  it('returns the job’s alarm from watch()', () => {
-    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  it('returns the job, its alarm and the threshold the alarm fires above from watch()', () => {
+    const cfn = watched.alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    expect([watched.job, watched.threshold]).toEqual(['janitor', 30]);
     expect([cfn.metricName, cfn.threshold, stack.resolve(cfn.dimensions)]).toEqual([
       'HoursSinceSuccess',
       30,
@@ -166,11 +172,23 @@ describe('FreshnessMonitor', () => {
   it('refuses a job watched twice, and a schedule it cannot bound', () => {
     const fresh = build();
 
-    expect(() => fresh.monitor.watch('janitor', fresh.janitor, 'cron(0 4 * * ? *)')).toThrow(
+    expect(() => fresh.monitor.watch(scheduled('janitor', fresh.janitor, 'cron(0 4 * * ? *)'))).toThrow(
       'job "janitor" is already watched',
     );
-    expect(() => fresh.monitor.watch('drill', fresh.janitor, 'cron(0 4 * * ? 2026)')).toThrow('"cron(0 4 * * ? 2026)"');
-    expect(() => fresh.monitor.watch('the janitor', fresh.janitor, 'rate(1 day)')).toThrow('job "the janitor" must be');
+    expect(() => fresh.monitor.watch(scheduled('drill', fresh.janitor, 'cron(0 4 * * ? 2026)'))).toThrow(
+      '"cron(0 4 * * ? 2026)"',
+    );
+    expect(() => fresh.monitor.watch(scheduled('the janitor', fresh.janitor, 'rate(1 day)'))).toThrow(
+      'job "the janitor" must be',
+    );
+  });
+
+  it('refuses a workflow without a schedule, which can never be overdue', () => {
+    const fresh = build();
+
+    expect(() => fresh.monitor.watch(scheduled('restore-test', fresh.janitor))).toThrow(
+      'workflow "restore-test" has no schedule',
+    );
   });
 
   it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {

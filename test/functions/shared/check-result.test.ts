@@ -1,6 +1,10 @@
-import { failuresFirst, statusForUpperBound, worstStatus } from '../../../functions/shared/check-result';
+import { failuresFirst, STATUS_RANK, statusForUpperBound, worstStatus } from '../../../functions/shared/check-result';
 
 describe('check results', () => {
+  it('rank PASS 0, WARN 1, FAIL 2: the values the status metric publishes and its alarms compare against', () => {
+    expect(STATUS_RANK).toEqual({ PASS: 0, WARN: 1, FAIL: 2 });
+  });
+
   it('rank FAIL over WARN over PASS', () => {
     expect(worstStatus([{ status: 'PASS' }, { status: 'WARN' }])).toBe('WARN');
     expect(worstStatus([{ status: 'WARN' }, { status: 'FAIL' }])).toBe('FAIL');
