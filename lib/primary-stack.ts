@@ -28,4 +28,14 @@ export class PrimaryStack extends DrStack {
       reporting: this.reporting,
     });
   }
+
+  /**
+   * The zones this stack builds in, from the plan: without this override a VPC asks `Stack.availabilityZones`,
+   * which for a stack with an account and region is a context lookup that needs AWS credentials — and synth
+   * must stay offline.
+   */
+  public override get availabilityZones(): string[] {
+    const { primary } = this.plan.regions;
+    return [...(this.plan.restoreTest.availabilityZones ?? [`${primary}a`, `${primary}b`])];
+  }
 }

@@ -10,6 +10,7 @@ import {
   type SnapshotRestoreTestDbProps,
 } from '../statemachines/snapshot-restore-test-db';
 import { rdsArn } from './arns';
+import { listChars, namesOrPatterns, RESOURCE_LIST_BUDGET } from './iam-scope';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { IsolatedNetwork } from './isolated-network';
@@ -81,14 +82,20 @@ export class SnapshotRestoreTest extends Construct {
       entry: 'functions/snapshot-restore-test/handler.ts',
       description: 'Snapshot restore test: checks the input, chooses the snapshot, plans the restore',
     });
-    const sources = plan.databases.map((d) => rdsArn(this, 'db', d.id));
+    // The plan's instances while their ARNs fit a list; for a fleet, name patterns of the plan's own ids
+    // (lib/iam-scope.ts): both actions only describe, and the function refuses in code any id not in the plan.
+    const instances = namesOrPatterns(
+      plan.databases.map((d) => d.id),
+      (id) => `arn:aws:rds:${plan.regions.primary}:${plan.account}:db:${id}`.length,
+    );
+    const sources = instances.names.map((id) => rdsArn(this, 'db', id));
     const snapshots = rdsArn(this, 'snapshot', '*');
     this.restoreTestFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: sources });
     this.restoreTestFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [...sources, snapshots] });
     acknowledgeWildcards(
       this.restoreTestFunction.role,
-      { resources: [snapshots] },
-      'Read-only: the instances’ snapshots are named by RDS (rds:<db>-<time>) and found by listing.',
+      { resources: [snapshots, ...(instances.patterned ? sources : [])] },
+      'Read-only: the instances’ snapshots are named by RDS (rds:<db>-<time>) and found by listing; for a fleet, instances are name patterns of the plan’s own ids (lib/iam-scope.ts).',
     );
 
     const childProps: SnapshotRestoreTestDbProps = {
@@ -118,16 +125,30 @@ export class SnapshotRestoreTest extends Construct {
     // The restore's tags are authorized separately (rds:AddTagsToResource), on the copies only.
     machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [copies] }));
     const kmsKeys = [...new Set(plan.databases.flatMap((d) => (d.kmsKeyArn ? [d.kmsKeyArn] : [])))];
+    const keyWildcards: string[] = [];
     if (kmsKeys.length > 0) {
-      // Restoring a CMK-encrypted snapshot: RDS creates a grant on the key for the new instance.
+      // Restoring a CMK-encrypted snapshot: RDS creates a grant on the key for the new instance. The plan's keys
+      // while they fit a list; for a fleet, any key of this account in the primary region, but only through RDS
+      // (kms:ViaService) and, for grants, only for an AWS resource (the restored instance).
+      const fits = listChars(kmsKeys) <= RESOURCE_LIST_BUDGET;
+      const stack = Stack.of(this);
+      const keys = fits ? kmsKeys : [`arn:${stack.partition}:kms:${plan.regions.primary}:${stack.account}:key/*`];
+      const viaRds = fits ? {} : { StringEquals: { 'kms:ViaService': `rds.${plan.regions.primary}.amazonaws.com` } };
+      if (!fits) keyWildcards.push(...keys);
       machine.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['kms:CreateGrant'],
-          resources: kmsKeys,
-          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          resources: keys,
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ...viaRds },
         }),
       );
-      machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: kmsKeys }));
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:DescribeKey'],
+          resources: keys,
+          ...(fits ? {} : { conditions: viaRds }),
+        }),
+      );
     }
     acknowledgeWildcards(
       machine.role,
@@ -140,9 +161,10 @@ export class SnapshotRestoreTest extends Construct {
           rdsArn(this, 'og', '*'),
           `${this.restoreTestFunction.functionArn}:*`,
           `${this.validator.function.functionArn}:*`,
+          ...keyWildcards,
         ],
       },
-      'Copies are named at run time (db:<prefix>-restore-*); the snapshot restored is any of the plan instances’ snapshots; default parameter and option groups are named by RDS; deletes are conditioned on our owner tag and the ephemeral lifecycle; :* is CDK’s grant to invoke the functions’ versions.',
+      'Copies are named at run time (db:<prefix>-restore-*); the snapshot restored is any of the plan instances’ snapshots; default parameter and option groups are named by RDS; deletes are conditioned on our owner tag and the ephemeral lifecycle; :* is CDK’s grant to invoke the functions’ versions; for a fleet, KMS keys are any key of this account and region used through RDS only (kms:ViaService).',
     );
   }
 }
