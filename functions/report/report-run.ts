@@ -1,6 +1,7 @@
 /**
- * The report step of every workflow, and the status-change reporter for runs that ended without it: write
- * the run's evidence record, then publish at most one notification by the workflow's policy.
+ * The report step of every workflow: write the run's evidence record, then publish at most one notification by
+ * the workflow's policy. `publishOnce` and `markerKey` are shared with the status-change reporter
+ * (functions/status-change-reporter/), which reports the runs that ended without this step.
  */
 import type { DrPlan } from '../../lib/plan';
 import type { CheckStatus } from '../shared/check-result';

@@ -1,3 +1,7 @@
+/**
+ * The status-change reporter: reports a run that ended FAILED, TIMED_OUT or ABORTED without its report step,
+ * through the report step's evidence key and notification marker (functions/report/report-run.ts).
+ */
 import type { DrPlan } from '../../lib/plan';
 import { InvalidInputError } from '../shared/errors';
 import {
