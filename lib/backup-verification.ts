@@ -46,14 +46,14 @@ export interface BackupVerificationProps {
  */
 export class BackupVerification extends Construct {
   public readonly workflow: DrWorkflow;
-  public readonly checkFunction: DrFunction;
+  public readonly checkTargetFunction: DrFunction;
   /** One alarm per check, firing when the check failed on any target. */
   public readonly alarms: Record<string, cloudwatch.Alarm> = {};
 
   constructor(scope: Construct, id: string, props: BackupVerificationProps) {
     super(scope, id);
     const { plan } = props;
-    this.checkFunction = new DrFunction(this, 'CheckTarget', {
+    this.checkTargetFunction = new DrFunction(this, 'CheckTarget', {
       plan,
       entry: 'functions/backup-verification/handler.ts',
       description: 'Weekly backup verification: runs the checks of one database, backups bucket or dump',
@@ -61,9 +61,9 @@ export class BackupVerification extends Construct {
       environment: { EVIDENCE_BUCKET: props.evidenceBucket.bucketName },
     });
     const resultObjects = props.evidenceBucket.arnForObjects(`${RESULTS_ROOT}*`);
-    this.checkFunction.allow({ actions: ['s3:PutObject'], resources: [resultObjects] });
+    this.checkTargetFunction.allow({ actions: ['s3:PutObject'], resources: [resultObjects] });
     acknowledgeWildcards(
-      this.checkFunction.role,
+      this.checkTargetFunction.role,
       { resources: [resultObjects] },
       'Writes only under the weekly verification’s results prefix of this stack’s evidence bucket; object names are per run.',
     );
@@ -76,7 +76,7 @@ export class BackupVerification extends Construct {
       descriptor: BACKUP_VERIFICATION_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
       body: (scope) =>
-        backupVerificationDefinition(scope, verificationTargets(plan), { runChecks: this.checkFunction }),
+        backupVerificationDefinition(scope, verificationTargets(plan), { checkTarget: this.checkTargetFunction }),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
     // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no
@@ -91,7 +91,7 @@ export class BackupVerification extends Construct {
     );
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
-      { resources: [`${this.checkFunction.functionArn}:*`] },
+      { resources: [`${this.checkTargetFunction.functionArn}:*`] },
       'CDK’s grant to invoke the check function’s versions.',
     );
 
@@ -123,7 +123,7 @@ export class BackupVerification extends Construct {
    */
   private grantReadBackups(plan: DrPlan): void {
     const stack = Stack.of(this);
-    const fn = this.checkFunction;
+    const fn = this.checkTargetFunction;
     const regions = [plan.regions.primary, plan.regions.recovery];
     const wildcards: string[] = [];
 

@@ -86,7 +86,7 @@ export class FreshnessMonitor extends Construct {
         ...props.reporting.environment(),
       },
     });
-    // The daily reconciliation (functions/report/reconcile.ts): list our workflows' ended runs, describe them, and
+    // The daily reconciliation (functions/status-change-reporter/reconcile.ts): list our workflows' ended runs, describe them, and
     // report those the status-change reporter missed, exactly as it would.
     props.reporting.grantReport(this.function);
     const machines = statesArn(this, 'stateMachine', props.plan.system.namePrefix);

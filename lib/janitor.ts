@@ -31,12 +31,12 @@ export interface JanitorProps {
  */
 export class Janitor extends Construct {
   public readonly workflow: DrWorkflow;
-  public readonly planFunction: DrFunction;
+  public readonly findLeftoversFunction: DrFunction;
 
   constructor(scope: Construct, id: string, props: JanitorProps) {
     super(scope, id);
     const { plan } = props;
-    this.planFunction = new DrFunction(this, 'FindLeftovers', {
+    this.findLeftoversFunction = new DrFunction(this, 'FindLeftovers', {
       plan,
       entry: 'functions/janitor/handler.ts',
       description: 'Janitor: lists this stack’s RDS instances and snapshots and decides what to remove',
@@ -44,12 +44,12 @@ export class Janitor extends Construct {
     const instances = rdsArn(this, 'db', '*');
     const snapshots = rdsArn(this, 'snapshot', '*');
     const machines = statesArn(this, 'stateMachine', plan.system.namePrefix);
-    this.planFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: [instances] });
-    this.planFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [instances, snapshots] });
-    this.planFunction.allow({ actions: ['states:ListStateMachines'], resources: ['*'] });
-    this.planFunction.allow({ actions: ['states:ListExecutions'], resources: [machines] });
+    this.findLeftoversFunction.allow({ actions: ['rds:DescribeDBInstances'], resources: [instances] });
+    this.findLeftoversFunction.allow({ actions: ['rds:DescribeDBSnapshots'], resources: [instances, snapshots] });
+    this.findLeftoversFunction.allow({ actions: ['states:ListStateMachines'], resources: ['*'] });
+    this.findLeftoversFunction.allow({ actions: ['states:ListExecutions'], resources: [machines] });
     acknowledgeWildcards(
-      this.planFunction.role,
+      this.findLeftoversFunction.role,
       { resources: [instances, snapshots, machines] },
       'Read-only listing: the janitor must see the region’s instances and snapshots to find those carrying our owner tag (filtered in code); ListExecutions only on our state machines (edr-*).',
     );
@@ -59,12 +59,12 @@ export class Janitor extends Construct {
       reporting: props.reporting,
       descriptor: JANITOR_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.janitor),
-      body: (scope) => janitorDefinition(scope, plan, { planCleanup: this.planFunction }),
+      body: (scope) => janitorDefinition(scope, plan, { findLeftovers: this.findLeftoversFunction }),
       schedule: props.schedule ?? plan.schedules.janitor,
     });
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
-      { resources: [instances, snapshots, `${this.planFunction.functionArn}:*`] },
+      { resources: [instances, snapshots, `${this.findLeftoversFunction.functionArn}:*`] },
       'The janitor deletes instances and snapshots named only at run time (db:*, snapshot:*), conditioned on our owner tag and an ephemeral or rotating lifecycle tag; :* is CDK’s grant to invoke the function’s versions.',
     );
   }

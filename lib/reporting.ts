@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
-import type { ReportedWorkflow } from '../functions/report/reconcile';
+import type { ReportedWorkflow } from '../functions/status-change-reporter/reconcile';
 import { statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';

@@ -10,7 +10,7 @@ import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 
 export interface BackupVerificationFunctions {
   /** Runs one target's checks (functions/backup-verification). */
-  readonly runChecks: lambda.Function;
+  readonly checkTarget: lambda.Function;
 }
 
 /** Targets checked at once: enough to finish a fleet in the workflow's timeout without a throttling storm. */
@@ -35,12 +35,12 @@ export function backupVerificationDefinition(
   const list = new sfn.Pass(scope, 'List Targets', { result: sfn.Result.fromArray(targets), resultPath: '$.targets' });
 
   const run = new tasks.LambdaInvoke(scope, 'Check Target', {
-    lambdaFunction: fns.runChecks,
+    lambdaFunction: fns.checkTarget,
     payload: sfn.TaskInput.fromJsonPathAt('$'),
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
     resultSelector: { 'stored.$': '$.Payload.stored' },
-    taskTimeout: lambdaTaskTimeout(fns.runChecks),
+    taskTimeout: lambdaTaskTimeout(fns.checkTarget),
   });
   run.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,

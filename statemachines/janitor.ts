@@ -14,7 +14,7 @@ export const JANITOR_CHECK = 'janitor-removal';
 
 export interface JanitorFunctions {
   /** Lists this stack's resources and decides what to remove (functions/janitor). */
-  readonly planCleanup: lambda.Function;
+  readonly findLeftovers: lambda.Function;
 }
 
 function outcome(
@@ -46,16 +46,16 @@ function outcome(
 export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFunctions): sfn.IChainable {
   const stack = Stack.of(scope);
 
-  const planCleanup = new tasks.LambdaInvoke(scope, 'Find Leftovers', {
-    lambdaFunction: fns.planCleanup,
+  const findLeftovers = new tasks.LambdaInvoke(scope, 'Find Leftovers', {
+    lambdaFunction: fns.findLeftovers,
     payload: sfn.TaskInput.fromObject({ ownerStack: stack.stackName }),
     payloadResponseOnly: false,
     retryOnServiceExceptions: false,
     resultSelector: { 'remove.$': '$.Payload.remove', 'kept.$': '$.Payload.kept', 'deferred.$': '$.Payload.deferred' },
     resultPath: '$.cleanup',
-    taskTimeout: lambdaTaskTimeout(fns.planCleanup),
+    taskTimeout: lambdaTaskTimeout(fns.findLeftovers),
   });
-  planCleanup.addRetry({
+  findLeftovers.addRetry({
     errors: LAMBDA_TRANSIENT_ERRORS,
     interval: Duration.seconds(5),
     maxAttempts: 3,
@@ -112,5 +112,5 @@ export function janitorDefinition(scope: Construct, plan: DrPlan, fns: JanitorFu
     parameters: { 'results.$': 'States.Array($.results, $.cleanup.deferred)', 'cleanup.$': '$.cleanup' },
   });
 
-  return planCleanup.next(removeEach).next(nameWhatWaits);
+  return findLeftovers.next(removeEach).next(nameWhatWaits);
 }

@@ -7,7 +7,7 @@
 import type { DrPlan } from '../../lib/plan';
 import type { CheckResult } from '../shared/check-result';
 import { InvalidInputError } from '../shared/errors';
-import { runVerification, type VerificationDeps } from './run-checks';
+import { checkTarget, type CheckTargetDeps } from './check-target';
 import { RESULTS_ROOT, type VerificationTarget } from './targets';
 
 /** What the workflow's Map hands each iteration. */
@@ -40,7 +40,7 @@ const PREFIX = /^runs\/backup-verification\/[A-Za-z0-9_-]{1,80}\/results\/$/;
 export async function verifyAndStore(
   event: StoredCheckEvent,
   plan: DrPlan,
-  deps: VerificationDeps & { readonly putResults: (key: string, body: string) => Promise<void> },
+  deps: CheckTargetDeps & { readonly putResults: (key: string, body: string) => Promise<void> },
   publish: (results: readonly CheckResult[]) => void = () => undefined,
 ): Promise<StoredCheckOutput> {
   if (typeof event?.resultsPrefix !== 'string' || !PREFIX.test(event.resultsPrefix)) {
@@ -48,7 +48,7 @@ export async function verifyAndStore(
       `resultsPrefix must be ${RESULTS_ROOT}<execution name>/results/ (got ${JSON.stringify(event?.resultsPrefix)}): the workflow builds it`,
     );
   }
-  const results = await runVerification(event.target, plan, deps);
+  const results = await checkTarget(event.target, plan, deps);
   publish(results);
   await deps.putResults(`${event.resultsPrefix}${targetFileName(event.target)}`, JSON.stringify(results));
   return { stored: results.length };

@@ -11,13 +11,13 @@ import { RECONCILED_RUNS_METRIC } from '../shared/metric-names';
 import { publishFreshness } from './publish';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { reconcileDeps } from '../report/aws-deps';
+import { reconcileDeps } from '../status-change-reporter/aws-deps';
 import {
   reconcileEndedRuns,
   validateWorkflows,
   type ReconcileResult,
   type ReportedWorkflow,
-} from '../report/reconcile';
+} from '../status-change-reporter/reconcile';
 import { bundledPlan } from '../shared/plan';
 import { logger, metrics } from '../shared/powertools';
 import {

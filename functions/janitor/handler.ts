@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../shared/clients';
 import { bundledPlan } from '../shared/plan';
 import { logger } from '../shared/powertools';
-import { planCleanup, type JanitorDeps } from './plan-cleanup';
+import { findLeftovers, type JanitorDeps } from './find-leftovers';
 import { runningExecutionNames } from './running-executions';
 
 const plan = bundledPlan();
@@ -16,6 +16,6 @@ const deps: JanitorDeps = {
 };
 
 /** The janitor's first step: what of this stack's to remove, and what to keep and why. */
-export const handler = middy((event: { ownerStack: string }) => planCleanup(event, plan, deps)).use(
+export const handler = middy((event: { ownerStack: string }) => findLeftovers(event, plan, deps)).use(
   injectLambdaContext(logger, { resetKeys: true }),
 );

@@ -1,6 +1,7 @@
 /**
- * The report step of every workflow, and the status-change reporter for runs that ended without it: write
- * the run's evidence record, then publish at most one notification by the workflow's policy.
+ * The report step of every workflow: write the run's evidence record, then publish at most one notification by
+ * the workflow's policy. `publishOnce` and `markerKey` are shared with the status-change reporter
+ * (functions/status-change-reporter/), which reports the runs that ended without this step.
  */
 import type { DrPlan } from '../../lib/plan';
 import type { CheckStatus } from '../shared/check-result';
@@ -127,7 +128,7 @@ function checkEvent(event: ReportEvent): void {
  * Publishes once per run: the marker object is created only if absent (S3 conditional write), so a retried
  * report or the status-change reporter never notifies twice; a failed publish removes the marker so a retry can.
  */
-async function publishOnce(
+export async function publishOnce(
   record: EvidenceRecord,
   descriptor: WorkflowDescriptor,
   plan: DrPlan,
@@ -205,98 +206,7 @@ export function boundedCause(cause: string, bucket: string, key: string): string
   return `${cause.slice(0, MAX_CAUSE_CHARS - tail.length)}${tail}`;
 }
 
-/** The `detail` of an EventBridge "Step Functions Execution Status Change" event. */
-export interface StatusChangeDetail {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly status: string;
-  readonly startDate: number;
-  readonly stopDate?: number | null;
-  readonly input?: string | null;
-  readonly error?: string | null;
-  readonly cause?: string | null;
-}
-
-/** The reporter's input: the workflow's descriptor (fixed by the rule) and the event's detail. */
-export interface StatusChangeEvent {
-  readonly descriptor: WorkflowDescriptor;
-  readonly detail: StatusChangeDetail;
-}
-
-const ENDED_OUTSIDE: Record<string, Exclude<RunOutcome, 'SUCCEEDED'> | undefined> = {
-  FAILED: 'FAILED',
-  TIMED_OUT: 'TIMED_OUT',
-  ABORTED: 'ABORTED',
-};
-
-/** What the status-change reporter did for a run. */
-export interface UnreportedRunResult {
-  /**
-   * `already-reported`: the run's notification was sent, or its policy required none; `notified`: its report step
-   * wrote the evidence but its notification never went out, so it was sent now; `reported`: no evidence existed,
-   * so both were written and sent now.
-   */
-  readonly action: 'already-reported' | 'notified' | 'reported';
-  readonly evidenceKey: string;
-  readonly notified: boolean;
-}
-
 /** The notification marker of an evidence record (an S3 conditional write: created only once per run). */
 export function markerKey(evidence: string): string {
   return evidence.replace(/\.json$/, '.notified');
-}
-
-/**
- * For a run that ended FAILED, TIMED_OUT or ABORTED. The report step writes evidence before it publishes, so
- * evidence alone does not prove the run was reported: the run counts as reported only when its notification
- * marker exists, or when its evidence records that the policy required no notification. Evidence without either
- * (a Publish that failed, a report step that timed out) is notified now from that evidence; no evidence at all is
- * written and notified now. At most one notification per run, shared with the report step through the marker.
- */
-export async function reportUnreportedRun(
-  event: StatusChangeEvent,
-  plan: DrPlan,
-  deps: ReportDeps,
-): Promise<UnreportedRunResult> {
-  const { descriptor, detail } = event;
-  const outcome = detail ? ENDED_OUTSIDE[detail.status] : undefined;
-  if (!detail || typeof detail.executionArn !== 'string' || !outcome) {
-    throw new InvalidInputError(
-      `detail.status must be FAILED, TIMED_OUT or ABORTED (got ${String(detail?.status)}): check the rule's event pattern`,
-    );
-  }
-  const startedAt = new Date(detail.startDate).toISOString();
-  const key = evidenceKey(descriptor.workflow, startedAt, detail.name);
-  const existing = await deps.getObject(key);
-  if (existing !== undefined) {
-    const recorded = JSON.parse(existing) as EvidenceRecord;
-    if (recorded.notification === 'not-required' || (await deps.objectExists(markerKey(key)))) {
-      return { action: 'already-reported', evidenceKey: key, notified: false };
-    }
-    const notified = await publishOnce(recorded, descriptor, plan, deps, key);
-    return { action: notified ? 'notified' : 'already-reported', evidenceKey: key, notified };
-  }
-
-  let input: unknown = detail.input ?? null;
-  try {
-    input = typeof detail.input === 'string' ? JSON.parse(detail.input) : input;
-  } catch {
-    // Input that is not JSON is recorded as the text it is.
-  }
-  const failure = detail.error ? { Error: detail.error, Cause: detail.cause ?? undefined } : undefined;
-  const steps = stepsFromHistory(await deps.history(detail.executionArn));
-  const record = buildEvidence({
-    descriptor,
-    execution: { Id: detail.executionArn, Name: detail.name, StartTime: startedAt, Input: input },
-    state: { failure },
-    steps,
-    endedAt: detail.stopDate ? new Date(detail.stopDate) : deps.now(),
-    reportedBy: 'status-change-reporter',
-    ended: outcome,
-  });
-  await deps.putObject(key, JSON.stringify({ ...record, notification: 'required' }, null, 2));
-  await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
-  const notified = await publishOnce(record, descriptor, plan, deps, key);
-  return { action: 'reported', evidenceKey: key, notified };
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { reportDeps } from '../report/aws-deps';
-import { reportUnreportedRun, type StatusChangeEvent } from '../report/report-run';
+import { reportUnreportedRun, type StatusChangeEvent } from './report-unreported-run';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';

@@ -24,7 +24,8 @@ const PUBLISHERS: Record<
 > = {
   CheckFailed: {
     fn: (stack) =>
-      (stack as DrStack & { backupVerification: { checkFunction: DrFunction } }).backupVerification.checkFunction,
+      (stack as DrStack & { backupVerification: { checkTargetFunction: DrFunction } }).backupVerification
+        .checkTargetFunction,
     emit: (metrics, dims) => {
       const { publishCheckMetrics } = require('../../functions/shared/check-metrics');
       publishCheckMetrics(metrics, [

@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { planCleanup } from '../../functions/janitor/plan-cleanup';
+import { findLeftovers } from '../../functions/janitor/find-leftovers';
 import { copyName, planRestore, type PlanRestoreEvent } from '../../functions/snapshot-restore-test/plan-restore';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
@@ -78,7 +78,7 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
       return {
         ReportingReportFunction: (payload) => reportRun(payload as ReportEvent, plan, report),
         JanitorFindLeftovers: (payload) =>
-          planCleanup(payload as { ownerStack: string }, plan, {
+          findLeftovers(payload as { ownerStack: string }, plan, {
             rds: rds(),
             runningExecutions: async () => options.runningExecutions ?? new Set(),
             now: () => model.now(),

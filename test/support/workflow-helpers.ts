@@ -1,5 +1,5 @@
 import { reportDeps } from '../../functions/report/aws-deps';
-import { reportUnreportedRun } from '../../functions/report/report-run';
+import { reportUnreportedRun } from '../../functions/status-change-reporter/report-unreported-run';
 import type { WorkflowDescriptor } from '../../functions/report/evidence';
 import { ERROR_NAMES } from '../../functions/shared/errors';
 import { REPORT_FAILED_ERROR } from '../../statemachines/report';

@@ -1,6 +1,6 @@
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { planCleanup } from '../../../functions/janitor/plan-cleanup';
+import { findLeftovers } from '../../../functions/janitor/find-leftovers';
 import {
   JANITOR_CONCURRENCY,
   janitorOverheadSeconds,
@@ -31,7 +31,7 @@ describe('removalsPerRun', () => {
   });
 });
 
-describe('planCleanup with more leftovers than a run may remove', () => {
+describe('findLeftovers with more leftovers than a run may remove', () => {
   const rds = mockClient(RDSClient);
   afterEach(() => rds.reset());
 
@@ -53,7 +53,7 @@ describe('planCleanup with more leftovers than a run may remove', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
 
     // Act
-    const result = await planCleanup({ ownerStack: 'EntmootDrPrimary' }, plan, {
+    const result = await findLeftovers({ ownerStack: 'EntmootDrPrimary' }, plan, {
       rds: new RDSClient({ region: 'us-east-1' }),
       runningExecutions: async () => new Set(),
       now: () => now,

@@ -1,11 +1,6 @@
 import type { WorkflowDescriptor } from '../../../functions/report/evidence';
 import { evidenceKey, judgeRun, shouldNotify } from '../../../functions/report/evidence';
-import {
-  reportRun,
-  reportUnreportedRun,
-  stepsFromHistory,
-  type ReportEvent,
-} from '../../../functions/report/report-run';
+import { reportRun, stepsFromHistory, type ReportEvent } from '../../../functions/report/report-run';
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { FakeReportDeps } from '../../support/fake-evidence';
 import { configuredPlan } from '../../support/plans';
@@ -217,60 +212,5 @@ describe('reportRun', () => {
       message: expect.stringMatching(/policy of always, onFailure, onChange/),
     });
     expect(deps.objects.size).toBe(0);
-  });
-});
-
-describe('reportUnreportedRun', () => {
-  let deps: FakeReportDeps;
-  const detail = (status: string) => ({
-    executionArn: execution.Id,
-    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-backup-verification',
-    name: 'run-1',
-    status,
-    startDate: Date.parse(execution.StartTime),
-    stopDate: Date.parse('2025-11-10T07:00:00Z'),
-    input: '{"trigger":"schedule"}',
-    error: status === 'TIMED_OUT' ? 'States.Timeout' : null,
-    cause: null,
-  });
-
-  beforeEach(() => {
-    deps = new FakeReportDeps();
-  });
-
-  it('writes evidence and notifies for a timed-out run that never reached its report', async () => {
-    const out = await reportUnreportedRun({ descriptor, detail: detail('TIMED_OUT') }, plan, deps);
-    expect(out).toEqual({
-      action: 'reported',
-      evidenceKey: 'runs/backup-verification/2025/11/10/run-1.json',
-      notified: true,
-    });
-    expect(deps.record(out.evidenceKey)).toMatchObject({
-      outcome: 'TIMED_OUT',
-      status: 'FAIL',
-      error: { name: 'States.Timeout' },
-      reportedBy: 'status-change-reporter',
-      input: { trigger: 'schedule' },
-    });
-    expect(deps.published).toHaveLength(1);
-    expect(deps.published[0]?.subject).toMatch(/^\[HIGH\] Weekly backup verification timed out/);
-  });
-
-  it('reports an aborted run as ABORTED', async () => {
-    const out = await reportUnreportedRun({ descriptor, detail: detail('ABORTED') }, plan, deps);
-    expect(deps.record(out.evidenceKey)).toMatchObject({ outcome: 'ABORTED', error: { name: 'States.Aborted' } });
-  });
-
-  it('does nothing for a run its report step already recorded', async () => {
-    await reportRun({ descriptor, execution, state: { results: [result('FAIL')] } }, plan, deps);
-    const out = await reportUnreportedRun({ descriptor, detail: detail('FAILED') }, plan, deps);
-    expect(out.action).toBe('already-reported');
-    expect(deps.published).toHaveLength(1);
-  });
-
-  it('rejects an event for a run that succeeded', async () => {
-    await expect(reportUnreportedRun({ descriptor, detail: detail('SUCCEEDED') }, plan, deps)).rejects.toMatchObject({
-      name: 'InvalidInputError',
-    });
   });
 });

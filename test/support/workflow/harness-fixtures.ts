@@ -36,7 +36,7 @@ export function databaseWorkflowTemplate(): Record<string, any> {
   const table = new dynamodb.Table(stack, 'CooldownTable', {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
   });
-  const checkFunction = inlineFunction(stack, 'CheckBucketFunction');
+  const checkBucketFunction = inlineFunction(stack, 'CheckBucketFunction');
 
   const describe = new tasks.CallAwsService(stack, 'Describe Database', {
     service: 'rds',
@@ -70,7 +70,7 @@ export function databaseWorkflowTemplate(): Record<string, any> {
   const wait = new sfn.Wait(stack, 'Wait For Database', { time: sfn.WaitTime.duration(Duration.hours(1)) });
 
   const checkBucket = new tasks.LambdaInvoke(stack, 'Check Bucket', {
-    lambdaFunction: checkFunction,
+    lambdaFunction: checkBucketFunction,
     payload: sfn.TaskInput.fromObject({
       bucket: sfn.JsonPath.stringAt('$.bucket'),
       execution: sfn.JsonPath.stringAt('$$.Execution.Name'),

@@ -93,8 +93,8 @@ export interface RunOptions {
   readonly region: string;
   readonly model: AwsModel;
   /**
-   * Lambda handlers keyed by function name or logical-id prefix: `JanitorPlanFunction` answers
-   * `...:function:JanitorPlanFunction1A2B3C4D`.
+   * Lambda handlers keyed by function name or logical-id prefix: `JanitorFindLeftovers` answers
+   * `...:function:JanitorFindLeftovers1A2B3C4D`.
    */
   readonly lambdas?: Record<string, LambdaHandler>;
   /** Handlers for named Task states, given the state's effective input (after Parameters), returning its raw result. */

@@ -16,7 +16,7 @@ import type { VerificationTarget } from './targets';
 
 export { verificationTargets, type VerificationTarget } from './targets';
 
-export interface VerificationDeps {
+export interface CheckTargetDeps {
   readonly primaryRds: Pick<RDSClient, 'send'>;
   readonly recoveryRds: Pick<RDSClient, 'send'>;
   readonly s3: Pick<S3Client, 'send'>;
@@ -24,10 +24,10 @@ export interface VerificationDeps {
 }
 
 /** Runs the checks of one target; a target the plan does not name is refused before any AWS call. */
-export async function runVerification(
+export async function checkTarget(
   target: VerificationTarget,
   plan: DrPlan,
-  deps: VerificationDeps,
+  deps: CheckTargetDeps,
 ): Promise<CheckResult[]> {
   switch (target?.kind) {
     case 'database': {

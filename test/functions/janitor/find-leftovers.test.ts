@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { planCleanup, type JanitorDeps } from '../../../functions/janitor/plan-cleanup';
+import { findLeftovers, type JanitorDeps } from '../../../functions/janitor/find-leftovers';
 import { runningExecutionNames } from '../../../functions/janitor/running-executions';
 import { configuredPlan } from '../../support/plans';
 
@@ -40,7 +40,7 @@ const snapshot = (
   TagList: tagList,
 });
 
-describe('planCleanup', () => {
+describe('findLeftovers', () => {
   const rds = mockClient(RDSClient);
   let running: Set<string>;
   const deps = (): JanitorDeps => ({
@@ -57,7 +57,7 @@ describe('planCleanup', () => {
   });
 
   it('removes nothing in a clean account', async () => {
-    expect(await planCleanup({ ownerStack: OWNER }, plan, deps())).toEqual({ remove: [], kept: [], deferred: [] });
+    expect(await findLeftovers({ ownerStack: OWNER }, plan, deps())).toEqual({ remove: [], kept: [], deferred: [] });
   });
 
   it('removes ephemeral leftovers of finished runs older than the plan’s age, and only those', async () => {
@@ -73,7 +73,7 @@ describe('planCleanup', () => {
         instance('edr-restore-going', tags('ephemeral'), 48, 'deleting'),
       ],
     });
-    const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
+    const out = await findLeftovers({ ownerStack: OWNER }, plan, deps());
     expect(out.remove.map((r) => r.id)).toEqual(['edr-restore-a']);
     expect(out.remove[0]).toMatchObject({ kind: 'instance', lifecycle: 'ephemeral', execution: 'old-run' });
     expect(Object.fromEntries(out.kept.map((k) => [k.id, k.reason]))).toEqual({
@@ -90,7 +90,7 @@ describe('planCleanup', () => {
         snapshot(`edr-emergency-entmoot-prod-${n}`, 'entmoot-prod', tags('rotating'), n * 10),
       ),
     });
-    const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
+    const out = await findLeftovers({ ownerStack: OWNER }, plan, deps());
     expect(out.remove.map((r) => r.id)).toEqual(['edr-emergency-entmoot-prod-6', 'edr-emergency-entmoot-prod-7']);
     expect(out.kept).toHaveLength(5);
   });
@@ -99,7 +99,7 @@ describe('planCleanup', () => {
     rds
       .on(DescribeDBSnapshotsCommand)
       .resolves({ DBSnapshots: [snapshot('edr-restore-snap', 'entmoot-prod', tags('ephemeral'), 48, 'creating')] });
-    const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
+    const out = await findLeftovers({ ownerStack: OWNER }, plan, deps());
     expect(out.remove).toEqual([]);
     expect(out.kept).toEqual([{ kind: 'snapshot', id: 'edr-restore-snap', reason: 'it is creating, not available' }]);
   });
@@ -109,23 +109,23 @@ describe('planCleanup', () => {
       .on(DescribeDBInstancesCommand)
       .resolvesOnce({ DBInstances: [instance('edr-restore-p1', tags('ephemeral'))], Marker: 'm1' })
       .resolvesOnce({ DBInstances: [instance('edr-restore-p2', tags('ephemeral'))] });
-    const out = await planCleanup({ ownerStack: OWNER }, plan, deps());
+    const out = await findLeftovers({ ownerStack: OWNER }, plan, deps());
     expect(out.remove.map((r) => r.id)).toEqual(['edr-restore-p1', 'edr-restore-p2']);
     expect(rds.commandCalls(DescribeDBInstancesCommand)[1]?.args[0].input).toMatchObject({ Marker: 'm1' });
   });
 
   it('fails with ThrottledError when listing stays throttled', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    await expect(planCleanup({ ownerStack: OWNER }, plan, deps())).rejects.toMatchObject({ name: 'ThrottledError' });
+    await expect(findLeftovers({ ownerStack: OWNER }, plan, deps())).rejects.toMatchObject({ name: 'ThrottledError' });
   });
 
   it('fails with AccessDeniedError naming the permission', async () => {
     rds.on(DescribeDBSnapshotsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(planCleanup({ ownerStack: OWNER }, plan, deps())).rejects.toThrow(/needs rds:DescribeDBSnapshots/);
+    await expect(findLeftovers({ ownerStack: OWNER }, plan, deps())).rejects.toThrow(/needs rds:DescribeDBSnapshots/);
   });
 
   it('rejects a missing owner before any AWS call', async () => {
-    await expect(planCleanup({ ownerStack: '' }, plan, deps())).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(findLeftovers({ ownerStack: '' }, plan, deps())).rejects.toMatchObject({ name: 'InvalidInputError' });
     expect(rds.calls()).toHaveLength(0);
   });
 });

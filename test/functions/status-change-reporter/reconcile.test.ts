@@ -2,15 +2,15 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { reconcileDeps } from '../../../functions/report/aws-deps';
+import { reconcileDeps } from '../../../functions/status-change-reporter/aws-deps';
 import type { WorkflowDescriptor } from '../../../functions/report/evidence';
 import {
   reconcileEndedRuns,
   type ListedExecution,
   type ReconcileDeps,
   type ReportedWorkflow,
-} from '../../../functions/report/reconcile';
-import { reportUnreportedRun } from '../../../functions/report/report-run';
+} from '../../../functions/status-change-reporter/reconcile';
+import { reportUnreportedRun } from '../../../functions/status-change-reporter/report-unreported-run';
 import { FakeReportDeps } from '../../support/fake-evidence';
 import { configuredPlan } from '../../support/plans';
 

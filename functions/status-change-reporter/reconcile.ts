@@ -9,8 +9,9 @@
  */
 import type { DrPlan } from '../../lib/plan';
 import { InvalidInputError } from '../shared/errors';
-import { NOTIFY_POLICIES, type WorkflowDescriptor } from './evidence';
-import { reportUnreportedRun, type ReportDeps, type StatusChangeDetail, type UnreportedRunResult } from './report-run';
+import { NOTIFY_POLICIES, type WorkflowDescriptor } from '../report/evidence';
+import type { ReportDeps } from '../report/report-run';
+import { reportUnreportedRun, type StatusChangeDetail, type UnreportedRunResult } from './report-unreported-run';
 import { HOUR_MS } from '../shared/time';
 
 /** The statuses of runs that can end without their report step. */

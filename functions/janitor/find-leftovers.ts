@@ -47,7 +47,8 @@ export interface Kept {
   readonly reason: string;
 }
 
-export interface CleanupPlan {
+/** What Find Leftovers decided: what this run removes, what it keeps (and why), and what waits for the next run. */
+export interface Leftovers {
   /** What this run removes: at most `removalsPerRun(plan)`, oldest first. */
   readonly remove: Removal[];
   readonly kept: Kept[];
@@ -103,11 +104,11 @@ async function listManualSnapshots(deps: JanitorDeps): Promise<DBSnapshot[]> {
 }
 
 /** Lists this stack's resources and decides, for each, remove or keep. */
-export async function planCleanup(
+export async function findLeftovers(
   input: { ownerStack: string },
   plan: DrPlan,
   deps: JanitorDeps,
-): Promise<CleanupPlan> {
+): Promise<Leftovers> {
   if (!input || typeof input.ownerStack !== 'string' || input.ownerStack.length === 0) {
     throw new InvalidInputError(
       'ownerStack must be the stack name whose resources the janitor cleans: the janitor workflow passes it',

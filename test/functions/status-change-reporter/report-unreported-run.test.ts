@@ -1,5 +1,6 @@
 import type { WorkflowDescriptor } from '../../../functions/report/evidence';
-import { reportRun, reportUnreportedRun } from '../../../functions/report/report-run';
+import { reportRun } from '../../../functions/report/report-run';
+import { reportUnreportedRun } from '../../../functions/status-change-reporter/report-unreported-run';
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { FakeReportDeps } from '../../support/fake-evidence';
 import { configuredPlan } from '../../support/plans';
@@ -70,5 +71,69 @@ describe('the status-change reporter after the report step wrote evidence', () =
     const out = await reportUnreportedRun({ descriptor: descriptor('always'), detail }, plan, deps);
 
     expect([out.action, deps.published.length]).toEqual(['already-reported', 1]);
+  });
+});
+
+describe('reportUnreportedRun', () => {
+  const regionDescriptor: WorkflowDescriptor = {
+    workflow: 'backup-verification',
+    title: 'Weekly backup verification',
+    scenario: 'regionFailure',
+    policy: 'always',
+  };
+  const scheduledRun = { ...execution, Input: { trigger: 'schedule' } };
+  let deps: FakeReportDeps;
+  const endedWith = (status: string) => ({
+    executionArn: execution.Id,
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-backup-verification',
+    name: 'run-1',
+    status,
+    startDate: Date.parse(execution.StartTime),
+    stopDate: Date.parse('2025-11-10T07:00:00Z'),
+    input: '{"trigger":"schedule"}',
+    error: status === 'TIMED_OUT' ? 'States.Timeout' : null,
+    cause: null,
+  });
+
+  beforeEach(() => {
+    deps = new FakeReportDeps();
+  });
+
+  it('writes evidence and notifies for a timed-out run that never reached its report', async () => {
+    const out = await reportUnreportedRun({ descriptor: regionDescriptor, detail: endedWith('TIMED_OUT') }, plan, deps);
+    expect(out).toEqual({
+      action: 'reported',
+      evidenceKey: 'runs/backup-verification/2025/11/10/run-1.json',
+      notified: true,
+    });
+    expect(deps.record(out.evidenceKey)).toMatchObject({
+      outcome: 'TIMED_OUT',
+      status: 'FAIL',
+      error: { name: 'States.Timeout' },
+      reportedBy: 'status-change-reporter',
+      input: { trigger: 'schedule' },
+    });
+    expect(deps.published).toHaveLength(1);
+    expect(deps.published[0]?.subject).toMatch(/^\[HIGH\] Weekly backup verification timed out/);
+  });
+
+  it('reports an aborted run as ABORTED', async () => {
+    const out = await reportUnreportedRun({ descriptor: regionDescriptor, detail: endedWith('ABORTED') }, plan, deps);
+    expect(deps.record(out.evidenceKey)).toMatchObject({ outcome: 'ABORTED', error: { name: 'States.Aborted' } });
+  });
+
+  it('does nothing for a run its report step already recorded', async () => {
+    await reportRun({ descriptor: regionDescriptor, execution: scheduledRun, state: { results: [fail] } }, plan, deps);
+    const out = await reportUnreportedRun({ descriptor: regionDescriptor, detail: endedWith('FAILED') }, plan, deps);
+    expect(out.action).toBe('already-reported');
+    expect(deps.published).toHaveLength(1);
+  });
+
+  it('rejects an event for a run that succeeded', async () => {
+    await expect(
+      reportUnreportedRun({ descriptor: regionDescriptor, detail: endedWith('SUCCEEDED') }, plan, deps),
+    ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
   });
 });

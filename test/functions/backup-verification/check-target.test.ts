@@ -7,11 +7,11 @@ import {
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  runVerification,
+  checkTarget,
   verificationTargets,
-  type VerificationDeps,
+  type CheckTargetDeps,
   type VerificationTarget,
-} from '../../../functions/backup-verification/run-checks';
+} from '../../../functions/backup-verification/check-target';
 import { configuredPlan } from '../../support/plans';
 
 const plan = configuredPlan();
@@ -27,10 +27,10 @@ describe('verificationTargets', () => {
   });
 });
 
-describe('runVerification', () => {
+describe('checkTarget', () => {
   const rds = mockClient(RDSClient);
   const s3 = mockClient(S3Client);
-  const deps = (): VerificationDeps => ({
+  const deps = (): CheckTargetDeps => ({
     primaryRds: new RDSClient({ region: 'us-east-1' }),
     recoveryRds: new RDSClient({ region: 'us-west-2' }),
     s3: new S3Client({ region: 'us-east-1' }),
@@ -55,7 +55,7 @@ describe('runVerification', () => {
     });
     rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXYZ' }] });
-    const results = await runVerification({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
+    const results = await checkTarget({ kind: 'database', id: 'entmoot-prod' }, plan, deps());
     expect(results.find((r) => r.check === 'snapshot-age')).toMatchObject({ target: 'entmoot-prod', status: 'PASS' });
   });
 
@@ -68,7 +68,7 @@ describe('runVerification', () => {
       KeyCount: 25,
       Contents: Array.from({ length: 25 }, (_, i) => ({ Key: `b${i}` })),
     });
-    const results = await runVerification({ kind: 'backups', bucket: 'entmoot-prod-backups' }, plan, deps());
+    const results = await checkTarget({ kind: 'backups', bucket: 'entmoot-prod-backups' }, plan, deps());
     expect(results.map((r) => [r.check, r.status])).toEqual(
       expect.arrayContaining([
         ['backup-age', 'PASS'],
@@ -96,7 +96,7 @@ describe('runVerification', () => {
     ],
     ['an unknown kind', { kind: 'table' }, /kind must be database, backups or dump \(got "table"\)/],
   ])('refuses %s before any AWS call', async (_, target, message) => {
-    await expect(runVerification(target as VerificationTarget, plan, deps())).rejects.toMatchObject({
+    await expect(checkTarget(target as VerificationTarget, plan, deps())).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringMatching(message),
     });
