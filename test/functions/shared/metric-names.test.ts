@@ -50,7 +50,7 @@ describe('metric names', () => {
     expect({ METRICS_NAMESPACE, CHECK_METRICS, DIMENSIONS, FRESHNESS_METRIC }).toEqual({
       METRICS_NAMESPACE: 'EntmootDR',
       CHECK_METRICS: { status: 'CheckStatus', failed: 'CheckFailed', observed: 'CheckObserved' },
-      DIMENSIONS: { check: 'Check', target: 'Target', job: 'Job' },
+      DIMENSIONS: { check: 'Check', target: 'Target', job: 'Job', workflow: 'Workflow', measurement: 'Measurement' },
       FRESHNESS_METRIC: { namespace: 'EntmootDR', metricName: 'HoursSinceSuccess', dimension: 'Job' },
     });
   });
