@@ -209,26 +209,14 @@ export async function validateDatabase(
     }
     const timeoutMs = budget();
     const outcome = await runAlone(session, query.sql, undefined, timeoutMs);
+    const fail = (detail: string) =>
+      results.push({ check: query.name, target, status: 'FAIL', observed: null, threshold, detail });
     if (outcome.kind === 'error') {
-      results.push({
-        check: query.name,
-        target,
-        status: 'FAIL',
-        observed: null,
-        threshold,
-        detail: `the query failed (statement timeout ${timeoutMs} ms): ${outcome.text}`,
-      });
+      fail(`the query failed (statement timeout ${timeoutMs} ms): ${outcome.text}`);
       continue;
     }
     if (outcome.rows.length !== 1 || !outcome.column) {
-      results.push({
-        check: query.name,
-        target,
-        status: 'FAIL',
-        observed: null,
-        threshold,
-        detail: `the query returned ${outcome.rows.length} rows: a validation query must return exactly one`,
-      });
+      fail(`the query returned ${outcome.rows.length} rows: a validation query must return exactly one`);
       continue;
     }
     const value = outcome.rows[0][outcome.column];
