@@ -8,7 +8,7 @@
 import { connect, type ValidatorConnection } from '../functions/validator/connect';
 import { validateDatabase } from '../functions/validator/validate-database';
 import { defaultPlan } from '../lib/plan';
-import { startTlsPostgres, VALIDATOR_USER } from '../test/support/tls-postgres';
+import { startTlsPostgres, validatorOptions } from '../test/support/tls-postgres';
 
 const ROWS = 1_000_000;
 const RUNS = Number(process.env.EDR_BENCH_VALIDATOR_RUNS ?? 5);
@@ -46,15 +46,7 @@ export async function benchValidator(): Promise<Record<string, unknown>> {
     const generationMs = Date.now() - generationStarted;
     const plan = defaultPlan();
     const open = (): Promise<ValidatorConnection> =>
-      connect({
-        host: pg.host,
-        port: pg.port,
-        database,
-        user: VALIDATOR_USER,
-        password: async () => pg.token,
-        ca: pg.ca,
-        connectTimeoutSeconds: plan.backups.validation.connectTimeoutSeconds,
-      });
+      connect(validatorOptions(pg, database, { connectTimeoutSeconds: plan.backups.validation.connectTimeoutSeconds }));
 
     const connectMs: number[] = [];
     const totalMs: number[] = [];

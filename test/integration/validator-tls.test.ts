@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseUnreachableError } from '../../functions/shared/errors';
 import { connect, type ConnectOptions } from '../../functions/validator/connect';
-import { startTlsPostgres, VALIDATOR_USER, type TlsPostgres } from '../support/tls-postgres';
+import { startTlsPostgres, type TlsPostgres, VALIDATOR_USER, validatorOptions } from '../support/tls-postgres';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -22,16 +22,8 @@ describe('the validator’s connection to a real PostgreSQL with ssl=on', () => 
     pg?.stop();
   });
 
-  const options = (overrides: Partial<ConnectOptions> = {}): ConnectOptions => ({
-    host: pg.host,
-    port: pg.port,
-    database,
-    user: VALIDATOR_USER,
-    password: async () => pg.token,
-    ca: pg.ca,
-    connectTimeoutSeconds: 15,
-    ...overrides,
-  });
+  const options = (overrides: Partial<ConnectOptions> = {}): ConnectOptions =>
+    validatorOptions(pg, database, overrides);
 
   async function connectionError(overrides: Partial<ConnectOptions>): Promise<DatabaseUnreachableError> {
     try {

@@ -4,7 +4,7 @@ import { connect, type ValidatorConnection } from '../../functions/validator/con
 import { validateDatabase } from '../../functions/validator/validate-database';
 import { parsePlan, type DrPlan, type DrPlanInput } from '../../lib/plan';
 import { seedPlan } from '../support/plans';
-import { startTlsPostgres, VALIDATOR_USER, type TlsPostgres } from '../support/tls-postgres';
+import { startTlsPostgres, type TlsPostgres, validatorOptions } from '../support/tls-postgres';
 
 /** The real validator path: TLS verify-full as dr_validator with the token as password, then the checks. */
 describe('validateDatabase against a real PostgreSQL + PostGIS, as dr_validator over TLS', () => {
@@ -21,15 +21,7 @@ describe('validateDatabase against a real PostgreSQL + PostGIS, as dr_validator 
   });
 
   async function asValidator(database: string): Promise<ValidatorConnection> {
-    return connect({
-      host: pg.host,
-      port: pg.port,
-      database,
-      user: VALIDATOR_USER,
-      password: async () => pg.token,
-      ca: pg.ca,
-      connectTimeoutSeconds: 15,
-    });
+    return connect(validatorOptions(pg, database));
   }
 
   /** Creates `database` from the plan-schema template, lets `change` alter it as the superuser, validates it. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { rdsIamTokenProvider } from '../../functions/validator/connect';
+import { type ConnectOptions, rdsIamTokenProvider } from '../../functions/validator/connect';
 import { createPlanSchema } from './database';
 import { startPostgres, stopPostgres, type TestPostgres } from './postgres';
 
@@ -207,5 +207,23 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** How the validator connects to `database` on this server: as dr_validator, verified TLS, the token as password. */
+export function validatorOptions(
+  pg: TlsPostgres,
+  database: string,
+  overrides: Partial<ConnectOptions> = {},
+): ConnectOptions {
+  return {
+    host: pg.host,
+    port: pg.port,
+    database,
+    user: VALIDATOR_USER,
+    password: async () => pg.token,
+    ca: pg.ca,
+    connectTimeoutSeconds: 15,
+    ...overrides,
   };
 }
