@@ -71,7 +71,9 @@ export function checkRestoreInput(
   plan: Pick<DrPlan, 'databases'>,
 ): DrPlan['databases'][number] {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new InvalidInputError('input must be an object such as {"dbInstanceId": "entmoot-prod"}');
+    throw new InvalidInputError(
+      `input must be an object such as {"dbInstanceId": "${plan.databases[0]?.id ?? 'a database id of the plan'}"}`,
+    );
   const unknown = Object.keys(input).filter((k) => !INPUT_KEYS.includes(k));
   if (unknown.length > 0)
     throw new InvalidInputError(

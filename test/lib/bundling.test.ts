@@ -4,7 +4,7 @@ import { PLAN_FILE_NAME } from '../../lib/bundling';
 import { synthesize } from '../support/synth';
 
 describe('the Lambda bundles of a synthesized app', () => {
-  const synthesized = synthesize();
+  const synthesized = synthesize(undefined, { bundle: true });
   const outdir = synthesized.app.synth().directory;
 
   it('ship the validated plan beside each bundle as plan.json, not in the code or the environment', () => {

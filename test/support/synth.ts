@@ -25,21 +25,29 @@ const cache = new Map<DrPlan, Synthesized>();
 
 let configured: DrPlan | undefined;
 
-/** Synthesizes the app for a plan (default: the configured example plan), bundling with the local esbuild. */
+/**
+ * Synthesizes the app for a plan (default: the configured example plan). Templates and state-machine definitions
+ * are exactly what `cdk synth` writes; the Lambda bundles are built (local esbuild) only with `bundle: true`,
+ * because no other test reads them — the workflow tests run each function's pure logic — and bundling is most of
+ * a synth's time. (`aws:cdk:bundling-stacks` is the context `cdk synth --exclusively` and `cdk deploy` set.)
+ */
 export function synthesize(
   plan?: DrPlan,
-  options: { nag?: boolean; context?: Record<string, unknown> } = {},
+  options: { nag?: boolean; bundle?: boolean; context?: Record<string, unknown> } = {},
 ): Synthesized {
   if (!plan) {
     configured ??= configuredPlan();
     plan = configured;
   }
-  const fresh = options.nag || options.context !== undefined;
+  const fresh = options.nag || options.bundle || options.context !== undefined;
   const cached = cache.get(plan);
   if (cached && !fresh) return cached;
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'edr-cdk-')),
-    context: options.context ?? CDK_JSON_CONTEXT,
+    context: {
+      ...(options.context ?? CDK_JSON_CONTEXT),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
   });
   const stacks = createStacks(app, plan);
   if (options.nag) enableNag(app);
