@@ -4,7 +4,15 @@ describe('workflow log groups', () => {
   const { primary, recovery } = synthesize();
 
   it.each([
-    ['primary', primary, ['/aws/vendedlogs/states/edr-backup-verification', '/aws/vendedlogs/states/edr-janitor']],
+    [
+      'primary',
+      primary,
+      [
+        '/aws/vendedlogs/states/edr-backup-verification',
+        '/aws/vendedlogs/states/edr-janitor',
+        '/aws/vendedlogs/states/edr-snapshot-restore-test-db',
+      ],
+    ],
     ['recovery', recovery, ['/aws/vendedlogs/states/edr-janitor']],
   ])(
     'in the %s stack are named /aws/vendedlogs/states/<prefix>-<workflow>, one per state machine',
