@@ -26,7 +26,9 @@ export class PrimaryStack extends DrStack {
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,
+      dashboard: this.dashboard,
     });
+    this.watchScheduledJob(this.snapshotRestoreTest.workflow);
   }
 
   /**
