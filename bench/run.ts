@@ -28,6 +28,9 @@
  *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
  *    cold import of the largest bundle with the plan shipped beside it.
  * 7. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
+ * 8. Snapshot restore test — `benchRestoreTest()` (bench/restore-test.ts): states, Task calls and history events per
+ *    database of the parent and its child runs, databases per parent before the history limit, orchestration time
+ *    beyond the AWS operations, harness wall time.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -53,6 +56,7 @@ import {
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
 import { benchNotificationSize } from './notification-size';
+import { benchRestoreTest } from './restore-test';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -311,9 +315,52 @@ async function main(): Promise<void> {
     }
     report.approve = approve;
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet, approve].some(
-      (s) => typeof s === 'object' && s !== null && 'error' in s,
+    heading(
+      '8. Snapshot restore test: the synthesized parent and child run by the harness (AWS operations in the model)',
     );
+    const restoreTest = await section('Snapshot restore test', () => benchRestoreTest());
+    if (!('error' in restoreTest)) {
+      const r = restoreTest as Record<string, number | string>;
+      console.log(
+        table(
+          ['snapshot restore test', 'value'],
+          [
+            [
+              'child run per database: states entered / Task calls',
+              `${r.childStatesPerDatabase} / ${r.childTaskCallsPerDatabase}`,
+            ],
+            [
+              'parent per database: states entered / Task calls',
+              `${r.parentStatesPerDatabase} / ${r.parentTaskCallsPerDatabase}`,
+            ],
+            [
+              `child history events with the wait at its bound (the RTO; ${r.childRunAtBound})`,
+              `${r.childEventsAtRtoBound} of ${r.historyLimit}`,
+            ],
+            ['parent history events: fixed + per database', `${r.parentFixedEvents} + ${r.parentEventsPerDatabase}`],
+            ['databases one parent can take before 25,000 events', r.databasesPerParentBeforeLimit],
+            [
+              `model seconds per database at a ${r.pollSeconds} s poll: AWS operations / orchestration added`,
+              `${r.awsOperationSeconds} / ${r.orchestrationSecondsPerDatabase}`,
+            ],
+            ['harness wall time, parent over two databases (median of 3)', `${r.harnessWallMsMedian} ms`],
+          ],
+        ),
+      );
+    }
+    report.restoreTest = restoreTest;
+
+    failed = [
+      report.bundles,
+      report.coldImport,
+      report.synth,
+      integrity,
+      count,
+      validator,
+      report.fleet,
+      approve,
+      restoreTest,
+    ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
