@@ -1,0 +1,366 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { RestoreReport } from '../../functions/restore-runner/report';
+import { writePlanFile } from '../../lib/bundling';
+import { parsePlan } from '../../lib/plan';
+import { bundleRestoreRunner } from '../../lib/restore-runner-bundle';
+import { testServer } from '../support/database';
+import {
+  createEntmootDatabase,
+  createTestDumps,
+  dropDatabase,
+  pgDump,
+  removeTestDumps,
+  type TestDumps,
+} from '../support/dumps';
+import { startS3Server, type TestS3Server } from '../support/s3-server';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'entmoot-dr-cli.cjs');
+const plan = parsePlan({});
+
+let dumps: TestDumps;
+let extra: string;
+let bundle: string;
+let s3: TestS3Server;
+/** Dumps made for these tests only. */
+const files: Record<'missingTable' | 'nullGeometry' | 'foreignOwner' | 'large', string> = {
+  missingTable: '',
+  nullGeometry: '',
+  foreignOwner: '',
+  large: '',
+};
+
+async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const server = testServer();
+  const client = new Client({ host: server.host, port: server.port, user: server.user, database: 'postgres' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Dumps a variant of the plan's database: `change` runs in it after the usual rows are in. */
+async function variantDump(name: string, change: string): Promise<string> {
+  const database = `edr_rr_${name}_${process.pid}`;
+  await createEntmootDatabase(database);
+  const server = testServer();
+  const client = new Client({ host: server.host, port: server.port, user: server.user, database });
+  await client.connect();
+  try {
+    await client.query(change);
+  } finally {
+    await client.end();
+  }
+  const file = join(extra, `${name}.dump`);
+  try {
+    await pgDump(database, ['-Fc', '-f', file]);
+  } finally {
+    await dropDatabase(database);
+  }
+  return file;
+}
+
+beforeAll(async () => {
+  dumps = await createTestDumps();
+  extra = mkdtempSync(join(tmpdir(), 'edr-rr-'));
+  // The throwaway server runs as the postgres user (we are root in CI): it must reach the work folders inside.
+  chmodSync(extra, 0o755);
+  const role = `edr_rr_owner_${process.pid}`;
+  await admin((c) => c.query(`DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role}`));
+  try {
+    files.missingTable = await variantDump('missing', 'DROP TABLE optimizations');
+    files.nullGeometry = await variantDump('nullgeom', 'UPDATE buildings SET geom = NULL WHERE id = 1');
+    files.foreignOwner = await variantDump(
+      'owner',
+      `ALTER TABLE buildings OWNER TO ${role}; GRANT SELECT ON projects TO ${role}`,
+    );
+    // Large enough that pg_restore runs for seconds: the interrupt tests stop it midway.
+    files.large = await variantDump(
+      'large',
+      'CREATE TABLE filler AS SELECT i, md5(i::text) || md5((i + 1)::text) AS t FROM generate_series(1, 1500000) AS i; CREATE INDEX ON filler (t)',
+    );
+  } finally {
+    await admin((c) => c.query(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => undefined));
+  }
+  bundle = bundleRestoreRunner(join(extra, 'bundle'), writePlanFile(plan));
+  s3 = await startS3Server();
+}, 300_000);
+
+afterAll(async () => {
+  await s3?.close();
+  removeTestDumps(dumps);
+  if (extra) rmSync(extra, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly report: RestoreReport | undefined;
+}
+
+/** Starts the CLI (`cli`) or the bundled runner (`bundle`) with `args`; `--json` is added. */
+function start(
+  how: 'cli' | 'bundle',
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<Run> } {
+  const server = testServer();
+  const argv = how === 'cli' ? [CLI, 'restore-test', ...args, '--json'] : [bundle, ...args, '--json'];
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, EDR_PG_BINDIR: server.binDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Run>((resolve) => {
+    child.once('close', (code) => {
+      let report: RestoreReport | undefined;
+      try {
+        report = JSON.parse(stdout) as RestoreReport;
+      } catch {
+        report = undefined;
+      }
+      resolve({ code, stdout, stderr, report });
+    });
+  });
+  return { child, done };
+}
+
+const run = (how: 'cli' | 'bundle', args: string[], env?: NodeJS.ProcessEnv) => start(how, args, env).done;
+
+/** A work folder the server's user can reach. */
+function workDir(): string {
+  const dir = mkdtempSync(join(extra, 'work-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+function databaseUrl(): string {
+  const server = testServer();
+  return `postgres://${server.user}@${server.host}:${server.port}/postgres?sslmode=disable`;
+}
+
+async function restoreDatabases(): Promise<string[]> {
+  const rows = await admin((c) => c.query("SELECT datname FROM pg_database WHERE datname LIKE 'edr\\_restore\\_%'"));
+  return rows.rows.map((r) => String(r.datname));
+}
+
+const statuses = (report: RestoreReport | undefined) =>
+  Object.fromEntries((report?.results ?? []).map((r) => [r.check, r.status]));
+
+describe('the dump restore runner, end to end', () => {
+  it('restores and validates a good dump in a throwaway server through the CLI, and leaves nothing behind (exit 0)', async () => {
+    const work = workDir();
+    const { code, report, stderr } = await run('cli', [dumps.custom, '--jobs', '2', '--work-dir', work]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(report?.verdict).toBe('restored');
+    expect(statuses(report)).toMatchObject({
+      'dump-format': 'PASS',
+      'dump-tables': 'PASS',
+      'dump-completeness': 'PASS',
+      'dump-restore': 'PASS',
+      required_tables: 'PASS',
+      postgis_works: 'PASS',
+      latest_modification: 'PASS',
+      'restore-time': 'PASS',
+    });
+    expect(report?.versions.postgis).toMatch(/^\d+\.\d+/);
+    expect(report?.restore.jobs).toBe(2);
+    expect(report?.timings.restoreSeconds).toBeGreaterThan(0);
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it('restores into a new database at --database-url through the bundled runner and drops it afterwards (exit 0)', async () => {
+    const { code, report } = await run('bundle', [dumps.custom, '--database-url', databaseUrl()]);
+    expect(code).toBe(0);
+    expect(report?.restoredInto).toMatch(/\/edr_restore_\d{12}_[0-9a-f]{8}$/);
+    expect(await restoreDatabases()).toEqual([]);
+  });
+
+  it('restores a dump written to a pipe (no data offsets) at -j 2 (exit 0)', async () => {
+    const { code, report } = await run('bundle', [dumps.piped, '--jobs', '2']);
+    expect(code).toBe(0);
+    expect(report?.dump?.blocksWithoutOffset).toBeGreaterThan(0);
+    expect(statuses(report)['dump-completeness']).toBe('WARN');
+  });
+
+  it('restores a dump with objects owned by a role the target lacks (exit 0)', async () => {
+    const { code, report } = await run('bundle', [files.foreignOwner]);
+    expect({ code, restore: statuses(report)['dump-restore'] }).toEqual({ code: 0, restore: 'PASS' });
+  });
+
+  it.each([
+    ['a schema-only dump', () => dumps.schemaOnly, 'dump-tables', /no TABLE DATA for .*schema-only dump/],
+    ['a dump missing a required table', () => files.missingTable, 'dump-tables', /no TABLE entry for optimizations/],
+    ['a dump cut in its TOC', () => dumps.cutInToc, 'dump-format', /not a usable pg_dump archive/],
+    ['a dump cut in its data', () => dumps.cutInData, 'dump-completeness', /cut short/],
+    ['a plain SQL dump', () => dumps.plain, 'dump-format', /not a usable pg_dump archive/],
+  ])('calls %s a bad backup before any restore (exit 1)', async (_name, file, check, detail) => {
+    const { code, report } = await run('bundle', [file()]);
+    expect(code).toBe(1);
+    expect(report?.verdict).toBe('bad-backup');
+    expect(report?.results.find((r) => r.check === check)).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringMatching(detail),
+    });
+    expect(report?.restoredInto).toBeNull();
+  });
+
+  it('calls a dump whose data breaks a validation query a bad backup (exit 1)', async () => {
+    const { code, report } = await run('cli', [files.nullGeometry]);
+    expect(code).toBe(1);
+    expect(report?.verdict).toBe('bad-backup');
+    expect(report?.results.find((r) => r.check === 'error_count')).toMatchObject({ status: 'FAIL', observed: 1 });
+    expect(report?.summary).toBe('restored, but 1 validation check failed: error_count');
+  });
+
+  it('reports a missing pg_restore as the runner failing (exit 3)', async () => {
+    const { code, report } = await run('bundle', [dumps.custom], { EDR_PG_BINDIR: join(extra, 'no-such-dir') });
+    expect(code).toBe(3);
+    expect(report?.verdict).toBe('runner-failed');
+    expect(report?.summary).toMatch(/^no pg_restore .*workload\.dumpRestore\.postgresMajor/);
+  });
+
+  it('reports an unreachable --database-url server as the runner failing (exit 3)', async () => {
+    const { code, report } = await run('bundle', [
+      dumps.custom,
+      '--database-url',
+      'postgres://postgres@127.0.0.1:1/postgres?sslmode=disable',
+    ]);
+    expect(code).toBe(3);
+    expect(report?.summary).toMatch(/could not be prepared: cannot connect to 127\.0\.0\.1:1 .*connection refused/);
+  });
+
+  it.each([
+    [['--jobs', '0'], /--jobs must be a whole number from 1 to 64, got "0"/],
+    [['--bogus'], /unknown option --bogus/],
+    [[], /no dump given/],
+  ])('refuses bad flags %j with one line and the usage (exit 2)', async (args, message) => {
+    const cli = await run('cli', [...(args.length ? [dumps.custom] : []), ...args]);
+    const runner = await run('bundle', [...(args.length ? [dumps.custom] : []), ...args]);
+    expect([cli.code, runner.code]).toEqual([2, 2]);
+    expect(cli.stderr.split('\n')[0]).toMatch(message);
+    expect(runner.stderr.split('\n')[0]).toMatch(message);
+    expect(cli.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+
+  it('stops pg_restore on SIGTERM, drops its database and exits 3', async () => {
+    const { child, done } = start('bundle', [files.large, '--database-url', databaseUrl(), '--jobs', '2']);
+    // Wait until pg_restore is connected to the new database, then interrupt.
+    for (let i = 0; i < 600; i += 1) {
+      const active = await admin((c) =>
+        c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'entmoot-dr-restore-runner'"),
+      );
+      if (active.rows.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    const { code, report } = await done;
+    expect(code).toBe(3);
+    expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
+    expect(await restoreDatabases()).toEqual([]);
+  });
+
+  it('stops the throwaway server on SIGTERM mid-restore and removes its folder (exit 3)', async () => {
+    const work = workDir();
+    const { child, done } = start('cli', [files.large, '--work-dir', work]);
+    const serverRunning = () =>
+      readdirSync(work).some(
+        (d) =>
+          existsSync(join(work, d)) &&
+          readdirSync(join(work, d)).some(
+            (f) => f.startsWith('edr-pg-') && existsSync(join(work, d, f, 'data', 'postmaster.pid')),
+          ),
+      );
+    let running = false;
+    for (let i = 0; i < 600 && !running; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      running = serverRunning();
+    }
+    // The server is up; give pg_restore a moment to start.
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const { code, report } = await done;
+    expect(running).toBe(true);
+    expect(code).toBe(3);
+    expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it('drops edr_restore_* databases older than its deadline before it starts', async () => {
+    const stale = 'edr_restore_202001010000_0badcafe';
+    await admin((c) => c.query(`CREATE DATABASE ${stale}`));
+    const { code, report } = await run('bundle', [dumps.custom, '--database-url', databaseUrl(), '--deadline', '600']);
+    expect(code).toBe(0);
+    expect(report?.sweptDatabases).toEqual([stale]);
+    expect(await restoreDatabases()).toEqual([]);
+  });
+});
+
+describe('the dump restore runner with s3:// sources (a real S3Client against a local server)', () => {
+  const env = () => ({
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_ENDPOINT_URL_S3: s3.url,
+  });
+
+  it('streams the object to disk, restores it, judges freshness against LastModified and writes the report (exit 0)', async () => {
+    const lastModified = new Date(Date.now() - 60_000);
+    s3.putFile('entmoot-prod-backups', 'latest.sql', dumps.custom, lastModified);
+    const { code, report } = await run(
+      'bundle',
+      [
+        's3://entmoot-prod-backups/latest.sql',
+        '--report-bucket',
+        'evidence',
+        '--execution',
+        'run-1',
+        '--database',
+        'entmoot-prod',
+      ],
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(report?.source).toMatchObject({
+      kind: 's3',
+      lastModified: new Date(Math.floor(lastModified.getTime() / 1000) * 1000).toISOString(),
+    });
+    expect(report?.referenceTime).toBe(report?.source.lastModified);
+    expect(report?.timings.downloadSeconds).toBeGreaterThanOrEqual(0);
+    const written = JSON.parse(
+      String(s3.written.get('evidence/restore-reports/run-1/entmoot-prod.json')),
+    ) as RestoreReport;
+    expect(written).toEqual(report);
+  });
+
+  it('calls a missing object a bad backup (exit 1)', async () => {
+    const { code, report } = await run('bundle', ['s3://entmoot-prod-backups/missing.sql'], env());
+    expect(code).toBe(1);
+    expect(report?.summary).toMatch(/^no object at s3:\/\/entmoot-prod-backups\/missing\.sql/);
+  });
+
+  it('names the permissions when the download is denied (exit 3)', async () => {
+    s3.deny('entmoot-prod-backups', 'denied.sql');
+    const { code, report } = await run('bundle', ['s3://entmoot-prod-backups/denied.sql'], env());
+    expect(code).toBe(3);
+    expect(report?.summary).toMatch(/s3:GetObject on arn:aws:s3:::entmoot-prod-backups\/denied\.sql .*s3:ListBucket/);
+  });
+
+  it('refuses an s3:// source without a region as a configuration error (exit 2)', async () => {
+    const { AWS_REGION: _, ...noRegion } = env();
+    const { code, report } = await run('bundle', ['s3://entmoot-prod-backups/latest.sql'], noRegion);
+    expect(code).toBe(2);
+    expect(report?.summary).toMatch(/no region .*AWS_REGION/);
+  });
+});
