@@ -77,7 +77,7 @@ function blockLine(lines: readonly string[]): string {
   const command = lines.find((l) => l.startsWith('Command was:'));
   const text = [
     error.replace(/^pg_restore: (error|fatal): /, ''),
-    entry ? `(${entry.replace(/^pg_restore: from /, '')})` : '',
+    entry ? `(${entry.replace(/^pg_restore: from /, '').trim()})` : '',
     command ?? '',
   ]
     .filter(Boolean)
