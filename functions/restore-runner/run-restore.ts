@@ -289,6 +289,9 @@ export async function runRestore(
     const validationStarted = deps.now();
     try {
       const session = await restoreTarget.openReadOnly();
+      // An interrupt or the deadline ends the session: the running query fails as a lost connection.
+      const endSession = () => void session.end();
+      stop.signal.addEventListener('abort', endSession, { once: true });
       try {
         serverVersion = String((await session.query('SHOW server_version')).rows[0]?.server_version ?? '') || null;
         const postgis = await session.query("SELECT extversion FROM pg_extension WHERE extname = 'postgis'");
@@ -302,9 +305,12 @@ export async function runRestore(
           })),
         );
       } finally {
+        stop.signal.removeEventListener('abort', endSession);
         await session.end();
       }
     } catch (error) {
+      const interrupted = stopped();
+      if (interrupted) return await interrupted;
       if (!(error instanceof DatabaseUnreachableError)) throw error;
       const detail = `validation could not run: ${error.message}`;
       fail(RUNNER_CHECKS.restore, detail);

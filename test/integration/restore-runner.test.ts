@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -105,14 +105,16 @@ interface Run {
   readonly report: RestoreReport | undefined;
 }
 
-/** Starts the CLI (`cli`) or the bundled runner (`bundle`) with `args`; `--json` is added. */
+/** Starts the CLI (`cli`) or the bundled runner (`bundle`) with `args`; `--json` is added unless `json` is false. */
 function start(
   how: 'cli' | 'bundle',
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  json = true,
 ): { child: ChildProcess; done: Promise<Run> } {
   const server = testServer();
-  const argv = how === 'cli' ? [CLI, 'restore-test', ...args, '--json'] : [bundle, ...args, '--json'];
+  const all = json ? [...args, '--json'] : args;
+  const argv = how === 'cli' ? [CLI, 'restore-test', ...all] : [bundle, ...all];
   const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, EDR_PG_BINDIR: server.binDir, ...env },
@@ -222,6 +224,26 @@ describe('the dump restore runner, end to end', () => {
     expect(report?.verdict).toBe('bad-backup');
     expect(report?.results.find((r) => r.check === 'error_count')).toMatchObject({ status: 'FAIL', observed: 1 });
     expect(report?.summary).toBe('restored, but 1 validation check failed: error_count');
+  });
+
+  it('prints the report as a table without --json, the verdict last, and the verdict on stderr', async () => {
+    const { code, stdout, stderr } = await start('cli', [dumps.schemaOnly], {}, false).done;
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      `source     ${dumps.schemaOnly} (${statSync(dumps.schemaOnly).size.toLocaleString('en-US')} bytes)`,
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^dump-tables\s+FAIL\s+0\s+3\s+no TABLE DATA for /));
+    expect(lines.at(-1)).toMatch(/^bad-backup \(exit 1\): the dump is not restorable as it is: no TABLE DATA for /);
+    expect(stderr).toMatch(/^entmoot-dr restore-test: bad-backup: /);
+  });
+
+  it('stops at its deadline, cleans up and exits 3', async () => {
+    const work = workDir();
+    const { code, report } = await run('bundle', [files.large, '--deadline', '2', '--work-dir', work]);
+    expect(code).toBe(3);
+    expect(report?.summary).toMatch(/^stopped: the deadline of 2 s \(.*\) passed/);
+    expect(readdirSync(work)).toEqual([]);
   });
 
   it('reports a missing pg_restore as the runner failing (exit 3)', async () => {

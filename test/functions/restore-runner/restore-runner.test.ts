@@ -190,3 +190,21 @@ describe('names and keys', () => {
     );
   });
 });
+
+describe("the plan's ignorable extensions", () => {
+  it('defaults to the RDS-only extensions and refuses what is no extension name', () => {
+    expect(parsePlan({}).workload.dumpRestore.ignorableExtensions).toEqual([
+      'aws_commons',
+      'aws_s3',
+      'aws_lambda',
+      'rds_tools',
+    ]);
+    expect(() => parsePlan({ workload: { dumpRestore: { ignorableExtensions: ['aws s3'] } } })).toThrow(
+      expect.objectContaining({
+        issues: [
+          'plan.workload.dumpRestore.ignorableExtensions[0]: must be an extension name such as aws_s3 (got "aws s3")',
+        ],
+      }),
+    );
+  });
+});
