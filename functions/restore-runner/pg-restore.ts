@@ -4,10 +4,10 @@
  * on restore" on any other server, so ownership and grants are not restored: the test proves the data and schema.
  *
  * pg_restore's stderr (PostgreSQL 12-17, `pg_backup_archiver.c` `warn_or_exit_horribly`, `pg_backup_db.c`):
- * an error inside a TOC entry is `pg_restore: while PROCESSING TOC:` (once), `pg_restore: from TOC entry N; …
- * DESC [schema] name owner`, `pg_restore: error: could not execute query: ERROR:  …`, optional `DETAIL:`/`HINT:`
- * lines, and `Command was: …` (possibly several lines); the run ends with `pg_restore: warning: errors ignored on
- * restore: N` and exit status 1. A fatal error (cannot read the archive, lost connection) is a single
+ * an error inside a TOC entry is `pg_restore: while PROCESSING TOC:` (once) and `pg_restore: from TOC entry N; …
+ * DESC [schema] name owner` — both at info level, so only with `--verbose` —, then `pg_restore: error: could not
+ * execute query: ERROR:  …`, optional `DETAIL:`/`HINT:`/`CONTEXT:` lines, and `Command was: …` (possibly several
+ * lines); the run ends with `pg_restore: warning: errors ignored on restore: N` and exit status 1. A fatal error (cannot read the archive, lost connection) is a single
  * `pg_restore: error: …` (or `pg_restore: fatal:` before PostgreSQL 15) and exit status 1.
  *
  * Sorting: a block that names only one of the plan's ignorable extensions (RDS-only ones: `aws_s3`, …) is a
@@ -156,6 +156,8 @@ const KILL_GRACE_MS = 5000;
 export async function runPgRestore(options: PgRestoreOptions): Promise<PgRestoreOutcome> {
   const started = options.now();
   const args = [
+    // Verbose, for the `from TOC entry` line before each error (pg_restore prints it only at info level).
+    '--verbose',
     '--no-owner',
     '--no-privileges',
     '--jobs',
@@ -206,6 +208,11 @@ export async function runPgRestore(options: PgRestoreOptions): Promise<PgRestore
     signal,
     ...sorted,
     seconds: (options.now() - started) / 1000,
-    tail: stderr.trimEnd().split('\n').slice(-TAIL_LINES),
+    // The verbose progress lines say nothing about a failure.
+    tail: stderr
+      .trimEnd()
+      .split('\n')
+      .filter((line) => !line.startsWith('pg_restore: ') || /^pg_restore: (error|fatal|warning):/.test(line))
+      .slice(-TAIL_LINES),
   };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -7,7 +7,9 @@ import type { RestoreReport } from '../../functions/restore-runner/report';
 import { writePlanFile } from '../../lib/bundling';
 import { parsePlan } from '../../lib/plan';
 import { bundleRestoreRunner } from '../../lib/restore-runner-bundle';
-import { testServer } from '../support/database';
+import { testDatabase, testServer } from '../support/database';
+import { writeCustomDump } from '../support/dump-writer';
+import { runPgRestore } from '../../functions/restore-runner/pg-restore';
 import {
   createEntmootDatabase,
   createTestDumps,
@@ -145,6 +147,20 @@ function workDir(): string {
   const dir = mkdtempSync(join(extra, 'work-'));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** Whether a pg_restore process is reading `dump`. */
+function pgRestoreRunningOn(dump: string): boolean {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .some((pid) => {
+      try {
+        const argv = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').split('\0');
+        return argv[0].endsWith('pg_restore') && argv.includes(dump);
+      } catch {
+        return false;
+      }
+    });
 }
 
 function databaseUrl(): string {
@@ -290,32 +306,28 @@ describe('the dump restore runner, end to end', () => {
     const { code, report } = await done;
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
+    // pg_restore ran, and was stopped before it finished.
+    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(await restoreDatabases()).toEqual([]);
   });
 
   it('stops the throwaway server on SIGTERM mid-restore and removes its folder (exit 3)', async () => {
     const work = workDir();
     const { child, done } = start('cli', [files.large, '--work-dir', work]);
-    const serverRunning = () =>
-      readdirSync(work).some(
-        (d) =>
-          existsSync(join(work, d)) &&
-          readdirSync(join(work, d)).some(
-            (f) => f.startsWith('edr-pg-') && existsSync(join(work, d, f, 'data', 'postmaster.pid')),
-          ),
-      );
+    // Wait until pg_restore runs on the dump (Linux: /proc/<pid>/cmdline), then interrupt.
     let running = false;
     for (let i = 0; i < 600 && !running; i += 1) {
       await new Promise((r) => setTimeout(r, 50));
-      running = serverRunning();
+      running = pgRestoreRunningOn(files.large);
     }
-    // The server is up; give pg_restore a moment to start.
-    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const { code, report } = await done;
     expect(running).toBe(true);
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
+    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(readdirSync(work)).toEqual([]);
   });
 
@@ -326,6 +338,100 @@ describe('the dump restore runner, end to end', () => {
     expect(code).toBe(0);
     expect(report?.sweptDatabases).toEqual([stale]);
     expect(await restoreDatabases()).toEqual([]);
+  });
+});
+
+describe("pg_restore's real stderr, sorted", () => {
+  it('takes errors about RDS-only extensions as warnings and a failed COPY as an error of the backup', async () => {
+    const server = testServer();
+    const file = join(extra, 'rds-extension.dump');
+    writeFileSync(
+      file,
+      writeCustomDump({
+        version: '1.14',
+        dumpVersion: '15.8',
+        entries: [
+          {
+            dumpId: 1,
+            tag: 'ENCODING',
+            desc: 'ENCODING',
+            namespace: null,
+            owner: null,
+            tableam: null,
+            defn: "SET client_encoding = 'UTF8';\n",
+          },
+          {
+            dumpId: 2,
+            tag: 'aws_s3',
+            desc: 'EXTENSION',
+            namespace: null,
+            owner: null,
+            tableam: null,
+            defn: 'CREATE EXTENSION IF NOT EXISTS aws_s3 WITH SCHEMA public;\n',
+            dropStmt: 'DROP EXTENSION aws_s3;\n',
+          },
+          {
+            dumpId: 3,
+            tag: 'EXTENSION aws_s3',
+            desc: 'COMMENT',
+            namespace: null,
+            owner: null,
+            tableam: null,
+            defn: "COMMENT ON EXTENSION aws_s3 IS 'AWS S3 extension for importing data from S3';\n",
+            dependencies: [2],
+          },
+          { dumpId: 10, tag: 'projects', desc: 'TABLE', defn: 'CREATE TABLE public.projects (id integer);\n' },
+          {
+            dumpId: 20,
+            tag: 'projects',
+            desc: 'TABLE DATA',
+            dependencies: [10],
+            copyStmt: 'COPY public.projects (id) FROM stdin;\n',
+            tableam: null,
+            data: '1\nnot a number\n\\.\n\n\n',
+          },
+        ],
+      }),
+    );
+    const database = `edr_rr_stderr_${process.pid}`;
+    await (await testDatabase(database)).end();
+    try {
+      const outcome = await runPgRestore({
+        pgRestore: join(server.binDir, 'pg_restore'),
+        dumpPath: file,
+        jobs: 1,
+        connection: { database, env: { PGHOST: server.host, PGPORT: String(server.port), PGUSER: server.user } },
+        ignorableExtensions: plan.workload.dumpRestore.ignorableExtensions,
+        signal: new AbortController().signal,
+        now: Date.now,
+      });
+      expect({
+        exitCode: outcome.exitCode,
+        errorCount: outcome.errorCount,
+        warnings: outcome.warnings.map((w) => w.replace(/ Command was: .*/, '')),
+        errors: outcome.errors,
+        runnerErrors: outcome.runnerErrors,
+      }).toEqual({
+        exitCode: 1,
+        errorCount: 3,
+        warnings: [
+          expect.stringMatching(
+            /^could not execute query: ERROR: extension "aws_s3" is not available \(TOC entry 2; \d+ \d+ EXTENSION aws_s3 \(no owner\)\)$/,
+          ),
+          expect.stringMatching(
+            /^could not execute query: ERROR: extension "aws_s3" does not exist \(TOC entry 3; \d+ \d+ COMMENT EXTENSION aws_s3 \(no owner\)\)$/,
+          ),
+        ],
+        errors: [
+          expect.stringMatching(
+            /^COPY failed for table "projects": ERROR: invalid input syntax for type integer: "not a number" \(TOC entry 20; \d+ \d+ TABLE DATA projects postgres\)$/,
+          ),
+        ],
+        runnerErrors: [],
+      });
+    } finally {
+      await dropDatabase(database);
+    }
   });
 });
 
