@@ -37,10 +37,13 @@ export interface RunnerDeps {
   readonly s3: () => Pick<S3Client, 'send' | 'config'> | undefined;
 }
 
-/** Check names of the runner's own results (the pre-flight's are the weekly check's, the validator's its own). */
+/**
+ * Check names of the runner's own results (the pre-flight's are the weekly check's, the validator's its own).
+ * `pg-restore` is pg_restore's outcome; the workflow's report reader adds its verdict as `dump-restore`.
+ */
 export const RUNNER_CHECKS = {
   source: 'dump-source',
-  restore: 'dump-restore',
+  restore: 'pg-restore',
   restoreTime: 'restore-time',
   cleanup: 'restore-cleanup',
 } as const;

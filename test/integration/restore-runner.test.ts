@@ -186,7 +186,7 @@ describe('the dump restore runner, end to end', () => {
       'dump-format': 'PASS',
       'dump-tables': 'PASS',
       'dump-completeness': 'PASS',
-      'dump-restore': 'PASS',
+      'pg-restore': 'PASS',
       required_tables: 'PASS',
       postgis_works: 'PASS',
       latest_modification: 'PASS',
@@ -214,7 +214,7 @@ describe('the dump restore runner, end to end', () => {
 
   it('restores a dump with objects owned by a role the target lacks (exit 0)', async () => {
     const { code, report } = await run('bundle', [files.foreignOwner]);
-    expect({ code, restore: statuses(report)['dump-restore'] }).toEqual({ code: 0, restore: 'PASS' });
+    expect({ code, restore: statuses(report)['pg-restore'] }).toEqual({ code: 0, restore: 'PASS' });
   });
 
   it.each([
@@ -307,7 +307,7 @@ describe('the dump restore runner, end to end', () => {
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
     // pg_restore ran, and was stopped before it finished.
-    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(report?.results.find((r) => r.check === 'pg-restore')?.detail).toMatch(/^pg_restore was stopped after /);
     expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(await restoreDatabases()).toEqual([]);
   });
@@ -326,7 +326,7 @@ describe('the dump restore runner, end to end', () => {
     expect(running).toBe(true);
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
-    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(report?.results.find((r) => r.check === 'pg-restore')?.detail).toMatch(/^pg_restore was stopped after /);
     expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(readdirSync(work)).toEqual([]);
   });
