@@ -292,6 +292,20 @@ describe('the dump restore runner, end to end', () => {
     expect(cli.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
+  it('refuses a plan file that is not a plan before any work (exit 2)', async () => {
+    const file = join(extra, 'not-a-plan.json');
+    writeFileSync(file, JSON.stringify({ regions: { primary: 'virginia' } }));
+    const cli = await run('cli', [dumps.custom, '--plan', file]);
+    const runner = await run('bundle', [dumps.custom, '--plan', file]);
+    expect([cli.code, runner.code, cli.stdout, runner.stdout]).toEqual([2, 2, '', '']);
+    expect(cli.stderr.trim()).toBe(
+      'entmoot-dr restore-test: plan.regions.primary: must be an AWS region code such as us-east-1 (got "virginia")',
+    );
+    expect(runner.stderr.trim()).toBe(
+      `restore-runner: the plan file ${file} has no backups.requiredTables: it is not a plan the CDK app validated (cdk synth writes it)`,
+    );
+  });
+
   it('stops pg_restore on SIGTERM, drops its database and exits 3', async () => {
     const { child, done } = start('bundle', [files.large, '--database-url', databaseUrl(), '--jobs', '2']);
     // Wait until pg_restore is connected to the new database, then interrupt.
