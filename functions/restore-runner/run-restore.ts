@@ -130,7 +130,7 @@ export async function runRestore(
   let restoreTarget: RestoreTarget | undefined;
   let local: LocalPostgres | undefined;
   const stopLocalNow = () => {
-    // A signal's last resort while the async cleanup cannot run: a throwaway server is stopped synchronously.
+    // A throwaway server that started although its target was never handed back (a later step of its setup failed).
     if (local) {
       try {
         stopPostgres(local);
