@@ -205,6 +205,23 @@ describe('the dump restore runner, end to end', () => {
     expect(await restoreDatabases()).toEqual([]);
   });
 
+  it("judges freshness against --reference-time when given, instead of the file's mtime", async () => {
+    const { code, report } = await run('bundle', [
+      dumps.custom,
+      '--database-url',
+      databaseUrl(),
+      '--reference-time',
+      '2020-01-01T00:00:00Z',
+    ]);
+    expect(code).toBe(1);
+    expect(report?.referenceTime).toBe('2020-01-01T00:00:00.000Z');
+    expect(report?.results.find((r) => r.check === 'latest_modification')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringMatching(/min after the reference time: a copy holds nothing newer than its point in time$/),
+    });
+    expect(await restoreDatabases()).toEqual([]);
+  });
+
   it('restores a dump written to a pipe (no data offsets) at -j 2 (exit 0)', async () => {
     const { code, report } = await run('bundle', [dumps.piped, '--jobs', '2']);
     expect(code).toBe(0);
