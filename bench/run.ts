@@ -31,6 +31,9 @@
  * 8. Snapshot restore test — `benchRestoreTest()` (bench/restore-test.ts): states, Task calls and history events per
  *    database of the parent and its child runs, databases per parent before the history limit, orchestration time
  *    beyond the AWS operations, harness wall time.
+ * 9. Dump restore runner — `benchRestoreRunner()` (bench/restore-runner.ts): the ≥ 200 MB dump restored by the
+ *    bundled runner into a throwaway server at -j 1, 2, 4 (MB/s over pg_restore's seconds); the runner's peak RSS
+ *    while streaming 50 MB and 200 MB objects from the local S3 test server.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -57,6 +60,7 @@ import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
 import { benchNotificationSize } from './notification-size';
 import { benchRestoreTest } from './restore-test';
+import { benchRestoreRunner } from './restore-runner';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -349,6 +353,40 @@ async function main(): Promise<void> {
       );
     }
     report.restoreTest = restoreTest;
+    heading('9. Dump restore runner (the bundle, a throwaway server; the ≥ 200 MB dump of section 4)');
+    const restoreRunner = await section('Restore runner', () => benchRestoreRunner());
+    if (!('error' in restoreRunner)) {
+      const r = restoreRunner as {
+        dumpBytes: number;
+        restores: {
+          jobs: number;
+          exitCode: number;
+          restoreSeconds: number;
+          mbPerSecond: number;
+          totalSeconds: number;
+        }[];
+        downloads: { objectMB: number; exitCode: number; downloadSeconds: number; peakRssMB: number }[];
+      };
+      console.log(
+        table(
+          ['pg_restore', 'restore s', 'MB/s', 'total s', 'exit'],
+          r.restores.map((x) => [
+            `-j ${x.jobs} (${(r.dumpBytes / 1024 / 1024).toFixed(0)} MB)`,
+            x.restoreSeconds,
+            x.mbPerSecond,
+            x.totalSeconds,
+            x.exitCode,
+          ]),
+        ),
+      );
+      console.log(
+        table(
+          ['download from S3', 'download s', 'peak RSS MB'],
+          r.downloads.map((x) => [`${x.objectMB} MB object`, x.downloadSeconds, x.peakRssMB]),
+        ),
+      );
+    }
+    report.restoreRunner = restoreRunner;
 
     failed = [
       report.bundles,
@@ -360,6 +398,7 @@ async function main(): Promise<void> {
       report.fleet,
       approve,
       restoreTest,
+      restoreRunner,
     ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });
