@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { DumpRestoreTest } from './dump-restore-test';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -13,6 +14,8 @@ export class PrimaryStack extends DrStack {
   public readonly backupVerification: BackupVerification;
   /** The monthly snapshot restore test. */
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
+  /** The monthly dump restore test (Fargate, in the snapshot restore test's isolated network). */
+  public readonly dumpRestoreTest: DumpRestoreTest;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -27,6 +30,13 @@ export class PrimaryStack extends DrStack {
       plan: props.plan,
       reporting: this.reporting,
     });
+    this.dumpRestoreTest = new DumpRestoreTest(this, 'DumpRestoreTest', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      network: this.snapshotRestoreTest.network,
+    });
+    this.watchScheduledJob(this.dumpRestoreTest.workflow);
   }
 
   /**
