@@ -81,7 +81,11 @@ export class DumpRestoreTest extends Construct {
     // S3 is reached through the gateway endpoint, whose addresses are the region's S3 prefix list: its id differs
     // per region and synth looks nothing up, so the group allows 443 out and the route tables bound where it goes
     // (no internet or NAT gateway: the only route out is the S3 prefix list's).
-    this.taskSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), https, 'S3 through the gateway endpoint (routes bound it)');
+    this.taskSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      https,
+      'S3 through the gateway endpoint (routes bound it)',
+    );
 
     vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
@@ -184,7 +188,9 @@ export class DumpRestoreTest extends Construct {
     machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ecs:TagResource'],
-        resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` })],
+        resources: [
+          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` }),
+        ],
         conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
     );

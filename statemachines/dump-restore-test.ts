@@ -67,11 +67,22 @@ class RunRestoreTask extends tasks.EcsRunTask {
     private readonly extra: Record<string, unknown>,
   ) {
     super(scope, id, props);
+    // CDK grants ecs:StopTask and ecs:DescribeTasks on * (what `.sync` needs to stop the task of an aborted
+    // execution): limited here to this cluster.
+    for (const statement of this.taskPolicies ?? []) {
+      if (statement.actions.includes('ecs:StopTask'))
+        statement.addCondition('ArnEquals', { 'ecs:cluster': props.cluster.clusterArn });
+    }
   }
 
-  protected override _renderTask(topLevelQueryLanguage?: sfn.QueryLanguage): any {
-    const rendered = super._renderTask(topLevelQueryLanguage);
-    return { ...rendered, Parameters: { ...rendered.Parameters, ...this.extra } };
+  protected override _renderTask(topLevelQueryLanguage?: sfn.QueryLanguage): Record<string, unknown> {
+    const rendered = super._renderTask(topLevelQueryLanguage) as Record<string, unknown>;
+    const parameters = rendered.Parameters as { NetworkConfiguration: { AwsvpcConfiguration: object } };
+    // EcsRunTask renders `assignPublicIp: false` as nothing; the task must say DISABLED (no public address).
+    const network = {
+      AwsvpcConfiguration: { ...parameters.NetworkConfiguration.AwsvpcConfiguration, AssignPublicIp: 'DISABLED' },
+    };
+    return { ...rendered, Parameters: { ...parameters, NetworkConfiguration: network, ...this.extra } };
   }
 }
 
@@ -189,7 +200,8 @@ export function dumpRestoreTestBody(scope: Construct, props: DumpRestoreTestProp
         'prefix.$': '$.run.prefix',
         'iterations.$': '$.restores',
       },
-      'measurements.$': '$.restores[*].measurements[*]',
+      // One array per database (a database without a report has none): the report flattens them.
+      'measurements.$': '$.restores[*].measurements',
     },
   });
   return name.next(list).next(each).next(collect);
@@ -244,18 +256,23 @@ export function dumpRestoreTestCleanup(scope: Construct, props: DumpRestoreTestP
     parameters: {
       Cluster: props.cluster.clusterArn,
       'Task.$': '$.task.TaskArn',
-      'Reason.$': "States.Format('Entmoot DR: run {} ended while its restore task was still running', $$.Execution.Name)",
+      'Reason.$':
+        "States.Format('Entmoot DR: run {} ended while its restore task was still running', $$.Execution.Name)",
     },
     iamResources: [tasksOfCluster],
     iamAction: 'ecs:StopTask',
     conditions: {
       ...inCluster,
-      StringEquals: { [`aws:ResourceTag/${keys.owner}`]: stack.stackName, [`aws:ResourceTag/${keys.lifecycle}`]: 'ephemeral' },
+      StringEquals: {
+        [`aws:ResourceTag/${keys.owner}`]: stack.stackName,
+        [`aws:ResourceTag/${keys.lifecycle}`]: 'ephemeral',
+      },
     },
-    resultSelector: { 'stopped.$': '$.Task.TaskArn' },
+    resultSelector: { ours: true },
     taskTimeout: sdkTimeout,
   });
-  const notOurs = new sfn.Pass(scope, 'Another Run’s Task', { result: sfn.Result.fromObject({}) });
+  // Every iteration says whether it was this run's (a path that matches nothing would fail the state).
+  const notOurs = new sfn.Pass(scope, 'Another Run’s Task', { result: sfn.Result.fromObject({ ours: false }) });
   const each = new sfn.Map(scope, 'Stop This Run’s Tasks', {
     itemsPath: '$.running.tasks',
     itemSelector: { 'task.$': '$$.Map.Item.Value', 'group.$': groupOf(plan) },
@@ -275,16 +292,16 @@ export function dumpRestoreTestCleanup(scope: Construct, props: DumpRestoreTestP
         observed: 'stopped',
         threshold: null,
         'detail.$':
-          "States.Format('stopped the restore task(s) {} still running when the run ended', States.JsonToString($.stopped))",
+          "States.Format('stopped this run’s restore task(s) still running when {} ended', $$.Execution.Name)",
       },
     },
   });
   const collect = new sfn.Pass(scope, 'Collect Stopped Tasks', {
-    parameters: { 'stopped.$': '$.stops[*].stopped' },
+    parameters: { 'any.$': 'States.ArrayContains($.stops[*].ours, true)' },
   });
   collect.next(
     new sfn.Choice(scope, 'Were Any Stopped?')
-      .when(sfn.Condition.isPresent('$.stopped[0]'), stoppedSome)
+      .when(sfn.Condition.booleanEquals('$.any', true), stoppedSome)
       .otherwise(nothing),
   );
   return list.next(

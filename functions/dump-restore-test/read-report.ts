@@ -107,7 +107,11 @@ function verdictResult(event: ReadReportEvent, report: RestoreReport): CheckResu
       detail: `the backup is bad (exit ${report.exitCode}): ${report.summary}; take a new dump and check the backup job`,
     };
   if (report.verdict === 'restored')
-    return { ...base, status: 'FAIL', detail: `restored, but the test failed (exit ${report.exitCode}): ${report.summary}` };
+    return {
+      ...base,
+      status: 'FAIL',
+      detail: `restored, but the test failed (exit ${report.exitCode}): ${report.summary}`,
+    };
   return {
     ...base,
     status: 'FAIL',

@@ -10,6 +10,9 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { findLeftovers } from '../../functions/janitor/find-leftovers';
+import { readRestoreReport, type ReadReportEvent } from '../../functions/dump-restore-test/read-report';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isObjectMissing } from '../../functions/shared/s3-errors';
 import { copyName, planRestore, type PlanRestoreEvent } from '../../functions/snapshot-restore-test/plan-restore';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
@@ -102,6 +105,21 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
               },
             ],
           })),
+        DumpRestoreTestReadReport: (payload) =>
+          readRestoreReport(payload as ReadReportEvent, plan.recoveryTargets.restoreFromBackup.rtoMinutes * 60, {
+            getReport: async (key) => {
+              try {
+                const object = await s3.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
+                return await object.Body?.transformToString('utf8');
+              } catch (error) {
+                if (isObjectMissing(error)) return undefined;
+                throw error;
+              }
+            },
+            putResults: async (key, body) => {
+              await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
+            },
+          }),
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),

@@ -244,9 +244,7 @@ export class EcsModel {
           (input.startedBy === undefined || t.startedBy === input.startedBy),
       )
       .map((t) => t.taskArn);
-    return arns.length > max
-      ? { taskArns: arns.slice(0, max), nextToken: String(max) }
-      : { taskArns: arns };
+    return arns.length > max ? { taskArns: arns.slice(0, max), nextToken: String(max) } : { taskArns: arns };
   }
 
   DescribeTasks(ctx: Ctx, input: Input): unknown {
@@ -342,7 +340,7 @@ export function awaitTaskStopped(
       `Tasks provisioning failure: ${JSON.stringify(fromModelNames({ failures }, schema?.output, 'pascal'))}`,
     );
   }
-  const arn = String(((answer.tasks as Record<string, unknown>[] | undefined)?.[0] ?? {}).taskArn);
+  const arn = String((answer.tasks as Record<string, unknown>[] | undefined)?.[0]?.taskArn);
   const task = ecs.tasks.get(arn);
   if (!task) throw new Error(`ecs:runTask.sync: RunTask answered no task (${arn})`);
   const started = now().getTime();
@@ -350,7 +348,10 @@ export function awaitTaskStopped(
   while (task.lastStatus !== 'STOPPED') {
     const elapsed = (now().getTime() - started) / 1000;
     if (limit !== undefined && elapsed >= limit)
-      throw new StatesError('States.Timeout', `Task timed out after ${limit} seconds (${task.taskArn} is ${task.lastStatus})`);
+      throw new StatesError(
+        'States.Timeout',
+        `Task timed out after ${limit} seconds (${task.taskArn} is ${task.lastStatus})`,
+      );
     advance(Math.min(5, limit === undefined ? 5 : limit - elapsed));
   }
   const described = pascal(ecs.describe(task)).Tasks[0];

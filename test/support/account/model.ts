@@ -127,7 +127,8 @@ export class AccountModel extends AccountState {
       // ecs:runTask.sync is RunTask, then a wait on the model clock until the task stopped (ecs.ts).
       const ecsSync = rest === 'ecs:runTask.sync';
       if (ecsSync) rest = 'ecs:runTask';
-      else if (pattern) throw new ModelRejectedCall(`the ${pattern[1]} integration pattern is not modeled (${resource})`);
+      else if (pattern)
+        throw new ModelRejectedCall(`the ${pattern[1]} integration pattern is not modeled (${resource})`);
       let service: ServiceName;
       let op: string;
       let casing: Casing;
@@ -182,7 +183,13 @@ export class AccountModel extends AccountState {
         }
         throw e;
       }
-      if (ecsSync) return awaitTaskStopped(this.ecs, out, () => this.now(), (s) => this.advance(s));
+      if (ecsSync)
+        return awaitTaskStopped(
+          this.ecs,
+          out,
+          () => this.now(),
+          (s) => this.advance(s),
+        );
       return fromModelNames(out, schema.output, casing) ?? {};
     } catch (e) {
       rec.error = (e as Error).name;
