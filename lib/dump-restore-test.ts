@@ -13,6 +13,7 @@ import {
   type DumpRestoreTestProps as BodyProps,
 } from '../statemachines/dump-restore-test';
 import { DrFunction } from './dr-function';
+import { listChars, namesOrPatterns, RESOURCE_LIST_BUDGET } from './iam-scope';
 import { DrWorkflow } from './dr-workflow';
 import type { IsolatedNetwork } from './isolated-network';
 import { acknowledgeWildcards } from './nag';
@@ -184,15 +185,28 @@ export class DumpRestoreTest extends Construct {
       schedule: plan.schedules.dumpRestoreTest,
     });
     const machine = this.workflow.stateMachine;
+    const clusterTasks = stack.formatArn({
+      service: 'ecs',
+      resource: 'task',
+      resourceName: `${this.cluster.clusterName}/*`,
+    });
     // RunTask with Tags needs ecs:TagResource on the task it creates.
     machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ecs:TagResource'],
-        resources: [
-          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` }),
-        ],
+        resources: [clusterTasks],
         conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
+    );
+    acknowledgeWildcards(
+      machine.role,
+      { resources: [clusterTasks, `${this.readReportFunction.functionArn}:*`] },
+      'Tasks are created per run (task/<cluster>/<id>): the cleanup describes and stops only this cluster’s, StopTask only those tagged with our owner and the ephemeral lifecycle; ListTasks and .sync’s StopTask/DescribeTasks take no task ARN and are conditioned on the cluster (ecs:cluster); :* is CDK’s grant to invoke the function’s versions.',
+    );
+    acknowledgeWildcards(
+      this.taskDefinition.obtainExecutionRole(),
+      { resources: ['*'] },
+      'ecr:GetAuthorizationToken supports no resource-level permission; the image pull itself is limited to the asset repository.',
     );
   }
 
@@ -203,30 +217,49 @@ export class DumpRestoreTest extends Construct {
    */
   private grantTaskRole(plan: DrPlan, evidenceBucket: s3.IBucket): void {
     const role = this.taskDefinition.taskRole;
+    const stack = Stack.of(this);
     const { prefix, latestDumpKey } = plan.backups.keyLayout;
     const buckets = [...new Set(plan.databases.flatMap((db) => (db.backupBucket ? [db.backupBucket] : [])))];
+    const wildcards: string[] = [];
     if (buckets.length > 0) {
+      // The plan's buckets while their ARNs fit a list; for a fleet, name patterns of them (lib/iam-scope.ts), held
+      // to this account (S3 ARNs carry none) — still only the latest-dump key, and only reads.
+      const scoped = namesOrPatterns(buckets, (name) => `arn:aws:s3:::${name}/${prefix}${latestDumpKey}`.length * 2);
+      const conditions = scoped.patterned ? { StringEquals: { 's3:ResourceAccount': stack.account } } : undefined;
+      const bucketArns = scoped.names.map((name) => `arn:${stack.partition}:s3:::${name}`);
+      const dumpArns = bucketArns.map((arn) => `${arn}/${prefix}${latestDumpKey}`);
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:GetObject'],
-          resources: buckets.map((b) => `arn:aws:s3:::${b}/${prefix}${latestDumpKey}`),
-        }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: dumpArns, conditions }),
       );
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: buckets.map((b) => `arn:aws:s3:::${b}`) }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: bucketArns, conditions }),
       );
+      if (scoped.patterned) wildcards.push(...bucketArns, ...dumpArns);
       const keys = [
         ...new Set(plan.buckets.flatMap((b) => (buckets.includes(b.name) && b.kmsKeyArn ? [b.kmsKeyArn] : []))),
       ];
-      if (keys.length > 0)
+      if (keys.length > 0 && listChars(keys) <= RESOURCE_LIST_BUDGET) {
         role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: keys }));
+      } else if (keys.length > 0) {
+        // Any key of this account in the keys' regions, but only for what S3 decrypts on this role's behalf.
+        const keyRegions = [...new Set(keys.map((k) => k.split(':')[3] ?? ''))].sort();
+        const keyArns = keyRegions.map((r) => `arn:${stack.partition}:kms:${r}:${stack.account}:key/*`);
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: keyArns,
+            conditions: { StringEquals: { 'kms:ViaService': keyRegions.map((r) => `s3.${r}.amazonaws.com`) } },
+          }),
+        );
+        wildcards.push(...keyArns);
+      }
     }
     const reports = evidenceBucket.arnForObjects(`${REPORTS}*`);
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reports] }));
     acknowledgeWildcards(
       role,
-      { resources: [reports] },
-      'The runner writes one report per run and database under restore-reports/<execution>/ of the evidence bucket.',
+      { resources: [reports, ...wildcards] },
+      'The runner writes one report per run and database under restore-reports/<execution>/ of the evidence bucket; for a fleet, the backups buckets and their keys are name patterns of the plan’s own names (lib/iam-scope.ts), held to this account (s3:ResourceAccount, kms:ViaService), and still read only the latest-dump key.',
     );
   }
 }
