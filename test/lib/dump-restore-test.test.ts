@@ -2,7 +2,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DUMP_RESTORE_TASK_MARGIN_MINUTES } from '../../lib/plan-rules';
-import { configuredPlan } from '../support/plans';
+import { parsePlan } from '../../lib/plan';
+import { configuredPlan, examplePlanInput } from '../support/plans';
 import { synthesize } from '../support/synth';
 
 const plan = configuredPlan();
@@ -213,5 +214,18 @@ describe('the runner’s image', () => {
       if (docker === undefined) delete process.env.CDK_DOCKER;
       else process.env.CDK_DOCKER = docker;
     }
+  });
+});
+
+describe('a plan without dumps', () => {
+  it('deploys no dump restore test: a test of nothing would pass every month', () => {
+    const input = examplePlanInput();
+    const databases = (input.databases as Record<string, unknown>[]).map(({ backupBucket: _, ...db }) => db);
+
+    const { stacks, primary } = synthesize(parsePlan({ ...input, databases }));
+
+    expect(stacks.primary.dumpRestoreTest).toBeUndefined();
+    primary.resourceCountIs('AWS::ECS::Cluster', 0);
+    primary.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 });
