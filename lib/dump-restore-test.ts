@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -198,9 +199,14 @@ export class DumpRestoreTest extends Construct {
         conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
     );
+    // Without the feature flag (an app run without cdk.json's context), CDK grants ecs:RunTask on every revision of
+    // the family (`<family ARN>:*`), as it computes it.
+    const revisions = FeatureFlags.of(this).isEnabled(cxapi.STEPFUNCTIONS_TASKS_FIX_RUN_ECS_TASK_POLICY)
+      ? []
+      : [`${familyArn(this.taskDefinition.taskDefinitionArn, stack)}:*`];
     acknowledgeWildcards(
       machine.role,
-      { resources: [clusterTasks, `${this.readReportFunction.functionArn}:*`] },
+      { resources: [clusterTasks, `${this.readReportFunction.functionArn}:*`, ...revisions] },
       'Tasks are created per run (task/<cluster>/<id>): the cleanup describes and stops only this cluster’s, StopTask only those tagged with our owner and the ephemeral lifecycle; ListTasks and .sync’s StopTask/DescribeTasks take no task ARN and are conditioned on the cluster (ecs:cluster); :* is CDK’s grant to invoke the function’s versions.',
     );
     acknowledgeWildcards(
@@ -262,4 +268,18 @@ export class DumpRestoreTest extends Construct {
       'The runner writes one report per run and database under restore-reports/<execution>/ of the evidence bucket; for a fleet, the backups buckets and their keys are name patterns of the plan’s own names (lib/iam-scope.ts), held to this account (s3:ResourceAccount, kms:ViaService), and still read only the latest-dump key.',
     );
   }
+}
+
+/** The ARN of a task definition's family, without its revision, as EcsRunTask computes it. */
+function familyArn(taskDefinitionArn: string, stack: Stack): string {
+  const parts = stack.splitArn(taskDefinitionArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return stack.formatArn({
+    partition: parts.partition,
+    service: parts.service,
+    account: parts.account,
+    region: parts.region,
+    resource: parts.resource,
+    arnFormat: parts.arnFormat,
+    resourceName: parts.resourceName?.split(':')[0],
+  });
 }
