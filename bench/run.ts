@@ -28,6 +28,9 @@
  *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
  *    cold import of the largest bundle with the plan shipped beside it.
  * 7. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
+ * 8. Dump restore runner — `benchRestoreRunner()` (bench/restore-runner.ts): the ≥ 200 MB dump restored by the
+ *    bundled runner into a throwaway server at -j 1, 2, 4 (MB/s over pg_restore's seconds); the runner's peak RSS
+ *    while streaming 50 MB and 200 MB objects from the local S3 test server.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -53,6 +56,7 @@ import {
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
 import { benchNotificationSize } from './notification-size';
+import { benchRestoreRunner } from './restore-runner';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -311,9 +315,52 @@ async function main(): Promise<void> {
     }
     report.approve = approve;
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet, approve].some(
-      (s) => typeof s === 'object' && s !== null && 'error' in s,
-    );
+    heading('8. Dump restore runner (the bundle, a throwaway server; the ≥ 200 MB dump of section 4)');
+    const restoreRunner = await section('Restore runner', () => benchRestoreRunner());
+    if (!('error' in restoreRunner)) {
+      const r = restoreRunner as {
+        dumpBytes: number;
+        restores: {
+          jobs: number;
+          exitCode: number;
+          restoreSeconds: number;
+          mbPerSecond: number;
+          totalSeconds: number;
+        }[];
+        downloads: { objectMB: number; exitCode: number; downloadSeconds: number; peakRssMB: number }[];
+      };
+      console.log(
+        table(
+          ['pg_restore', 'restore s', 'MB/s', 'total s', 'exit'],
+          r.restores.map((x) => [
+            `-j ${x.jobs} (${(r.dumpBytes / 1024 / 1024).toFixed(0)} MB)`,
+            x.restoreSeconds,
+            x.mbPerSecond,
+            x.totalSeconds,
+            x.exitCode,
+          ]),
+        ),
+      );
+      console.log(
+        table(
+          ['download from S3', 'download s', 'peak RSS MB'],
+          r.downloads.map((x) => [`${x.objectMB} MB object`, x.downloadSeconds, x.peakRssMB]),
+        ),
+      );
+    }
+    report.restoreRunner = restoreRunner;
+
+    failed = [
+      report.bundles,
+      report.coldImport,
+      report.synth,
+      integrity,
+      count,
+      validator,
+      report.fleet,
+      approve,
+      restoreRunner,
+    ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
