@@ -186,7 +186,7 @@ describe('the runner’s image', () => {
     expect(images).toHaveLength(1);
     expect(images[0]!.source).toMatchObject({
       platform: 'linux/arm64',
-      dockerBuildArgs: { POSTGRES_MAJOR: String(plan.workload.dumpRestore.postgresMajor), NODE_MAJOR: '22' },
+      dockerBuildArgs: { POSTGRES_MAJOR: String(plan.workload.dumpRestore.postgresMajor), NODE_MAJOR: '24' },
     });
   });
 
@@ -203,11 +203,18 @@ describe('the runner’s image', () => {
       const context = join(assembly.directory, image!.source.directory);
 
       expect(readdirSync(context).sort()).toEqual(['Dockerfile', 'runner']);
-      expect(readdirSync(join(context, 'runner')).sort()).toEqual(['main.js', 'plan.json']);
+      expect(readdirSync(join(context, 'runner')).sort()).toEqual([
+        'plan.json',
+        'restore-runner.js',
+        'restore-runner.js.map',
+      ]);
       expect(JSON.parse(readFileSync(join(context, 'runner', 'plan.json'), 'utf8'))).toEqual(
         JSON.parse(JSON.stringify(plan)),
       );
-      expect(readFileSync(join(context, 'runner', 'main.js'), 'utf8')).not.toMatch(/require\("aws-cdk-lib/);
+      expect(readFileSync(join(context, 'runner', 'restore-runner.js'), 'utf8')).not.toMatch(/require\("aws-cdk-lib/);
+      expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toMatch(
+        /^ENTRYPOINT \["node", "\/opt\/restore-runner\/restore-runner\.js"\]$/m,
+      );
       expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toMatch(/^USER postgres$/m);
       expect(existsSync('/nonexistent/docker')).toBe(false);
     } finally {
