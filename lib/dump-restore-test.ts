@@ -89,7 +89,7 @@ export class DumpRestoreTest extends Construct {
       'S3 through the gateway endpoint (routes bound it)',
     );
 
-    vpc.addGatewayEndpoint('S3Endpoint', {
+    const s3Endpoint = vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [subnets],
     });
@@ -147,7 +147,19 @@ export class DumpRestoreTest extends Construct {
         'The environment holds names only (report bucket, plan file path, region); the runner holds no secret: IAM signs its S3 calls, its server is local and throwaway.',
     });
 
-    this.grantTaskRole(plan, evidenceBucket);
+    // The gateway endpoint lets through only what the task needs (its own role allows no more): the dumps, the
+    // reports, and the image's layers, which ECR serves from its region's S3 bucket (Amazon ECR User Guide, "Amazon
+    // ECR interface VPC endpoints", the starport layer bucket) — no other bucket, whoever asks.
+    for (const access of this.grantTaskRole(plan, evidenceBucket)) {
+      s3Endpoint.addToPolicy(new iam.PolicyStatement({ ...access, principals: [new iam.AnyPrincipal()] }));
+    }
+    s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+      }),
+    );
 
     this.readReportFunction = new DrFunction(this, 'ReadReport', {
       plan,
@@ -221,8 +233,9 @@ export class DumpRestoreTest extends Construct {
    * missing object answers 403, not NoSuchKey), `kms:Decrypt` on the bucket's key, `s3:PutObject` on reports only.
    * Nothing writes or deletes in a backup bucket.
    */
-  private grantTaskRole(plan: DrPlan, evidenceBucket: s3.IBucket): void {
+  private grantTaskRole(plan: DrPlan, evidenceBucket: s3.IBucket): iam.PolicyStatementProps[] {
     const role = this.taskDefinition.taskRole;
+    const access: iam.PolicyStatementProps[] = [];
     const stack = Stack.of(this);
     const { prefix, latestDumpKey } = plan.backups.keyLayout;
     const buckets = [...new Set(plan.databases.flatMap((db) => (db.backupBucket ? [db.backupBucket] : [])))];
@@ -234,11 +247,9 @@ export class DumpRestoreTest extends Construct {
       const conditions = scoped.patterned ? { StringEquals: { 's3:ResourceAccount': stack.account } } : undefined;
       const bucketArns = scoped.names.map((name) => `arn:${stack.partition}:s3:::${name}`);
       const dumpArns = bucketArns.map((arn) => `${arn}/${prefix}${latestDumpKey}`);
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: dumpArns, conditions }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: bucketArns, conditions }),
+      access.push(
+        { actions: ['s3:GetObject'], resources: dumpArns, conditions },
+        { actions: ['s3:ListBucket'], resources: bucketArns, conditions },
       );
       if (scoped.patterned) wildcards.push(...bucketArns, ...dumpArns);
       const keys = [
@@ -261,12 +272,14 @@ export class DumpRestoreTest extends Construct {
       }
     }
     const reports = evidenceBucket.arnForObjects(`${REPORTS}*`);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reports] }));
+    access.push({ actions: ['s3:PutObject'], resources: [reports] });
+    for (const statement of access) role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
     acknowledgeWildcards(
       role,
       { resources: [reports, ...wildcards] },
       'The runner writes one report per run and database under restore-reports/<execution>/ of the evidence bucket; for a fleet, the backups buckets and their keys are name patterns of the plan’s own names (lib/iam-scope.ts), held to this account (s3:ResourceAccount, kms:ViaService), and still read only the latest-dump key.',
     );
+    return access;
   }
 }
 

@@ -54,6 +54,36 @@ describe('the dump restore test’s network', () => {
     }
   });
 
+  it('lets through the S3 gateway only the latest dump, its bucket’s listing, the reports and ECR’s image layers', () => {
+    const [gateway] = Object.values(primary.findResources('AWS::EC2::VPCEndpoint')).filter(
+      (e) => e.Properties.VpcEndpointType === 'Gateway',
+    );
+    const [evidence] = only(primary, 'AWS::S3::Bucket', 'EvidenceBucket');
+    const bucket = plan.databases[0]!.backupBucket!;
+    const { prefix, latestDumpKey } = plan.backups.keyLayout;
+
+    const statements = gateway!.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+
+    expect(statements).toEqual([
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Resource: [
+          `arn:aws:s3:::${bucket}/${prefix}${latestDumpKey}`,
+          'arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*',
+        ],
+      },
+      { Action: 's3:ListBucket', Effect: 'Allow', Principal: { AWS: '*' }, Resource: `arn:aws:s3:::${bucket}` },
+      {
+        Action: 's3:PutObject',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [evidence, 'Arn'] }, '/restore-reports/*']] },
+      },
+    ]);
+  });
+
   it('opens the endpoints’ group to 443 from the tasks’ group only', () => {
     const into = Object.values(primary.findResources('AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties)
