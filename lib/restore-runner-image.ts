@@ -1,10 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { PROJECT_ROOT, writePlanFile } from './bundling';
 import { bundleRestoreRunner } from './restore-runner-bundle';
 import type { DrPlan } from './plan';
@@ -45,17 +44,16 @@ export class RestoreRunnerImage extends Construct {
 }
 
 /**
- * Writes the build context into a folder named by the plan's hash (the same plan stages the same bytes, so the
- * image is rebuilt only when the runner or the plan changed): the Dockerfile, and the runner bundled by
- * `bundleRestoreRunner` (lib/restore-runner-bundle.ts: the Lambdas' esbuild settings, the plan beside it).
+ * Writes the build context into a fresh folder (synths in parallel, as the tests run, never share one): the
+ * Dockerfile, and the runner bundled by `bundleRestoreRunner` (lib/restore-runner-bundle.ts: the Lambdas' esbuild
+ * settings, the plan beside it). The asset's hash is of the contents, and every such folder sits at the same depth
+ * (the source map's relative paths stay the same), so the same runner and plan give the same image.
  */
 function stageBuildContext(plan: DrPlan): string {
-  const planFile = writePlanFile(plan);
-  const hash = createHash('sha256').update(planFile).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'edr-restore-runner', hash);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const root = join(tmpdir(), 'edr-restore-runner');
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, 'context-'));
   cpSync(join(RESTORE_RUNNER_CONTEXT, 'Dockerfile'), join(dir, 'Dockerfile'));
-  bundleRestoreRunner(join(dir, BUNDLE_DIR), planFile);
+  bundleRestoreRunner(join(dir, BUNDLE_DIR), writePlanFile(plan));
   return dir;
 }
