@@ -1,5 +1,5 @@
 /**
- * Benchmark of the dump restore runner, through its bundle (`node restore-runner.js`, as the container runs it):
+ * Benchmark of the dump restore runner, through its bundle (`node main.js`, as the container runs it):
  *
  * - Restore throughput: the ≥ 200 MB dump of bench/dump-integrity.ts restored into a throwaway server at
  *   `-j` 1, 2 and 4; MB/s is the dump's size over pg_restore's seconds (from the report), with the total.

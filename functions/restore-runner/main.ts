@@ -1,6 +1,6 @@
 /**
  * The dump restore runner's program: `node main.js <file|s3://bucket/key> [flags]` (esbuild bundle
- * `restore-runner.js`, see `bundle.ts`), run in the Fargate task and, through `entmoot-dr restore-test`, by an
+ * `main.js`, see lib/restore-runner-bundle.ts), run in the Fargate task and, through `entmoot-dr restore-test`, by an
  * operator. Arguments and environment in (`options.ts`: every flag has an `EDR_*` variable), the report out (to
  * stdout, and to `s3://<report-bucket>/<report-key>` when given), and the exit code of `EXIT_CODES`:
  * 0 restored and validated, 1 bad backup, 2 usage or configuration, 3 the runner could not do its job.

@@ -37,10 +37,13 @@ export interface RunnerDeps {
   readonly s3: () => Pick<S3Client, 'send' | 'config'> | undefined;
 }
 
-/** Check names of the runner's own results (the pre-flight's are the weekly check's, the validator's its own). */
+/**
+ * Check names of the runner's own results (the pre-flight's are the weekly check's, the validator's its own).
+ * `pg-restore` is pg_restore's outcome; the workflow's report reader adds its verdict as `dump-restore`.
+ */
 export const RUNNER_CHECKS = {
   source: 'dump-source',
-  restore: 'dump-restore',
+  restore: 'pg-restore',
   restoreTime: 'restore-time',
   cleanup: 'restore-cleanup',
 } as const;
@@ -127,7 +130,7 @@ export async function runRestore(
   let restoreTarget: RestoreTarget | undefined;
   let local: LocalPostgres | undefined;
   const stopLocalNow = () => {
-    // A signal's last resort while the async cleanup cannot run: a throwaway server is stopped synchronously.
+    // A throwaway server that started although its target was never handed back (a later step of its setup failed).
     if (local) {
       try {
         stopPostgres(local);

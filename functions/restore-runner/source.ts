@@ -109,11 +109,12 @@ async function s3Source(
     );
   }
   const arn = `arn:aws:s3:::${bucket}/${key}`;
+  const ownRegion = await s3.config.region();
   const explain = (action: string, error: unknown): SourceError => {
     const region = redirectRegion(error);
     if (region)
       return new SourceError(
-        `${location} is in ${region}, not in this runner's region ${String(process.env.AWS_REGION ?? '')}: a gateway endpoint reaches only its own region's buckets; run the test in the bucket's region`,
+        `${location} is in ${region}, not in this runner's region ${ownRegion}: a gateway endpoint reaches only its own region's buckets; run the test in the bucket's region`,
         'runner-failed',
         source,
       );

@@ -186,7 +186,7 @@ describe('the dump restore runner, end to end', () => {
       'dump-format': 'PASS',
       'dump-tables': 'PASS',
       'dump-completeness': 'PASS',
-      'dump-restore': 'PASS',
+      'pg-restore': 'PASS',
       required_tables: 'PASS',
       postgis_works: 'PASS',
       latest_modification: 'PASS',
@@ -205,6 +205,23 @@ describe('the dump restore runner, end to end', () => {
     expect(await restoreDatabases()).toEqual([]);
   });
 
+  it("judges freshness against --reference-time when given, instead of the file's mtime", async () => {
+    const { code, report } = await run('bundle', [
+      dumps.custom,
+      '--database-url',
+      databaseUrl(),
+      '--reference-time',
+      '2020-01-01T00:00:00Z',
+    ]);
+    expect(code).toBe(1);
+    expect(report?.referenceTime).toBe('2020-01-01T00:00:00.000Z');
+    expect(report?.results.find((r) => r.check === 'latest_modification')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringMatching(/min after the reference time: a copy holds nothing newer than its point in time$/),
+    });
+    expect(await restoreDatabases()).toEqual([]);
+  });
+
   it('restores a dump written to a pipe (no data offsets) at -j 2 (exit 0)', async () => {
     const { code, report } = await run('bundle', [dumps.piped, '--jobs', '2']);
     expect(code).toBe(0);
@@ -214,7 +231,7 @@ describe('the dump restore runner, end to end', () => {
 
   it('restores a dump with objects owned by a role the target lacks (exit 0)', async () => {
     const { code, report } = await run('bundle', [files.foreignOwner]);
-    expect({ code, restore: statuses(report)['dump-restore'] }).toEqual({ code: 0, restore: 'PASS' });
+    expect({ code, restore: statuses(report)['pg-restore'] }).toEqual({ code: 0, restore: 'PASS' });
   });
 
   it.each([
@@ -292,6 +309,20 @@ describe('the dump restore runner, end to end', () => {
     expect(cli.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
+  it('refuses a plan file that is not a plan before any work (exit 2)', async () => {
+    const file = join(extra, 'not-a-plan.json');
+    writeFileSync(file, JSON.stringify({ regions: { primary: 'virginia' } }));
+    const cli = await run('cli', [dumps.custom, '--plan', file]);
+    const runner = await run('bundle', [dumps.custom, '--plan', file]);
+    expect([cli.code, runner.code, cli.stdout, runner.stdout]).toEqual([2, 2, '', '']);
+    expect(cli.stderr.trim()).toBe(
+      'entmoot-dr restore-test: plan.regions.primary: must be an AWS region code such as us-east-1 (got "virginia")',
+    );
+    expect(runner.stderr.trim()).toBe(
+      `restore-runner: the plan file ${file} has no backups.requiredTables: it is not a plan the CDK app validated (cdk synth writes it)`,
+    );
+  });
+
   it('stops pg_restore on SIGTERM, drops its database and exits 3', async () => {
     const { child, done } = start('bundle', [files.large, '--database-url', databaseUrl(), '--jobs', '2']);
     // Wait until pg_restore is connected to the new database, then interrupt.
@@ -307,7 +338,7 @@ describe('the dump restore runner, end to end', () => {
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
     // pg_restore ran, and was stopped before it finished.
-    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(report?.results.find((r) => r.check === 'pg-restore')?.detail).toMatch(/^pg_restore was stopped after /);
     expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(await restoreDatabases()).toEqual([]);
   });
@@ -326,7 +357,7 @@ describe('the dump restore runner, end to end', () => {
     expect(running).toBe(true);
     expect(code).toBe(3);
     expect(report?.summary).toMatch(/^stopped: interrupted by SIGTERM/);
-    expect(report?.results.find((r) => r.check === 'dump-restore')?.detail).toMatch(/^pg_restore was stopped after /);
+    expect(report?.results.find((r) => r.check === 'pg-restore')?.detail).toMatch(/^pg_restore was stopped after /);
     expect(pgRestoreRunningOn(files.large)).toBe(false);
     expect(readdirSync(work)).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { parseRunnerArgs } from '../../../functions/restore-runner/options';
 import { sortRestoreErrors } from '../../../functions/restore-runner/pg-restore';
 import { majorOf, preflight } from '../../../functions/restore-runner/preflight';
 import { restoreReportKey } from '../../../functions/restore-runner/report';
+import { fetchDump, SourceError } from '../../../functions/restore-runner/source';
 import { createdAtOf, parseDatabaseUrl, restoreDatabaseName } from '../../../functions/restore-runner/target';
 import { InvalidInputError } from '../../../functions/shared/errors';
 import { parsePlan } from '../../../lib/plan';
@@ -206,5 +207,69 @@ describe("the plan's ignorable extensions", () => {
         ],
       }),
     );
+  });
+});
+
+describe('fetching an s3:// dump', () => {
+  const work = mkdtempSync(join(tmpdir(), 'edr-source-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const location = 's3://entmoot-prod-backups/latest.sql';
+
+  /** A hand-written S3 client: HeadObject answers `head` (or throws it), nothing else is expected. */
+  function fakeS3(head: object | Error, credentials: () => Promise<unknown> = async () => ({ accessKeyId: 'a' })) {
+    const calls: string[] = [];
+    const send = async (command: { constructor: { name: string } }) => {
+      calls.push(command.constructor.name);
+      if (command.constructor.name !== 'HeadObjectCommand') throw new Error(`unexpected ${command.constructor.name}`);
+      if (head instanceof Error) throw head;
+      return head;
+    };
+    return { s3: { send, config: { credentials, region: async () => 'us-east-1' } } as never, calls };
+  }
+  const s3Error = (name: string, status: number, headers: Record<string, string> = {}) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, $response: { headers } });
+
+  async function failure(deps: Parameters<typeof fetchDump>[2]): Promise<SourceError> {
+    const error = await fetchDump(location, work, deps, new AbortController().signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SourceError);
+    return error as SourceError;
+  }
+
+  it('does not download an object larger than the free disk, and names the plan field to raise', async () => {
+    const { s3, calls } = fakeS3({ ContentLength: 10 * 1024 ** 3, LastModified: new Date(), ETag: '"e"' });
+    const error = await failure({ s3, now: Date.now, freeBytes: () => 4 * 1024 ** 3 });
+    expect([error.kind, calls]).toEqual(['runner-failed', ['HeadObjectCommand']]);
+    expect(error.message).toBe(
+      `${location} is 10,737,418,240 bytes and ${work} has 4,294,967,296 bytes free (256 MiB kept back): give the task more ephemeral storage (workload.dumpRestore.ephemeralStorageGiB)`,
+    );
+  });
+
+  it("says a bucket in another region is out of a gateway endpoint's reach", async () => {
+    const { s3 } = fakeS3(s3Error('PermanentRedirect', 301, { 'x-amz-bucket-region': 'eu-west-1' }));
+    const error = await failure({ s3, now: Date.now });
+    expect(error.kind).toBe('runner-failed');
+    expect(error.message).toMatch(
+      /^s3:\/\/entmoot-prod-backups\/latest\.sql is in eu-west-1, not in this runner's region us-east-1: a gateway endpoint reaches only its own region's buckets/,
+    );
+  });
+
+  it('takes missing credentials as a configuration error', async () => {
+    const { s3, calls } = fakeS3({}, async () => {
+      throw new Error('Could not load credentials from any providers');
+    });
+    const error = await failure({ s3, now: Date.now });
+    expect([error.kind, error.message, calls]).toEqual([
+      'usage',
+      `no AWS credentials to read ${location} (Could not load credentials from any providers): set a profile or credentials`,
+      [],
+    ]);
+  });
+
+  it("takes HEAD's bare 404 as the backup missing", async () => {
+    const { s3 } = fakeS3(s3Error('NotFound', 404));
+    expect((await failure({ s3, now: Date.now })).kind).toBe('bad-backup');
   });
 });
