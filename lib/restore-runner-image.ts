@@ -5,13 +5,11 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, writePlanFile } from './bundling';
-import { bundleRestoreRunner } from './restore-runner-bundle';
+import { bundleRestoreRunner, RESTORE_RUNNER_NODE_MAJOR } from './restore-runner-bundle';
 import type { DrPlan } from './plan';
 
 /** The image's build context as kept in the repository: the Dockerfile. */
 export const RESTORE_RUNNER_CONTEXT = join(PROJECT_ROOT, 'containers', 'restore-runner');
-/** Node.js major of the image (the Dockerfile's NODE_MAJOR): the bundles' esbuild target (`DR_BUNDLING.target`). */
-const NODE_MAJOR = 24;
 /** Folder of the build context the bundle goes to (the Dockerfile copies it to /opt/restore-runner). */
 const BUNDLE_DIR = 'runner';
 
@@ -37,7 +35,7 @@ export class RestoreRunnerImage extends Construct {
       platform: ecrAssets.Platform.LINUX_ARM64,
       buildArgs: {
         POSTGRES_MAJOR: String(props.plan.workload.dumpRestore.postgresMajor),
-        NODE_MAJOR: String(NODE_MAJOR),
+        NODE_MAJOR: String(RESTORE_RUNNER_NODE_MAJOR),
       },
     });
   }
@@ -46,8 +44,8 @@ export class RestoreRunnerImage extends Construct {
 /**
  * Writes the build context into a fresh folder (synths in parallel, as the tests run, never share one): the
  * Dockerfile, and the runner bundled by `bundleRestoreRunner` (lib/restore-runner-bundle.ts: the Lambdas' esbuild
- * settings, the plan beside it). The asset's hash is of the contents, and every such folder sits at the same depth
- * (the source map's relative paths stay the same), so the same runner and plan give the same image.
+ * settings, the plan beside it). The asset's hash is of the contents (no source map, whose paths would differ per
+ * folder), so the same runner and plan give the same image.
  */
 function stageBuildContext(plan: DrPlan): string {
   const root = join(tmpdir(), 'edr-restore-runner');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DUMP_RESTORE_TASK_MARGIN_MINUTES } from '../../lib/plan-rules';
+import { RESTORE_RUNNER_BUNDLE, RESTORE_RUNNER_NODE_MAJOR } from '../../lib/restore-runner-bundle';
 import { parsePlan } from '../../lib/plan';
 import { configuredPlan, examplePlanInput } from '../support/plans';
 import { synthesize } from '../support/synth';
@@ -216,7 +217,10 @@ describe('the runner’s image', () => {
     expect(images).toHaveLength(1);
     expect(images[0]!.source).toMatchObject({
       platform: 'linux/arm64',
-      dockerBuildArgs: { POSTGRES_MAJOR: String(plan.workload.dumpRestore.postgresMajor), NODE_MAJOR: '24' },
+      dockerBuildArgs: {
+        POSTGRES_MAJOR: String(plan.workload.dumpRestore.postgresMajor),
+        NODE_MAJOR: String(RESTORE_RUNNER_NODE_MAJOR),
+      },
     });
   });
 
@@ -233,17 +237,13 @@ describe('the runner’s image', () => {
       const context = join(assembly.directory, image!.source.directory);
 
       expect(readdirSync(context).sort()).toEqual(['Dockerfile', 'runner']);
-      expect(readdirSync(join(context, 'runner')).sort()).toEqual([
-        'plan.json',
-        'restore-runner.js',
-        'restore-runner.js.map',
-      ]);
+      expect(readdirSync(join(context, 'runner')).sort()).toEqual([RESTORE_RUNNER_BUNDLE, 'plan.json'].sort());
       expect(JSON.parse(readFileSync(join(context, 'runner', 'plan.json'), 'utf8'))).toEqual(
         JSON.parse(JSON.stringify(plan)),
       );
-      expect(readFileSync(join(context, 'runner', 'restore-runner.js'), 'utf8')).not.toMatch(/require\("aws-cdk-lib/);
-      expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toMatch(
-        /^ENTRYPOINT \["node", "\/opt\/restore-runner\/restore-runner\.js"\]$/m,
+      expect(readFileSync(join(context, 'runner', RESTORE_RUNNER_BUNDLE), 'utf8')).not.toMatch(/require\("aws-cdk-lib/);
+      expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toContain(
+        `\nENTRYPOINT ["node", "/opt/restore-runner/${RESTORE_RUNNER_BUNDLE}"]\n`,
       );
       expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toMatch(/^USER postgres$/m);
       expect(existsSync('/nonexistent/docker')).toBe(false);
