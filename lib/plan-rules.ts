@@ -93,6 +93,12 @@ function range(from: number, to: number, step: number): number[] {
   return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
 }
 
+/**
+ * Minutes a dump restore task needs beyond its runner's deadline: Fargate provisioning and the image pull before
+ * the runner starts (a few minutes for a PostgreSQL + PostGIS image), and the container's 120 s stop timeout after.
+ */
+export const DUMP_RESTORE_TASK_MARGIN_MINUTES = 10;
+
 /** Why Fargate would refuse a CPU/memory pair, or undefined. */
 export function fargateProblem(cpu: number, memoryMiB: number): string | undefined {
   const allowed = FARGATE_MEMORY[cpu];

@@ -9,7 +9,14 @@
  */
 import { z } from 'zod';
 import { minimumJanitorMinutes, removalsPerRun, type JanitorBoundPlan } from '../functions/janitor/run-bound';
-import { AWS_REGIONS, bucketNameProblem, fargateProblem, scheduleProblem, sqlProblem } from './plan-rules';
+import {
+  AWS_REGIONS,
+  bucketNameProblem,
+  DUMP_RESTORE_TASK_MARGIN_MINUTES,
+  fargateProblem,
+  scheduleProblem,
+  sqlProblem,
+} from './plan-rules';
 
 const RDS_ID = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
 
@@ -505,11 +512,23 @@ export const drPlanSchema = z
           .prefault({}),
         dumpRestore: z
           .object({
+            /** Databases restored at once by the dump restore test (one Fargate task each). */
+            maxConcurrent: positiveInt.max(40).default(1),
+            /**
+             * Minutes one restore task may run: the runner ends itself at this deadline (exit 3), and the workflow's
+             * task waits this long plus a margin. At least the `restoreFromBackup` RTO, so a slow restore is
+             * measured as too slow rather than cut off.
+             */
+            deadlineMinutes: positiveInt.max(1440).default(120),
             cpu: z
               .union([z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)])
               .default(2048),
             memoryMiB: positiveInt.default(8192),
-            ephemeralStorageGiB: positiveInt.min(21).max(200).default(100),
+            /** The task's disk: the dump file and the throwaway server's data both live there. */
+            ephemeralStorageGiB: positiveInt
+              .min(21, 'must be at least 21 (Fargate’s smallest ephemeral storage)')
+              .max(200, 'must be at most 200 (Fargate’s largest ephemeral storage)')
+              .default(100),
             /** PostgreSQL major of the dumps (the restore task's client must be at least this). */
             postgresMajor: positiveInt.min(12).max(18).default(15),
             /**
@@ -641,6 +660,25 @@ export const drPlanSchema = z
         code: 'custom',
         path: ['timeouts', 'workflowMinutes', 'snapshotRestoreTest'],
         message: `must be at least ${needed} (${rounds} rounds of ${plan.restoreTest.maxConcurrent} databases × snapshotRestoreTestDb ${plan.timeouts.workflowMinutes.snapshotRestoreTestDb} minutes): raise it or restoreTest.maxConcurrent`,
+      });
+    }
+    const dump = plan.workload.dumpRestore;
+    const rto = plan.recoveryTargets.restoreFromBackup.rtoMinutes;
+    if (dump.deadlineMinutes < rto) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workload', 'dumpRestore', 'deadlineMinutes'],
+        message: `must be at least the restoreFromBackup RTO (${rto} minutes), so a slow restore is measured, not cut off (got ${dump.deadlineMinutes})`,
+      });
+    }
+    const dumped = plan.databases.filter((db) => db.backupBucket).length;
+    const dumpRounds = Math.ceil(dumped / dump.maxConcurrent);
+    const perTask = dump.deadlineMinutes + DUMP_RESTORE_TASK_MARGIN_MINUTES;
+    if (plan.timeouts.workflowMinutes.dumpRestoreTest < dumpRounds * perTask) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeouts', 'workflowMinutes', 'dumpRestoreTest'],
+        message: `must be at least ${dumpRounds * perTask} (${dumpRounds} rounds of ${dump.maxConcurrent} databases × (workload.dumpRestore.deadlineMinutes ${dump.deadlineMinutes} + ${DUMP_RESTORE_TASK_MARGIN_MINUTES} minutes to start and stop a task)): raise it or workload.dumpRestore.maxConcurrent`,
       });
     }
     const ids = new Map<string, string>();

@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { dumpRestoreItems } from '../statemachines/dump-restore-test';
+import { DumpRestoreTest } from './dump-restore-test';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -13,6 +15,8 @@ export class PrimaryStack extends DrStack {
   public readonly backupVerification: BackupVerification;
   /** The monthly snapshot restore test. */
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
+  /** The monthly dump restore test (Fargate, in the snapshot restore test's isolated network), when a database has a backups bucket. */
+  public readonly dumpRestoreTest?: DumpRestoreTest;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -29,6 +33,16 @@ export class PrimaryStack extends DrStack {
       dashboard: this.dashboard,
     });
     this.watchScheduledJob(this.snapshotRestoreTest.workflow);
+    // Only when some database has dumps to restore: a test of nothing would pass every month.
+    if (dumpRestoreItems(props.plan).length > 0) {
+      this.dumpRestoreTest = new DumpRestoreTest(this, 'DumpRestoreTest', {
+        plan: props.plan,
+        reporting: this.reporting,
+        evidenceBucket: this.evidence.bucket,
+        network: this.snapshotRestoreTest.network,
+      });
+      this.watchScheduledJob(this.dumpRestoreTest.workflow);
+    }
   }
 
   /**

@@ -110,7 +110,8 @@ export interface RunState {
   /** A fan-out's results kept in the evidence bucket: the report reads them into `results`. */
   readonly storedResults?: StoredResults;
   readonly failure?: CaughtError;
-  readonly measurements?: MeasuredDuration[];
+  /** Measured durations; a fan-out (Map) may hand them over one array per target. */
+  readonly measurements?: (MeasuredDuration | MeasuredDuration[])[];
   readonly approvals?: unknown[];
   /** Times saved by the workflow's mark states (`$$.State.EnteredTime`), by mark name. */
   readonly marks?: Record<string, Mark>;
@@ -221,7 +222,7 @@ export function buildEvidence(args: {
     input: execution.Input ?? null,
     steps: args.steps,
     results: flatResults(state),
-    measurements: (state.measurements ?? []).map((m) => ({
+    measurements: (state.measurements ?? []).flat().map((m) => ({
       ...m,
       met: m.targetSeconds === undefined || m.seconds <= m.targetSeconds,
     })),

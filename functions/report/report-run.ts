@@ -163,7 +163,8 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
     ? { ...given, results: [...(given.results ?? []), ...(await loadStoredResults(given.storedResults, deps))] }
     : given;
   const state = withMeasurements(loaded, descriptor, plan);
-  if (state.measurements?.length) deps.publishMeasurements?.(descriptor.workflow, state.measurements);
+  const measured = (state.measurements ?? []).flat();
+  if (measured.length) deps.publishMeasurements?.(descriptor.workflow, measured);
   const steps = stepsFromHistory(await deps.history(execution.Id));
   const built = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
   const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));

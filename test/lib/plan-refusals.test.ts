@@ -205,6 +205,27 @@ describe('a plan AWS would refuse', () => {
       ],
     ],
     [
+      'ephemeral storage beyond Fargate’s 200 GiB',
+      { workload: { dumpRestore: { ephemeralStorageGiB: 201 } } },
+      [
+        'plan.workload.dumpRestore.ephemeralStorageGiB: must be at most 200 (Fargate’s largest ephemeral storage) (got 201)',
+      ],
+    ],
+    [
+      'a restore deadline shorter than the restore RTO',
+      { workload: { dumpRestore: { deadlineMinutes: 59 } } },
+      [
+        'plan.workload.dumpRestore.deadlineMinutes: must be at least the restoreFromBackup RTO (60 minutes), so a slow restore is measured, not cut off (got 59)',
+      ],
+    ],
+    [
+      'a dump restore test whose tasks cannot all run within its workflow timeout',
+      { workload: { dumpRestore: { deadlineMinutes: 180 } }, timeouts: { workflowMinutes: { dumpRestoreTest: 189 } } },
+      [
+        'plan.timeouts.workflowMinutes.dumpRestoreTest: must be at least 190 (1 rounds of 1 databases × (workload.dumpRestore.deadlineMinutes 180 + 10 minutes to start and stop a task)): raise it or workload.dumpRestore.maxConcurrent',
+      ],
+    ],
+    [
       'two statements',
       query('SELECT 1; SELECT 2'),
       [QUERY_LINE('one statement only (a semicolon may only end it)', 'SELECT 1; SELECT 2')],

@@ -11,6 +11,9 @@ import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-ve
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { findLeftovers } from '../../functions/janitor/find-leftovers';
 import { restoreTestAction, type RestoreTestEvent } from '../../functions/snapshot-restore-test/actions';
+import { readRestoreReport, type ReadReportEvent } from '../../functions/dump-restore-test/read-report';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isObjectMissing } from '../../functions/shared/s3-errors';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
@@ -112,6 +115,21 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
               },
             ],
           })),
+        DumpRestoreTestReadReport: (payload) =>
+          readRestoreReport(payload as ReadReportEvent, plan.recoveryTargets.restoreFromBackup.rtoMinutes * 60, {
+            getReport: async (key) => {
+              try {
+                const object = await s3.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
+                return await object.Body?.transformToString('utf8');
+              } catch (error) {
+                if (isObjectMissing(error)) return undefined;
+                throw error;
+              }
+            },
+            putResults: async (key, body) => {
+              await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
+            },
+          }),
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),

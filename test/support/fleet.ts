@@ -35,15 +35,24 @@ export function fleetPlanInput(size: number): DrPlanInput {
   ]).flat();
   // A fleet restores more copies at once, and the monthly parent and the janitor's age grow with its rounds (the plan
   // refuses a parent timeout below rounds × the per-database timeout, and a janitor age not above the longest run).
+  // So does the dump restore test's (rounds × the runner's 120-minute deadline plus 10 minutes to start and stop).
   const maxConcurrent = 20;
   const restoreTestMinutes = Math.ceil(size / maxConcurrent) * 180;
+  const dumpRestoreTestMinutes = Math.ceil(size / maxConcurrent) * 130;
+  const longest = Math.max(restoreTestMinutes, dumpRestoreTestMinutes);
   return {
     ...examplePlanInput(),
     databases,
     buckets,
     restoreTest: { maxConcurrent },
-    timeouts: { workflowMinutes: { snapshotRestoreTest: Math.max(240, restoreTestMinutes) } },
-    janitor: { minAgeHours: Math.max(24, Math.ceil(restoreTestMinutes / 60) + 1) },
+    workload: { dumpRestore: { maxConcurrent } },
+    timeouts: {
+      workflowMinutes: {
+        snapshotRestoreTest: Math.max(240, restoreTestMinutes),
+        dumpRestoreTest: Math.max(360, dumpRestoreTestMinutes),
+      },
+    },
+    janitor: { minAgeHours: Math.max(24, Math.ceil(longest / 60) + 1) },
   } as DrPlanInput;
 }
 

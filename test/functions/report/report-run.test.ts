@@ -122,6 +122,26 @@ describe('reportRun', () => {
     deps = new FakeReportDeps();
   });
 
+  it('flattens a fan-out’s measurements, one array per target (an empty one for a target that measured nothing)', async () => {
+    const out = await reportRun(
+      event({
+        results: [result('PASS')],
+        measurements: [
+          [{ name: 'a total', seconds: 1800, targetSeconds: 3600 }],
+          [],
+          [{ name: 'b total', seconds: 4000, targetSeconds: 3600 }],
+        ],
+      }),
+      plan,
+      deps,
+    );
+
+    expect(deps.record(out.evidenceKey).measurements).toEqual([
+      { name: 'a total', seconds: 1800, targetSeconds: 3600, met: true },
+      { name: 'b total', seconds: 4000, targetSeconds: 3600, met: false },
+    ]);
+  });
+
   it('writes the evidence record with input, steps, results and measured times against targets', async () => {
     deps.historyEvents = [
       { type: 'TaskStateEntered', timestamp: at(0), stateEnteredEventDetails: { name: 'Check Snapshot Age' } },

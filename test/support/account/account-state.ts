@@ -2,6 +2,7 @@
  * The account model's state and what tests read from it: the per-service models, the clock and its
  * scheduled events, per-region contexts, injected faults, and the inspectors.
  */
+import { EcsModel } from './ecs';
 import { ModelRejectedCall } from './errors';
 import { RdsModel } from './rds';
 import {
@@ -46,6 +47,7 @@ export abstract class AccountState {
   readonly dynamodb = new DynamoModel();
   readonly cloudwatch = new CloudWatchModel();
   readonly sfn = new SfnModel();
+  readonly ecs = new EcsModel();
 
   protected clock: number;
   protected seq = 0;

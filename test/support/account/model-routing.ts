@@ -1,6 +1,7 @@
 /** How the account model routes a call: the services and clients it serves, the calls it records, the faults it injects. */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -51,6 +52,7 @@ export const SDK_CLIENTS: Record<ServiceName, unknown> = {
   cloudwatch: CloudWatchClient,
   dynamodb: DynamoDBClient,
   sfn: SFNClient,
+  ecs: ECSClient,
 };
 
 export const SERVICE_ALIASES: Record<string, ServiceName> = {
@@ -62,6 +64,7 @@ export const SERVICE_ALIASES: Record<string, ServiceName> = {
   sfn: 'sfn',
   states: 'sfn',
   stepfunctions: 'sfn',
+  ecs: 'ecs',
 };
 
 export const OPTIMIZED: Record<string, { service: ServiceName; op: string }> = {
@@ -71,4 +74,5 @@ export const OPTIMIZED: Record<string, { service: ServiceName; op: string }> = {
   'dynamodb:updateItem': { service: 'dynamodb', op: 'UpdateItem' },
   'dynamodb:deleteItem': { service: 'dynamodb', op: 'DeleteItem' },
   'states:startExecution': { service: 'sfn', op: 'StartExecution' },
+  'ecs:runTask': { service: 'ecs', op: 'RunTask' },
 };

@@ -17,6 +17,7 @@
  * fails as AWS fails it and is recorded in `refusals`.
  */
 import { mockClient } from 'aws-sdk-client-mock';
+import { awaitTaskStopped } from './ecs';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
 import { dbArn, parseRdsArn } from './rds-arns';
@@ -87,6 +88,7 @@ export class AccountModel extends AccountState {
         cloudwatch: this.cloudwatch,
         dynamodb: this.dynamodb,
         sfn: this.sfn,
+        ecs: this.ecs,
       } as Record<ServiceName, unknown>
     )[service] as Record<string, unknown>;
     const handler = target[op];
@@ -122,7 +124,11 @@ export class AccountModel extends AccountState {
       if (!m) throw new ModelRejectedCall(`${resource} is not a Step Functions service integration resource`);
       let rest = m[1];
       const pattern = /\.(sync(:2)?|waitForTaskToken)$/.exec(rest);
-      if (pattern) throw new ModelRejectedCall(`the ${pattern[1]} integration pattern is not modeled (${resource})`);
+      // ecs:runTask.sync is RunTask, then a wait on the model clock until the task stopped (ecs.ts).
+      const ecsSync = rest === 'ecs:runTask.sync';
+      if (ecsSync) rest = 'ecs:runTask';
+      else if (pattern)
+        throw new ModelRejectedCall(`the ${pattern[1]} integration pattern is not modeled (${resource})`);
       let service: ServiceName;
       let op: string;
       let casing: Casing;
@@ -177,6 +183,13 @@ export class AccountModel extends AccountState {
         }
         throw e;
       }
+      if (ecsSync)
+        return awaitTaskStopped(
+          this.ecs,
+          out,
+          () => this.now(),
+          (s) => this.advance(s),
+        );
       return fromModelNames(out, schema.output, casing) ?? {};
     } catch (e) {
       rec.error = (e as Error).name;

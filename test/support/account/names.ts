@@ -86,6 +86,7 @@ export const SDK_ERROR_PREFIX: Record<string, string> = {
   sfn: 'Sfn',
   dynamodb: 'DynamoDb',
   cloudwatch: 'CloudWatch',
+  ecs: 'Ecs',
 };
 
 /**
@@ -108,6 +109,8 @@ export const OPTIMIZED_ERROR_PREFIX: Record<string, { prefix: string; base: stri
   sns: { prefix: 'SNS', base: 'AmazonSNSException' },
   dynamodb: { prefix: 'DynamoDB', base: 'AmazonDynamoDBException' },
   sfn: { prefix: 'StepFunctions', base: 'AWSStepFunctionsException' },
+  // `ecs:runTask(.sync)`: ECS API errors are `ECS.<exception>`, undeclared ones (capacity, throttling) the base class.
+  ecs: { prefix: 'ECS', base: 'AmazonECSException' },
 };
 
 export function sfnOptimizedErrorName(service: string, jsErrorName: string, modeled: boolean): string {

@@ -8,6 +8,7 @@
  */
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sfn from '@aws-sdk/client-sfn';
@@ -15,8 +16,8 @@ import * as sns from '@aws-sdk/client-sns';
 import { ModelRejectedCall } from './errors';
 import { capitalize, javaMemberName } from './names';
 
-export type ServiceName = 'rds' | 's3' | 'sns' | 'cloudwatch' | 'dynamodb' | 'sfn';
-export const SERVICES: ServiceName[] = ['rds', 's3', 'sns', 'cloudwatch', 'dynamodb', 'sfn'];
+export type ServiceName = 'rds' | 's3' | 'sns' | 'cloudwatch' | 'dynamodb' | 'sfn' | 'ecs';
+export const SERVICES: ServiceName[] = ['rds', 's3', 'sns', 'cloudwatch', 'dynamodb', 'sfn', 'ecs'];
 
 type Module = Record<string, unknown>;
 export const CLIENT_MODULES: Record<ServiceName, Module> = {
@@ -26,6 +27,7 @@ export const CLIENT_MODULES: Record<ServiceName, Module> = {
   cloudwatch: cloudwatch as unknown as Module,
   dynamodb: dynamodb as unknown as Module,
   sfn: sfn as unknown as Module,
+  ecs: ecs as unknown as Module,
 };
 
 type Raw = unknown;

@@ -182,6 +182,15 @@ export function faultErrorName(kind: 'throttling' | 'accessDenied' | 'notFound' 
       crash: 'DynamoDB.InternalServerErrorException',
     }[kind];
   }
+  if (service === 'ecs') {
+    // ecs:runTask(.sync) names ECS API errors `ECS.<exception>` (Java SDK v1); throttling is undeclared: the base class.
+    return {
+      throttling: 'ECS.AmazonECSException',
+      accessDenied: 'ECS.AccessDeniedException',
+      notFound: 'ECS.ClusterNotFoundException',
+      crash: 'ECS.ServerException',
+    }[kind];
+  }
   const prefix = service.charAt(0).toUpperCase() + service.slice(1);
   return {
     throttling: `${prefix}.ThrottlingException`,

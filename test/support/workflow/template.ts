@@ -150,6 +150,15 @@ function fakeResource(logicalId: string, type: string, explicit: string | undefi
     }
     case 'AWS::SSM::Parameter':
       return { type, name, ref: name, arn: `arn:aws:ssm:${region}:${a}:parameter/${name}` };
+    case 'AWS::ECS::Cluster': {
+      // A cluster's Ref is its name; names are letters, digits, hyphens and underscores.
+      const cluster = name.replace(/[^A-Za-z0-9_-]/g, '');
+      return { type, name: cluster, ref: cluster, arn: `arn:aws:ecs:${region}:${a}:cluster/${cluster}` };
+    }
+    case 'AWS::EC2::Subnet': {
+      const id = `subnet-${createHash('sha256').update(logicalId).digest('hex').slice(0, 17)}`;
+      return { type, name: id, ref: id, arn: `arn:aws:ec2:${region}:${a}:subnet/${id}` };
+    }
     default: {
       const service = (type.split('::')[1] ?? 'unknown').toLowerCase();
       return { type, name, ref: name, arn: `arn:aws:${service}:${region}:${a}:${name}` };
