@@ -1,0 +1,151 @@
+/**
+ * Reads an ARC routing control's state at its cluster's endpoints, tried in turn (readiness; the regional failover
+ * adds its one `UpdateRoutingControlStates` call on the same rotation).
+ *
+ * API facts relied on (Route 53 ARC Recovery Cluster API reference, Developer Guide "Getting and updating routing
+ * control states"):
+ * - Routing control state is read and changed only at the cluster's own endpoints, one per region; each call must
+ *   be signed for that endpoint's region. "If one endpoint isn't available, try another": any endpoint serves.
+ * - `GetRoutingControlState` returns `RoutingControlState` `On` or `Off`.
+ * - `EndpointTemporarilyUnavailableException`, `InternalServerException` and `ThrottlingException` are the
+ *   endpoint's own trouble: another endpoint may answer, as may one behind a timeout or a network error.
+ *   `AccessDeniedException`, `ResourceNotFoundException` and `ValidationException` would be the same at every
+ *   endpoint: the rotation stops and names the error.
+ * Each client makes one attempt with short connection and request timeouts: the SDK's own retries against a dead
+ * endpoint would spend the time the next endpoint needs.
+ */
+import {
+  GetRoutingControlStateCommand,
+  Route53RecoveryClusterClient,
+  type RoutingControlState,
+} from '@aws-sdk/client-route53-recovery-cluster';
+import { awsErrorName, isAccessDenied } from './errors';
+
+/** One of the cluster's regional endpoints, as the plan lists them. */
+export interface ClusterEndpoint {
+  readonly region: string;
+  readonly url: string;
+}
+
+/** Makes the client of one endpoint (injected: tests and the benchmark give their own). */
+export type ArcClientFactory = (endpoint: ClusterEndpoint) => Pick<Route53RecoveryClusterClient, 'send'>;
+
+/** TCP connect bound per endpoint: a reachable endpoint connects in milliseconds. */
+const CONNECTION_TIMEOUT_MS = 2_000;
+/** Whole-request bound per endpoint, connection included in the SDK's accounting of the socket. */
+const REQUEST_TIMEOUT_MS = 3_000;
+
+/** The client of `endpoint`: signed for its region, one attempt, short timeouts (see the module comment). */
+export function arcClient(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {
+  return new Route53RecoveryClusterClient({
+    region: endpoint.region,
+    endpoint: endpoint.url,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+  });
+}
+
+const MOVE_ON = new Set([
+  'EndpointTemporarilyUnavailableException',
+  'InternalServerException',
+  'ThrottlingException',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/** Whether another endpoint may answer where this one failed with `error`. */
+function movesOn(error: unknown): boolean {
+  if (MOVE_ON.has(awsErrorName(error) ?? '')) return true;
+  const code = (error as { code?: string }).code;
+  if (code && NETWORK_CODES.has(code)) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  // A 5xx without a modelled name is still the endpoint's trouble.
+  return status !== undefined && status >= 500;
+}
+
+/** An endpoint that did not answer, and why (one line). */
+export interface EndpointFailure {
+  readonly endpoint: ClusterEndpoint;
+  readonly error: string;
+}
+
+/** A routing control's state, or why it could not be read. */
+export type RoutingControlReading =
+  | {
+      readonly ok: true;
+      readonly state: RoutingControlState;
+      readonly answeredBy: ClusterEndpoint;
+      /** Endpoints tried before, in order. */
+      readonly unanswered: readonly EndpointFailure[];
+    }
+  | {
+      readonly ok: false;
+      /** `refused`: an error every endpoint would give (the rotation stopped); `unreachable`: no endpoint answered. */
+      readonly reason: 'refused' | 'unreachable';
+      /** For `refused`: the error's name and message, and whether it is a missing permission. */
+      readonly refusal?: { readonly endpoint: ClusterEndpoint; readonly error: string; readonly accessDenied: boolean };
+      readonly unanswered: readonly EndpointFailure[];
+    };
+
+function describeError(error: unknown): string {
+  const aws = awsErrorName(error);
+  const name = (aws && aws !== 'Error' ? aws : undefined) ?? (error as { code?: string }).code ?? aws ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return message && message !== name ? `${name}: ${message}` : name;
+}
+
+/** `GetRoutingControlState` of `routingControlArn`, trying `endpoints` in order until one answers. */
+export async function getRoutingControlState(
+  routingControlArn: string,
+  endpoints: readonly ClusterEndpoint[],
+  clientFor: ArcClientFactory,
+): Promise<RoutingControlReading> {
+  const unanswered: EndpointFailure[] = [];
+  for (const endpoint of endpoints) {
+    try {
+      const out = await clientFor(endpoint).send(
+        new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }),
+      );
+      if (out.RoutingControlState === 'On' || out.RoutingControlState === 'Off') {
+        return { ok: true, state: out.RoutingControlState, answeredBy: endpoint, unanswered };
+      }
+      unanswered.push({
+        endpoint,
+        error: `answered without a routing control state (${String(out.RoutingControlState)})`,
+      });
+    } catch (error) {
+      if (!movesOn(error)) {
+        return {
+          ok: false,
+          reason: 'refused',
+          refusal: { endpoint, error: describeError(error), accessDenied: isAccessDenied(error) },
+          unanswered,
+        };
+      }
+      unanswered.push({ endpoint, error: describeError(error) });
+    }
+  }
+  return { ok: false, reason: 'unreachable', unanswered };
+}
+
+/** `endpoints` starting at `first` (kept in their order after it): the next call goes first where the last one answered. */
+export function startingAt(endpoints: readonly ClusterEndpoint[], first: ClusterEndpoint): ClusterEndpoint[] {
+  const i = endpoints.findIndex((e) => e.url === first.url && e.region === first.region);
+  return i <= 0 ? [...endpoints] : [...endpoints.slice(i), ...endpoints.slice(0, i)];
+}
+
+/** `region (url)` of each endpoint, for details a person reads. */
+export function describeEndpoints(failures: readonly EndpointFailure[]): string {
+  return failures.map((f) => `${f.endpoint.region} (${f.endpoint.url}): ${f.error}`).join('; ');
+}
