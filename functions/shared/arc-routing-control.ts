@@ -41,7 +41,15 @@ export function arcClient(endpoint: ClusterEndpoint): Route53RecoveryClusterClie
     region: endpoint.region,
     endpoint: endpoint.url,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Without it, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting
+      // (found by the benchmark: a silent endpoint held the rotation for good).
+      throwOnRequestTimeout: true,
+      // Older handlers (the Lambda runtime's SDK may be one) applied requestTimeout to the idle socket instead.
+      socketTimeout: REQUEST_TIMEOUT_MS,
+    },
   });
 }
 

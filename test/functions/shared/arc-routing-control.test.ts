@@ -137,7 +137,12 @@ describe('arcClient', () => {
     expect(await client.config.maxAttempts()).toBe(1);
     // NodeHttpHandler resolves its options lazily, into `configProvider`.
     const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
-    expect(await handler.configProvider).toMatchObject({ connectionTimeout: 2000, requestTimeout: 3000 });
+    expect(await handler.configProvider).toMatchObject({
+      connectionTimeout: 2000,
+      requestTimeout: 3000,
+      throwOnRequestTimeout: true,
+      socketTimeout: 3000,
+    });
   });
 });
 
