@@ -40,6 +40,12 @@ function verdictOf(answer: ServerAnswer, primary: ResolvedTarget, recovery: Reso
   return 'other';
 }
 
+/** A note when a target resolves to no address: then only a CNAME can be recognised as pointing at it. */
+function unresolvedTargets(primary: ResolvedTarget, recovery: ResolvedTarget): string {
+  const none = [primary, recovery].filter((t) => t.addresses.length === 0).map((t) => t.name);
+  return none.length ? ` (${none.join(' and ')} resolved to no address, so an alias to it cannot be recognised)` : '';
+}
+
 function judgeRecord(
   record: PlanRecord,
   answers: readonly ServerAnswer[],
@@ -99,7 +105,7 @@ function judgeRecord(
     ...base,
     status: 'FAIL',
     observed: other ? describeAnswer(other.answer) : null,
-    detail: `${record.name} points at neither target: ${offLine.join('; ')}; expected ${record.primaryTarget}`,
+    detail: `${record.name} points at neither target: ${offLine.join('; ')}; expected ${record.primaryTarget}${unresolvedTargets(primary, recovery)}`,
   };
 }
 

@@ -17,7 +17,7 @@ import {
   startingAt,
 } from '../shared/arc-routing-control';
 import type { CheckResult } from '../shared/check-result';
-import { isAccessDenied } from '../shared/errors';
+import { isAccessDenied, translateAwsError } from '../shared/errors';
 import { judgeFailoverAlarm, readFailoverAlarm } from '../shared/failover-alarm';
 
 /** What the check needs: ARC clients per endpoint, and CloudWatch in the recovery region. */
@@ -108,7 +108,8 @@ async function checkAlarm(control: AlarmControl, plan: DrPlan, deps: DnsControlD
   try {
     alarm = await readFailoverAlarm(deps.recoveryCloudWatch, control.alarmName);
   } catch (error) {
-    if (!isAccessDenied(error)) throw error;
+    if (!isAccessDenied(error))
+      translateAwsError(error, 'cloudwatch:DescribeAlarms', `${control.alarmName} in ${region}`);
     return [
       {
         ...base,

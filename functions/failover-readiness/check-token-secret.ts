@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { DrPlan } from '../../lib/plan';
 import type { CheckResult } from '../shared/check-result';
-import { awsErrorName, isAccessDenied } from '../shared/errors';
+import { awsErrorName, isAccessDenied, translateAwsError } from '../shared/errors';
 
 /** What the check needs: Secrets Manager in the recovery region. */
 export interface TokenSecretDeps {
@@ -53,7 +53,7 @@ export async function checkTokenSecret(plan: DrPlan, deps: TokenSecretDeps): Pro
         `cannot describe secret ${name} in ${region}: the function's role needs secretsmanager:DescribeSecret on it`,
       );
     }
-    throw error;
+    translateAwsError(error, 'secretsmanager:DescribeSecret', `${name} in ${region}`);
   }
   if (secret.DeletedDate) {
     return result(

@@ -145,7 +145,9 @@ function udpAttempt(address: string, name: string, type: RecordType, deps: Autho
     };
     const timer = setTimeout(() => done(undefined), deps.timeoutMs);
     socket.on('error', () => done(undefined));
-    socket.on('message', (message) => {
+    socket.on('message', (message, from) => {
+      // Only the server asked may answer (the id and question are checked too).
+      if (from.address !== address || from.port !== deps.port) return;
       let reply: DnsReply | undefined;
       try {
         reply = replyTo(dnsPacket.decode(message), id, name, 'udp');

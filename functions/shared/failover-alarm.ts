@@ -9,6 +9,8 @@
  * - `TreatMissingData` must be `missing`: otherwise CloudWatch decides a state for minutes nobody published, and
  *   the health check's `InsufficientDataHealthStatus` (`LastKnownStatus`) would never be what keeps the verdict.
  * - An alarm matches a metric's whole dimension set; the failover publishes the metric without dimensions.
+ * - The failover publishes 1 while the primary region serves and 0 to fail over (the alarm the recovery stack
+ *   creates: Minimum below 1), so 0 must breach the alarm's threshold and 1 must not.
  * - `StateValue` `ALARM` means the health check is unhealthy: traffic already goes to the recovery region.
  *   `INSUFFICIENT_DATA` is the normal state between publications.
  */
@@ -16,6 +18,22 @@ import { DescribeAlarmsCommand, type CloudWatchClient, type MetricAlarm } from '
 
 /** The statistics a Route 53 health check accepts on the alarm it watches. */
 const ROUTE53_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
+
+/** Whether `value` breaches `threshold` under `operator` (the anomaly-detection operators never do here). */
+function breaches(operator: string, threshold: number, value: number): boolean {
+  switch (operator) {
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+    case 'GreaterThanThreshold':
+      return value > threshold;
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    default:
+      return false;
+  }
+}
 
 /** The alarm named `alarmName` in the client's region, or undefined when there is none. */
 export async function readFailoverAlarm(
@@ -76,6 +94,16 @@ export function judgeFailoverAlarm(alarm: MetricAlarm | undefined, spec: Failove
   } else if (!alarm.Statistic || !ROUTE53_STATISTICS.includes(alarm.Statistic)) {
     problems.push(
       `its statistic ${alarm.Statistic ?? 'unset'} is not one Route 53 accepts (${ROUTE53_STATISTICS.join(', ')})`,
+    );
+  }
+  if (!alarm.ComparisonOperator || alarm.Threshold === undefined) {
+    problems.push('it has no comparison with a threshold');
+  } else if (
+    !breaches(alarm.ComparisonOperator, alarm.Threshold, 0) ||
+    breaches(alarm.ComparisonOperator, alarm.Threshold, 1)
+  ) {
+    problems.push(
+      `it compares ${alarm.ComparisonOperator} ${alarm.Threshold}: publishing 0 (fail over) must put it in ALARM and 1 (primary active) must not`,
     );
   }
   if ((alarm.TreatMissingData ?? 'missing') !== 'missing') {

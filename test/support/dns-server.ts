@@ -40,7 +40,7 @@ export interface LocalDnsServer {
   /** Every query received, in order. */
   readonly queries: ReceivedQuery[];
   setMode(address: Address, mode: ServerMode): void;
-  /** Records `address` serves instead of the shared ones (`undefined`: back to the shared ones). */
+  /** Records `address` serves instead of the shared ones, all of them (`undefined`: back to the shared ones). */
   setRecords(address: Address, records: Readonly<Record<string, ZoneRecord>> | undefined): void;
   /** A resolver whose only server is this one at `address` (default 127.0.0.1), as discovery uses it. */
   resolver(address?: Address): dns.Resolver;
@@ -93,7 +93,8 @@ export async function startDnsServer(
   const shared: Record<string, ZoneRecord> = Object.fromEntries(
     Object.entries(records).map(([name, record]) => [lower(name), record]),
   );
-  for (const ns of nameServers) shared[ns.name] = { a: [ns.address] };
+  const nsAddresses = Object.fromEntries(nameServers.map((ns) => [ns.name, { a: [ns.address] }]));
+  Object.assign(shared, nsAddresses);
   const held = new Set<net.Socket>();
 
   const reply = (address: string, transport: 'udp' | 'tcp', message: Buffer): Buffer | undefined => {
@@ -111,7 +112,8 @@ export async function startDnsServer(
     if (mode === 'silent') return undefined;
     const base = { type: 'response' as const, id: query.id, questions: [question] };
     if (mode === 'servfail') return dnsPacket.encode({ ...base, flags: 2 });
-    const served = { ...shared, ...overrides.get(address) };
+    const own = overrides.get(address);
+    const served = own ? { ...own, ...nsAddresses } : shared;
     let answers: dnsPacket.Answer[] | undefined;
     if (question.type === 'NS' && lower(question.name) === lower(zone)) {
       answers = nameServers.map((ns) => ({ type: 'NS', name: zone, ttl: 172800, data: ns.name }));

@@ -91,6 +91,26 @@ describe('checkDnsAnswers', () => {
     expect(results['alias.entmoot.io']).toMatchObject({ status: 'FAIL', observed: 'addresses 203.0.113.5' });
   });
 
+  it('fails naming NXDOMAIN when the zone no longer holds the record', async () => {
+    everyServer({ ...TARGETS } as typeof AT_RECOVERY);
+
+    const results = await byTarget();
+
+    expect(results['api.entmoot.io']).toMatchObject({ status: 'FAIL', observed: 'NXDOMAIN' });
+  });
+
+  it('says so when an alias cannot be recognised because the primary target resolves to nothing', async () => {
+    everyServer({ ...AT_PRIMARY, [PRIMARY]: { a: [] } } as typeof AT_RECOVERY);
+
+    const results = await byTarget();
+
+    expect(results['alias.entmoot.io']?.status).toBe('FAIL');
+    expect(results['alias.entmoot.io']?.detail).toMatch(
+      /\(primary-lb\.elb\.test resolved to no address, so an alias to it cannot be recognised\)$/,
+    );
+    expect(results['api.entmoot.io']?.status).toBe('PASS');
+  });
+
   it('fails when no server answers authoritatively', async () => {
     for (const ns of server.nameServers) server.setMode(ns.address, 'notAuthoritative');
 

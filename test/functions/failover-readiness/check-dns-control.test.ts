@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkDnsControl } from '../../../functions/failover-readiness/check-dns-control';
 import { arcClient } from '../../../functions/shared/arc-routing-control';
+import { ThrottledError } from '../../../functions/shared/errors';
 import type { DrPlanInput } from '../../../lib/plan';
 import { configuredPlan, examplePlanInput } from '../../support/plans';
 
@@ -140,6 +141,8 @@ const GOOD_ALARM: MetricAlarm = {
   Dimensions: [],
   Period: 60,
   Statistic: 'Minimum',
+  ComparisonOperator: 'LessThanThreshold',
+  Threshold: 1,
   TreatMissingData: 'missing',
   StateValue: 'OK',
 };
@@ -192,6 +195,12 @@ describe('checkDnsControl with a health-check alarm', () => {
     ['it uses a percentile', { Statistic: undefined, ExtendedStatistic: 'p99' }, 'extended statistic p99'],
     ['missing data is breaching', { TreatMissingData: 'breaching' }, 'it treats missing data as breaching'],
     ['it watches another metric', { MetricName: 'Other' }, 'it watches EntmootDR/Failover/Other'],
+    [
+      'publishing 1 would put it in ALARM',
+      { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 },
+      'it compares GreaterThanThreshold 0: publishing 0 (fail over) must put it in ALARM and 1 (primary active) must not',
+    ],
+    ['it has no threshold', { Threshold: undefined }, 'it has no comparison with a threshold'],
     ['it watches dimensions', { Dimensions: [{ Name: 'Region', Value: 'us-east-1' }] }, 'dimensions Region=us-east-1'],
   ])('fails when %s', async (_, change, expected) => {
     alarmIs(change ? { ...GOOD_ALARM, ...change } : undefined);
@@ -210,6 +219,20 @@ describe('checkDnsControl with a health-check alarm', () => {
     expect(result?.detail).toBe(
       "cannot read alarm edr-primary-region-active in us-west-2: the function's role needs cloudwatch:DescribeAlarms",
     );
+  });
+
+  it('accepts LessThanOrEqualToThreshold 0.5, which 0 breaches and 1 does not', async () => {
+    alarmIs({ ...GOOD_ALARM, ComparisonOperator: 'LessThanOrEqualToThreshold', Threshold: 0.5 });
+
+    const [result] = await checkDnsControl(alarmPlan(), deps);
+
+    expect(result?.status).toBe('PASS');
+  });
+
+  it('throws ThrottledError when DescribeAlarms stays throttled, for the workflow to retry', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('slow down'), { name: 'Throttling' }));
+
+    await expect(checkDnsControl(alarmPlan(), deps)).rejects.toThrow(ThrottledError);
   });
 
   it('warns that a health check not created by the stack is unverified', async () => {

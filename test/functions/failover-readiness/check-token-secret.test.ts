@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkTokenSecret } from '../../../functions/failover-readiness/check-token-secret';
+import { ThrottledError } from '../../../functions/shared/errors';
 import { configuredPlan } from '../../support/plans';
 
 const plan = configuredPlan();
@@ -73,6 +74,12 @@ describe('checkTokenSecret', () => {
     const [result] = await checkTokenSecret(plan, { recoverySecrets });
 
     expect(result).toMatchObject({ status: 'FAIL', observed: 'no AWSCURRENT version' });
+  });
+
+  it('throws ThrottledError when DescribeSecret stays throttled, for the workflow to retry', async () => {
+    secrets.on(DescribeSecretCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+
+    await expect(checkTokenSecret(plan, { recoverySecrets })).rejects.toThrow(ThrottledError);
   });
 
   it('fails naming the permission when DescribeSecret is denied', async () => {
