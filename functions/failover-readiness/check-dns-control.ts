@@ -74,15 +74,15 @@ async function checkArc(control: ArcControl, deps: DnsControlDeps): Promise<Chec
     return {
       ...base,
       status: 'FAIL',
-      observed: `primary ${primary.state}`,
+      observed: `primary ${primary.value}`,
       detail: unreadable(recovery, 'recovery', control.recoveryRoutingControlArn),
     };
   }
-  const observed = `primary ${primary.state}, recovery ${recovery.state}`;
+  const observed = `primary ${primary.value}, recovery ${recovery.value}`;
   const failed = [...primary.unanswered, ...recovery.unanswered];
   const answered = [...new Set([primary.answeredBy, recovery.answeredBy].map((e) => `${e.region} (${e.url})`))];
   const where = `answered by ${answered.join(' and ')}${failed.length ? `; not answering: ${describeEndpoints(failed)}` : ''}`;
-  if (recovery.state === 'On') {
+  if (recovery.value === 'On') {
     return {
       ...base,
       status: 'FAIL',
@@ -90,7 +90,7 @@ async function checkArc(control: ArcControl, deps: DnsControlDeps): Promise<Chec
       detail: `traffic already goes to the recovery region: the recovery routing control is On (${observed}; ${where})`,
     };
   }
-  if (primary.state === 'Off') {
+  if (primary.value === 'Off') {
     return {
       ...base,
       status: 'FAIL',

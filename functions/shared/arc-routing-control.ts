@@ -88,11 +88,11 @@ export interface EndpointFailure {
   readonly error: string;
 }
 
-/** A routing control's state, or why it could not be read. */
-export type RoutingControlReading =
+/** The outcome of one call rotated over the endpoints: the first answer, or why there was none. */
+export type EndpointOutcome<T> =
   | {
       readonly ok: true;
-      readonly state: RoutingControlState;
+      readonly value: T;
       readonly answeredBy: ClusterEndpoint;
       /** Endpoints tried before, in order. */
       readonly unanswered: readonly EndpointFailure[];
@@ -106,6 +106,17 @@ export type RoutingControlReading =
       readonly unanswered: readonly EndpointFailure[];
     };
 
+/** A routing control's state, or why it could not be read. */
+export type RoutingControlReading = EndpointOutcome<RoutingControlState>;
+
+/** Thrown by a call whose endpoint answered something unusable: the next endpoint is asked. */
+class UnusableAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableAnswer';
+  }
+}
+
 function describeError(error: unknown): string {
   const aws = awsErrorName(error);
   const name = (aws && aws !== 'Error' ? aws : undefined) ?? (error as { code?: string }).code ?? aws ?? 'Error';
@@ -113,27 +124,23 @@ function describeError(error: unknown): string {
   return message && message !== name ? `${name}: ${message}` : name;
 }
 
-/** `GetRoutingControlState` of `routingControlArn`, trying `endpoints` in order until one answers. */
-export async function getRoutingControlState(
-  routingControlArn: string,
+/**
+ * `call` at each of `endpoints` in order until one answers; errors that another endpoint may not give move on,
+ * the others stop the rotation (see the module comment). The regional failover rotates its
+ * `UpdateRoutingControlStates` through this too (setting a state is idempotent, so a call that timed out after
+ * taking effect may be repeated at the next endpoint).
+ */
+export async function atFirstAnsweringEndpoint<T>(
   endpoints: readonly ClusterEndpoint[],
   clientFor: ArcClientFactory,
-): Promise<RoutingControlReading> {
+  call: (client: Pick<Route53RecoveryClusterClient, 'send'>) => Promise<T>,
+): Promise<EndpointOutcome<T>> {
   const unanswered: EndpointFailure[] = [];
   for (const endpoint of endpoints) {
     try {
-      const out = await clientFor(endpoint).send(
-        new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }),
-      );
-      if (out.RoutingControlState === 'On' || out.RoutingControlState === 'Off') {
-        return { ok: true, state: out.RoutingControlState, answeredBy: endpoint, unanswered };
-      }
-      unanswered.push({
-        endpoint,
-        error: `answered without a routing control state (${String(out.RoutingControlState)})`,
-      });
+      return { ok: true, value: await call(clientFor(endpoint)), answeredBy: endpoint, unanswered };
     } catch (error) {
-      if (!movesOn(error)) {
+      if (!(error instanceof UnusableAnswerError) && !movesOn(error)) {
         return {
           ok: false,
           reason: 'refused',
@@ -145,6 +152,19 @@ export async function getRoutingControlState(
     }
   }
   return { ok: false, reason: 'unreachable', unanswered };
+}
+
+/** `GetRoutingControlState` of `routingControlArn`, trying `endpoints` in order until one answers. */
+export function getRoutingControlState(
+  routingControlArn: string,
+  endpoints: readonly ClusterEndpoint[],
+  clientFor: ArcClientFactory,
+): Promise<RoutingControlReading> {
+  return atFirstAnsweringEndpoint(endpoints, clientFor, async (client) => {
+    const out = await client.send(new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }));
+    if (out.RoutingControlState === 'On' || out.RoutingControlState === 'Off') return out.RoutingControlState;
+    throw new UnusableAnswerError(`answered without a routing control state (${String(out.RoutingControlState)})`);
+  });
 }
 
 /** `endpoints` starting at `first` (kept in their order after it): the next call goes first where the last one answered. */

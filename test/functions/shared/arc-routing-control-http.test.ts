@@ -60,7 +60,7 @@ describe('getRoutingControlState over HTTP', () => {
     const reading = await getRoutingControlState(ARN, endpoints, arcClient);
 
     const elapsed = Date.now() - started;
-    expect(reading).toMatchObject({ ok: true, state: 'On', answeredBy: endpoints[1] });
+    expect(reading).toMatchObject({ ok: true, value: 'On', answeredBy: endpoints[1] });
     expect(!reading.ok || reading.unanswered.map((u) => u.error.split(':')[0])).toEqual(['TimeoutError']);
     expect(elapsed).toBeGreaterThanOrEqual(3000);
     expect(elapsed).toBeLessThan(6000);

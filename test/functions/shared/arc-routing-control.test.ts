@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   arcClient,
+  atFirstAnsweringEndpoint,
   type ClusterEndpoint,
   getRoutingControlState,
   startingAt,
@@ -60,7 +61,7 @@ describe('getRoutingControlState', () => {
 
     expect(reading).toEqual({
       ok: true,
-      state: 'On',
+      value: 'On',
       answeredBy: ENDPOINTS[1],
       unanswered: [{ endpoint: ENDPOINTS[0], error: 'EndpointTemporarilyUnavailableException: try another endpoint' }],
     });
@@ -121,6 +122,36 @@ describe('getRoutingControlState', () => {
     const reading = await getRoutingControlState(ARN, ENDPOINTS, arcClient);
 
     expect(reading).toMatchObject({ ok: false, reason: 'refused', refusal: { accessDenied: true } });
+  });
+});
+
+describe('atFirstAnsweringEndpoint', () => {
+  it('moves on from an endpoint that answers without a routing control state', async () => {
+    endpointsBehave({
+      'host-aaaaaa.us-east-1.example.com': 'Unknown' as 'On',
+      'host-bbbbbb.us-west-2.example.com': 'Off',
+    });
+
+    const reading = await getRoutingControlState(ARN, ENDPOINTS, arcClient);
+
+    expect(reading).toMatchObject({
+      ok: true,
+      value: 'Off',
+      unanswered: [
+        { endpoint: ENDPOINTS[0], error: 'UnusableAnswer: answered without a routing control state (Unknown)' },
+      ],
+    });
+  });
+
+  it('rotates any call, returning its value with the endpoint that answered', async () => {
+    const outcome = await atFirstAnsweringEndpoint(ENDPOINTS, arcClient, async (client) => {
+      const region = await (client as Route53RecoveryClusterClient).config.region();
+      if (region !== 'eu-west-1') throw new EndpointTemporarilyUnavailableException({ message: 'down', $metadata: {} });
+      return `updated at ${region}`;
+    });
+
+    expect(outcome).toMatchObject({ ok: true, value: 'updated at eu-west-1', answeredBy: ENDPOINTS[2] });
+    expect(outcome.unanswered.map((u) => u.endpoint.region)).toEqual(['us-east-1', 'us-west-2']);
   });
 });
 
