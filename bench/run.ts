@@ -34,6 +34,9 @@
  * 9. Dump restore runner — `benchRestoreRunner()` (bench/restore-runner.ts): the ≥ 200 MB dump restored by the
  *    bundled runner into a throwaway server at -j 1, 2, 4 (MB/s over pg_restore's seconds); the runner's peak RSS
  *    while streaming 50 MB and 200 MB objects from the local S3 test server.
+ * 10. Failover readiness — `benchFailoverReadiness()` (bench/failover-readiness.ts): time to the DNS verdict with
+ *    four local name servers, one silent, and to the ARC verdict with the first two cluster endpoints never
+ *    answering (goal: each under 15 s).
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -57,6 +60,7 @@ import {
   type ColdTarget,
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
+import { benchFailoverReadiness } from './failover-readiness';
 import { benchFleet } from './fleet';
 import { benchNotificationSize } from './notification-size';
 import { benchRestoreTest } from './restore-test';
@@ -388,6 +392,34 @@ async function main(): Promise<void> {
     }
     report.restoreRunner = restoreRunner;
 
+    heading('10. Failover readiness: DNS and ARC verdicts with part of what they ask down (goal: each under 15 s)');
+    const readiness = await section('Failover readiness', () => benchFailoverReadiness());
+    if (!('error' in readiness)) {
+      const r = readiness as Record<string, number | string>;
+      const goal = (ms: number | string) => (Number(ms) < Number(r.goalMs) ? 'met' : 'missed');
+      console.log(
+        table(
+          ['failover readiness', 'median ms', 'max ms', 'goal < 15 s'],
+          [
+            [
+              `DNS verdict, 4 name servers, 1 silent (${r.dnsTimeoutMs} ms x ${r.dnsUdpAttempts} sends; ${r.dnsRuns} runs)`,
+              r.dnsMedianMs,
+              r.dnsMaxMs,
+              goal(r.dnsMaxMs!),
+            ],
+            [
+              `ARC verdict, both controls, first 2 of 3 endpoints silent (${r.arcRuns} runs)`,
+              r.arcMedianMs,
+              r.arcMaxMs,
+              goal(r.arcMaxMs!),
+            ],
+          ],
+        ),
+      );
+      console.log(`verdicts: DNS ${r.dnsVerdict}; ARC ${String(r.arcVerdict).split(' (')[0]}`);
+    }
+    report.failoverReadiness = readiness;
+
     failed = [
       report.bundles,
       report.coldImport,
@@ -399,6 +431,7 @@ async function main(): Promise<void> {
       approve,
       restoreTest,
       restoreRunner,
+      readiness,
     ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });

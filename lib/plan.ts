@@ -401,9 +401,49 @@ const dnsControl = z.discriminatedUnion('kind', [
       alarmName: z.string().min(1),
       metricNamespace: z.string().min(1).default('EntmootDR/Failover'),
       metricName: z.string().min(1).default('PrimaryRegionActive'),
+      /**
+       * Whether the recovery stack creates the alarm and the Route 53 health check on it. False: both exist already,
+       * and readiness cannot verify the health check's settings without us-east-1 (a WARN, unverified).
+       */
+      createdByStack: z.boolean().default(true),
     })
     .strict(),
 ]);
+
+/** A DNS name as the plan gives it: labels of letters, digits and hyphens, no trailing dot. */
+const hostName = z
+  .string()
+  .max(253, 'must be at most 253 characters (the DNS limit)')
+  .regex(
+    /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/,
+    'must be a DNS name such as api.example.com (no trailing dot, no wildcard)',
+  );
+
+/** The record shape, shown to whoever still writes the old string form. */
+const RECORD_EXAMPLE =
+  '{ "name": "api.example.com", "primaryTarget": "<primary load balancer DNS name>", "recoveryTarget": "<recovery load balancer DNS name>" }';
+
+const dnsRecord = z.preprocess(
+  (value, ctx) => {
+    if (typeof value !== 'string') return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: `a record is now an object naming where it points in each region: write ${RECORD_EXAMPLE.replace('api.example.com', value)}`,
+      input: value,
+    });
+    return z.NEVER;
+  },
+  z
+    .object({
+      /** The record that clients resolve, in `dns.zoneName`. */
+      name: hostName,
+      /** What the record points at while the primary region serves: a CNAME's target or an alias's target name. */
+      primaryTarget: hostName,
+      /** What it points at after a regional failover. */
+      recoveryTarget: hostName,
+    })
+    .strict(),
+);
 
 const dns = z
   .object({
@@ -412,15 +452,45 @@ const dns = z
       .regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id (Z…)')
       .default('Z00000000000000000000'),
     zoneName: z.string().min(1).default('example.com'),
-    records: z.array(z.string().min(1)).min(1).default(['api.example.com']),
+    /**
+     * The records a regional failover moves, each with its target in either region. Failover readiness asks the
+     * zone's name servers for each and expects `primaryTarget`.
+     */
+    records: z
+      .array(dnsRecord)
+      .min(1)
+      .default([
+        { name: 'api.example.com', primaryTarget: 'api-primary.example.com', recoveryTarget: 'api-dr.example.com' },
+      ]),
     control: dnsControl.default({
       kind: 'healthCheckAlarm',
       alarmName: 'edr-primary-region-active',
       metricNamespace: 'EntmootDR/Failover',
       metricName: 'PrimaryRegionActive',
+      createdByStack: true,
     }),
   })
   .strict()
+  .superRefine((dns, ctx) => {
+    const zone = dns.zoneName.toLowerCase().replace(/\.$/, '');
+    dns.records.forEach((record, i) => {
+      const name = record.name.toLowerCase();
+      if (name !== zone && !name.endsWith(`.${zone}`)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['records', i, 'name'],
+          message: `"${record.name}" is not in dns.zoneName ${dns.zoneName}: its name servers could not answer for it`,
+        });
+      }
+      if (record.primaryTarget.toLowerCase() === record.recoveryTarget.toLowerCase()) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['records', i, 'recoveryTarget'],
+          message: `must differ from primaryTarget (both "${record.recoveryTarget}"): a failover would change nothing`,
+        });
+      }
+    });
+  })
   .prefault({});
 
 const WORKFLOWS = [

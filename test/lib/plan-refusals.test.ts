@@ -291,6 +291,49 @@ describe('a plan AWS would refuse', () => {
       ['plan.backups.verification.warnAtFraction: must be a fraction between 0 and 1, such as 0.8 (got 80)'],
     ],
     [
+      'a DNS record in the old string form, showing the new one',
+      { dns: { zoneName: 'entmoot.io', records: ['api.entmoot.io'] } },
+      [
+        'plan.dns.records[0]: a record is now an object naming where it points in each region: write { "name": "api.entmoot.io", "primaryTarget": "<primary load balancer DNS name>", "recoveryTarget": "<recovery load balancer DNS name>" } (got "api.entmoot.io")',
+      ],
+    ],
+    [
+      'a DNS record outside the zone',
+      {
+        dns: {
+          zoneName: 'entmoot.io',
+          records: [{ name: 'api.other.io', primaryTarget: 'a.elb.test', recoveryTarget: 'b.elb.test' }],
+        },
+      },
+      [
+        'plan.dns.records[0].name: "api.other.io" is not in dns.zoneName entmoot.io: its name servers could not answer for it',
+      ],
+    ],
+    [
+      'a DNS record with the same target in both regions',
+      {
+        dns: {
+          zoneName: 'entmoot.io',
+          records: [{ name: 'api.entmoot.io', primaryTarget: 'a.elb.test', recoveryTarget: 'A.elb.test' }],
+        },
+      },
+      [
+        'plan.dns.records[0].recoveryTarget: must differ from primaryTarget (both "A.elb.test"): a failover would change nothing',
+      ],
+    ],
+    [
+      'a DNS record target with a trailing dot',
+      {
+        dns: {
+          zoneName: 'entmoot.io',
+          records: [{ name: 'api.entmoot.io', primaryTarget: 'a.elb.test.', recoveryTarget: 'b.elb.test' }],
+        },
+      },
+      [
+        'plan.dns.records[0].primaryTarget: must be a DNS name such as api.example.com (no trailing dot, no wildcard) (got "a.elb.test.")',
+      ],
+    ],
+    [
       'an unknown kind of DNS control',
       { dns: { control: { kind: 'route53' } } },
       ['plan.dns.control.kind: must be one of "arc", "healthCheckAlarm" (got "route53")'],

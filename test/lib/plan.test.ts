@@ -111,6 +111,25 @@ describe('a configured plan', () => {
   it('keeps defaults for what it does not set', () => {
     expect(configuredPlan().backups.verification.minBackupCount).toBe(20);
   });
+
+  it('names each DNS record with its target in either region, and a health-check alarm the stack creates', () => {
+    const { records, control } = configuredPlan().dns;
+
+    expect(records).toEqual([
+      {
+        name: 'api.entmoot.io',
+        primaryTarget: 'entmoot-api-1234567890.us-east-1.elb.amazonaws.com',
+        recoveryTarget: 'entmoot-api-dr-0987654321.us-west-2.elb.amazonaws.com',
+      },
+    ]);
+    expect(control).toEqual({
+      kind: 'healthCheckAlarm',
+      alarmName: 'edr-primary-region-active',
+      metricNamespace: 'EntmootDR/Failover',
+      metricName: 'PrimaryRegionActive',
+      createdByStack: true,
+    });
+  });
 });
 
 describe('a bad plan', () => {
