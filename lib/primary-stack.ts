@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { PointInTimeRecovery } from './point-in-time-recovery';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -13,6 +14,8 @@ export class PrimaryStack extends DrStack {
   public readonly backupVerification: BackupVerification;
   /** The monthly snapshot restore test. */
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
+  /** The operator-started point-in-time recovery. */
+  public readonly pointInTimeRecovery: PointInTimeRecovery;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -24,6 +27,10 @@ export class PrimaryStack extends DrStack {
     });
     this.watchScheduledJob(this.backupVerification.workflow);
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
+      plan: props.plan,
+      reporting: this.reporting,
+    });
+    this.pointInTimeRecovery = new PointInTimeRecovery(this, 'PointInTimeRecovery', {
       plan: props.plan,
       reporting: this.reporting,
     });
