@@ -11,6 +11,8 @@ import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-ve
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { findLeftovers } from '../../functions/janitor/find-leftovers';
 import { copyName, planRestore, type PlanRestoreEvent } from '../../functions/snapshot-restore-test/plan-restore';
+import { decideCleanup, summarizeRecovery, type SummarizeEvent } from '../../functions/pitr/finish-recovery';
+import { planRecovery, type RecoveryEvent, type RecoveryPlan, restoreCopy } from '../../functions/pitr/plan-recovery';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
@@ -75,7 +77,32 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
         history: async () => [],
         now: () => model.now(),
       };
+      // The validator's SQL runs against real PostgreSQL in its own tests; here it stands in, passing by default.
+      const validator: LambdaHandler =
+        options.validator ??
+        ((payload) => ({
+          results: [
+            {
+              check: 'required-tables',
+              target: (payload as { target: string }).target,
+              status: 'PASS',
+              observed: 3,
+              threshold: 3,
+              detail: 'all required tables present',
+            },
+          ],
+        }));
+      const recoveryDeps = { rds: rds(), region };
       return {
+        PointInTimeRecoveryRecoveryFunction: (payload) => {
+          const event = payload as RecoveryEvent & { action: string };
+          if (event.action === 'plan') return planRecovery(event, plan, recoveryDeps);
+          if (event.action === 'restore')
+            return restoreCopy(payload as RecoveryEvent & { plan: RecoveryPlan }, plan, recoveryDeps);
+          if (event.action === 'summarize') return summarizeRecovery(payload as SummarizeEvent);
+          return decideCleanup(event, plan, recoveryDeps);
+        },
+        PointInTimeRecoveryValidator: validator,
         ReportingReportFunction: (payload) => reportRun(payload as ReportEvent, plan, report),
         JanitorFindLeftovers: (payload) =>
           findLeftovers(payload as { ownerStack: string }, plan, {
@@ -87,21 +114,7 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
           const event = payload as PlanRestoreEvent & { action: 'plan' | 'name' };
           return event.action === 'name' ? copyName(event, plan) : planRestore(event, plan, { rds: rds() });
         },
-        // The validator's SQL runs against real PostgreSQL in its own tests; here it stands in, passing by default.
-        SnapshotRestoreTestValidatorFunction:
-          options.validator ??
-          ((payload) => ({
-            results: [
-              {
-                check: 'required-tables',
-                target: (payload as { target: string }).target,
-                status: 'PASS',
-                observed: 3,
-                threshold: 3,
-                detail: 'all required tables present',
-              },
-            ],
-          })),
+        SnapshotRestoreTestValidatorFunction: validator,
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),
