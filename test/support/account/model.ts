@@ -406,12 +406,20 @@ export class AccountModel extends AccountState {
     });
   }
 
-  /** Ends a started execution (the model never runs child workflows itself). */
-  completeExecution(executionArn: string, status: Execution['status'], output?: unknown): void {
+  /** Ends a started execution (the harness runs a `.sync:2` child and reports here how it ended). */
+  completeExecution(
+    executionArn: string,
+    status: Execution['status'],
+    output?: unknown,
+    failure: { error?: string; cause?: string } = {},
+  ): void {
     const ex = this.sfn.executions.get(executionArn);
     if (!ex) throw new Error(`completeExecution: no execution ${executionArn}`);
+    if (ex.status !== 'RUNNING') throw new Error(`completeExecution: ${executionArn} already ended ${ex.status}`);
     ex.status = status;
     ex.stopDate = this.now();
-    ex.output = output === undefined ? undefined : JSON.stringify(output);
+    ex.output = output === undefined || status !== 'SUCCEEDED' ? undefined : JSON.stringify(output);
+    if (failure.error !== undefined) ex.error = failure.error;
+    if (failure.cause !== undefined) ex.cause = failure.cause;
   }
 }

@@ -441,6 +441,8 @@ export interface Execution {
   startDate: Date;
   stopDate?: Date;
   output?: string;
+  error?: string;
+  cause?: string;
 }
 
 export class SfnModel {

@@ -34,9 +34,9 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { assertSupported, collectStates, type StateInfo } from './asl';
 import { TaskError, UncatchableError } from './harness-errors';
 import { type Converted, prepareForExecution, WAIT_RESOURCE, waitSeconds } from './state-conversions';
-import { FAKE_ACCOUNT_ID, validateAsl } from './template';
+import { type AslDefinition, FAKE_ACCOUNT_ID, validateAsl } from './template';
 import { awaitTaskToken, type TaskTokenRegistry, tokenIn } from './task-tokens';
-import { retryIntervalSeconds, VirtualClock } from './virtual-clock';
+import { retryIntervalSeconds, Timeline, VirtualClock } from './virtual-clock';
 import { PayloadWatch } from './payload-limit';
 
 /** The account model as the harness sees it (implemented by test/support/account/model.ts). */
@@ -52,6 +52,16 @@ export interface AwsModel {
   sfnCall(region: string, resource: string, params: Record<string, unknown>): Promise<unknown>;
   /** Task tokens, for `.waitForTaskToken` tasks (task-tokens.ts). @default - such a task fails the test */
   readonly taskTokens?: TaskTokenRegistry;
+  /**
+   * Records how a child execution (started by a `.sync:2` Task through `sfnCall`) ended.
+   * @default - a `.sync:2` Task fails the test
+   */
+  completeExecution?(
+    executionArn: string,
+    status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED',
+    output?: unknown,
+    failure?: { error?: string; cause?: string },
+  ): void;
 }
 
 /** The second argument a Lambda handler receives (enough of Lambda's context for middy and Powertools). */
@@ -81,6 +91,27 @@ export interface FaultInjection {
   /** How many attempts fail (a Retry can then be shown to recover).
    * @default - every attempt */
   readonly times?: number;
+  /**
+   * The state machine (by name) whose executions get the fault: a child started by a `.sync:2` Task.
+   * @default - the execution `runWorkflow` starts
+   */
+  readonly stateMachine?: string;
+}
+
+/** A state machine a `.sync:2` Task may start: the harness runs its definition in-process, on the same model and clock. */
+export interface ChildMachine {
+  readonly stateMachineArn: string;
+  /** Its resolved definition (`stateMachineDefinition(...).definition`). */
+  readonly definition: object;
+}
+
+/** Where the test stops the execution `runWorkflow` started, as an operator would (`StopExecution`: ABORTED). */
+export interface StopAt {
+  /** The state whose entering stops the execution. */
+  readonly state: string;
+  /** The state machine (by name) the state belongs to: a child's state stops the parent (and so the child).
+   * @default - the execution `runWorkflow` starts */
+  readonly stateMachine?: string;
 }
 
 /** What to run and how to answer its Tasks. */
@@ -109,6 +140,10 @@ export interface RunOptions {
   readonly startTime?: Date;
   /** Errors to inject at Task states. */
   readonly fault?: FaultInjection | readonly FaultInjection[];
+  /** State machines `.sync:2` Tasks start (`startExecution.sync:2`), by ARN. @default - none: such a Task fails the test */
+  readonly childMachines?: readonly ChildMachine[];
+  /** Stop the execution on entering a state (the run ends ABORTED; its running children are stopped too). */
+  readonly stopOnEntering?: string | StopAt;
   /**
    * Error names from the model or a handler that mean the test itself is wrong (a call AWS would never
    * accept as written): they fail `runWorkflow` instead of reaching a Catch.
@@ -138,6 +173,19 @@ export interface RunResult {
   readonly events: unknown[];
   /** Bytes of the largest state payload of the run (see payload-limit.ts). */
   readonly largestPayloadBytes?: number;
+  /** Child executions started by `.sync:2` Tasks (and their children), in the order they started. */
+  readonly children: ChildRun[];
+}
+
+/** A child execution and how it ended. */
+export interface ChildRun {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachineName: string;
+  /** The execution that started it. */
+  readonly parentExecutionArn: string;
+  readonly input: unknown;
+  readonly result: RunResult;
 }
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
@@ -212,31 +260,101 @@ function jsonCopy(value: unknown): unknown {
  * model/handler reports one of `fatalErrors` — never swallowed by the workflow's Catch.
  */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
-  const definition = options.definition;
-  validateAsl(definition, 'the definition given to runWorkflow');
+  validateAsl(options.definition, 'the definition given to runWorkflow');
+  const rootName = options.stateMachineName ?? 'TestStateMachine';
+  const children = new Map<string, ChildMachine>();
+  for (const child of options.childMachines ?? []) {
+    validateAsl(child.definition, `the definition of ${child.stateMachineArn}`);
+    children.set(child.stateMachineArn, child);
+  }
+  const machineNamed = (name: string): AslDefinition | undefined =>
+    name === rootName
+      ? (options.definition as AslDefinition)
+      : ([...children.values()].find((c) => machineNameOf(c.stateMachineArn) === name)?.definition as
+          | AslDefinition
+          | undefined);
+  const faults = (
+    Array.isArray(options.fault) ? options.fault : options.fault ? [options.fault] : []
+  ) as FaultInjection[];
+  const stop = typeof options.stopOnEntering === 'string' ? { state: options.stopOnEntering } : options.stopOnEntering;
+  const checks: Array<{ state: string; machine: string }> = [
+    ...faults.map((f) => ({ state: f.state, machine: f.stateMachine ?? rootName })),
+    ...Object.keys(options.overrides ?? {}).map((state) => ({ state, machine: rootName })),
+  ];
+  for (const { state, machine } of checks) {
+    const definition = machineNamed(machine);
+    if (!definition)
+      throw new Error(`No state machine named ${machine} (children: ${[...children.keys()].join(', ') || 'none'})`);
+    const states = collectStates(definition);
+    if (states.get(state)?.state.Type !== 'Task') {
+      const tasks = [...states.values()].filter((s) => s.state.Type === 'Task').map((s) => s.name);
+      throw new Error(`"${state}" is not a Task state of ${machine} (Task states: ${tasks.join(', ')})`);
+    }
+  }
+  if (stop) {
+    const definition = machineNamed(stop.stateMachine ?? rootName);
+    if (!definition || !collectStates(definition).has(stop.state))
+      throw new Error(`stopOnEntering: no state "${stop.state}" in ${stop.stateMachine ?? rootName}`);
+  }
+  const shared: SharedRun = {
+    timeline: new Timeline(options.model),
+    rootName,
+    children,
+    faults,
+    faultUses: faults.map(() => 0),
+    childRuns: [],
+    stop,
+    stopRoot: () => undefined,
+  };
+  const result = await executeMachine(options, shared, undefined);
+  return { ...result, children: shared.childRuns };
+}
+
+/** What the executions of one `runWorkflow` call share. */
+interface SharedRun {
+  readonly timeline: Timeline;
+  readonly rootName: string;
+  readonly children: Map<string, ChildMachine>;
+  readonly faults: FaultInjection[];
+  readonly faultUses: number[];
+  readonly childRuns: ChildRun[];
+  readonly stop: StopAt | undefined;
+  /** Stops the root execution (set by it when it starts). */
+  stopRoot: () => void;
+}
+
+/** How a child execution learns it must stop (its parent ended). */
+interface ChildHandle {
+  abort: () => void;
+}
+
+function machineNameOf(stateMachineArn: string): string {
+  return stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1);
+}
+
+const START_SYNC = /^arn:aws[a-z-]*:states:::states:startExecution\.sync(:2)?$/;
+
+async function executeMachine(
+  options: RunOptions,
+  shared: SharedRun,
+  child: { readonly parentExecutionArn: string; readonly handle: ChildHandle } | undefined,
+): Promise<RunResult> {
+  const definition = options.definition as AslDefinition;
   assertSupported(definition);
   const states = collectStates(definition);
   const model = options.model;
   const region = options.region;
   const lambdas = options.lambdas ?? {};
-  const overrides = options.overrides ?? {};
+  const overrides = child ? {} : (options.overrides ?? {});
   const fatalErrors = new Set(options.fatalErrors ?? ['ModelRejectedCall']);
   const isTask = (name: string): boolean => states.get(name)?.state.Type === 'Task';
-
-  const faults = (
-    Array.isArray(options.fault) ? options.fault : options.fault ? [options.fault] : []
-  ) as FaultInjection[];
-  for (const name of [...faults.map((f) => f.state), ...Object.keys(overrides)]) {
-    if (!isTask(name)) {
-      const tasks = [...states.values()].filter((s) => s.state.Type === 'Task').map((s) => s.name);
-      throw new Error(`"${name}" is not a Task state of this definition (Task states: ${tasks.join(', ')})`);
-    }
-  }
-  const faultUses = faults.map(() => 0);
+  const stateMachineName = options.stateMachineName ?? 'TestStateMachine';
+  const mine = (machine: string | undefined): boolean => (machine ?? shared.rootName) === stateMachineName;
+  const faults = shared.faults;
+  const faultUses = shared.faultUses;
 
   const executionName = options.executionName ?? 'test-execution';
   assertExecutionName(executionName);
-  const stateMachineName = options.stateMachineName ?? 'TestStateMachine';
   const stateMachineArn = `arn:aws:states:${region}:${FAKE_ACCOUNT_ID}:stateMachine:${stateMachineName}`;
   const startTime = options.startTime ?? model.now();
   const input = jsonCopy(options.input ?? {});
@@ -278,6 +396,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const payloads = new PayloadWatch();
   let finished = false;
   let timedOut = false;
+  let stopped = false;
   let abort: () => void = () => undefined;
   const timeoutSeconds = typeof definition.TimeoutSeconds === 'number' ? definition.TimeoutSeconds : undefined;
   const clock = new VirtualClock(
@@ -287,7 +406,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       timedOut = true;
       abort();
     },
+    shared.timeline,
   );
+  const stopThis = (): void => {
+    if (finished || stopped) return;
+    stopped = true;
+    abort();
+  };
+  if (child) child.handle.abort = stopThis;
+  else shared.stopRoot = stopThis;
+  const runningChildren = new Map<ChildHandle, Promise<unknown>>();
 
   const harnessFailure = (message: string): never => {
     harnessFailures.push(message);
@@ -381,7 +509,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       const tooLarge = payloads.violation ?? payloads.check(params, `effective input of state "${state}"`);
       if (tooLarge) throw new UncatchableError(tooLarge.error, tooLarge.cause);
       taskCalls.push({ state, resource, params: jsonCopy(params) });
-      const i = faults.findIndex((f, k) => f.state === state && faultUses[k] < (f.times ?? Infinity));
+      const i = faults.findIndex(
+        (f, k) => f.state === state && mine(f.stateMachine) && faultUses[k] < (f.times ?? Infinity),
+      );
       if (i >= 0) {
         faultUses[i]++;
         const f = faults[i];
@@ -395,6 +525,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         const override = overrides[state];
         const invoke = LAMBDA_INVOKE.exec(resource);
         const direct = LAMBDA_ARN.exec(resource);
+        const sync = START_SYNC.exec(resource);
         if (override) {
           result = await override(jsonCopy(params));
         } else if (invoke) {
@@ -413,6 +544,12 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
               };
         } else if (direct) {
           result = await invokeLambda(state, resource, params);
+        } else if (sync) {
+          if (!sync[1])
+            return harnessFailure(
+              `Task state "${state}": startExecution.sync (string output) is not modeled; use .sync:2`,
+            );
+          result = await startChild(state, (params ?? {}) as Record<string, unknown>);
         } else {
           result = await model.sfnCall(region, resource, jsonCopy(params ?? {}) as Record<string, unknown>);
         }
@@ -426,6 +563,88 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     } finally {
       clock.end();
     }
+  };
+
+  // startExecution.sync:2: StartExecution through the model (its errors are the Task's), then the child's
+  // definition runs here, on the same model and timeline; this Task is not in flight meanwhile (the child's
+  // waits must be able to pass). Output: DescribeExecution in Pascal case, Input and Output as JSON.
+  const startChild = async (state: string, params: Record<string, unknown>): Promise<unknown> => {
+    const started = (await model.sfnCall(region, 'arn:aws:states:::states:startExecution', params)) as {
+      ExecutionArn: string;
+    };
+    const arn = String(params.StateMachineArn);
+    const machine = shared.children.get(arn);
+    if (!machine)
+      return harnessFailure(`Task state "${state}" starts ${arn}, which is not among the run's childMachines`);
+    if (!model.completeExecution)
+      return harnessFailure(`Task state "${state}" starts a child, but the model cannot record how it ended`);
+    const childName = started.ExecutionArn.slice(started.ExecutionArn.lastIndexOf(':') + 1);
+    const childInput = typeof params.Input === 'string' ? JSON.parse(params.Input) : (params.Input ?? {});
+    const startDate = model.now();
+    const handle: ChildHandle = { abort: () => undefined };
+    // Listed in the order children start; the result is filled in when the child ends.
+    const entry = shared.childRuns.length;
+    shared.childRuns.push({
+      executionArn: started.ExecutionArn,
+      name: childName,
+      stateMachineName: machineNameOf(arn),
+      parentExecutionArn: context.EdrExecution.Id,
+      input: childInput,
+      result: { status: 'ABORTED', path: [], taskCalls: [], events: [], children: [] },
+    });
+    clock.end();
+    let childResult: RunResult;
+    try {
+      const run = executeMachine(
+        {
+          ...options,
+          definition: machine.definition,
+          input: childInput,
+          executionName: childName,
+          stateMachineName: machineNameOf(arn),
+          roleArn: undefined,
+          startTime: startDate,
+        },
+        shared,
+        { parentExecutionArn: context.EdrExecution.Id, handle },
+      );
+      runningChildren.set(
+        handle,
+        run.catch(() => undefined),
+      );
+      try {
+        childResult = await run;
+      } catch (err) {
+        return harnessFailure(`child ${childName}: ${(err as Error).message}`);
+      } finally {
+        runningChildren.delete(handle);
+      }
+    } finally {
+      clock.begin();
+    }
+    model.completeExecution(started.ExecutionArn, childResult.status, childResult.output, {
+      error: childResult.error,
+      cause: childResult.cause,
+    });
+    shared.childRuns[entry] = { ...shared.childRuns[entry], result: childResult };
+    const described = {
+      ExecutionArn: started.ExecutionArn,
+      StateMachineArn: arn,
+      Name: childName,
+      Status: childResult.status,
+      StartDate: startDate.getTime(),
+      StopDate: model.now().getTime(),
+      Input: childInput,
+      InputDetails: { Included: true },
+      ...(childResult.status === 'SUCCEEDED'
+        ? { Output: childResult.output ?? null, OutputDetails: { Included: true } }
+        : {}),
+      ...(childResult.error ? { Error: childResult.error } : {}),
+      ...(childResult.cause ? { Cause: childResult.cause } : {}),
+      RedriveCount: 0,
+    };
+    if (childResult.status !== 'SUCCEEDED') throw new TaskError('States.TaskFailed', JSON.stringify(described));
+    return described;
   };
 
   const runConverted = async (state: string, effectiveInput: unknown): Promise<unknown> => {
@@ -470,7 +689,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         e.state = { ...e.state, type: (converted.get(e.state.name) as Converted).type };
       events.push(e);
       if (!payloads.violation && payloads.observe(e as never)) abort();
-      if (e.type === 'StateEntered' && e.state) path.push(e.state.name);
+      if (e.type === 'StateEntered' && e.state) {
+        path.push(e.state.name);
+        if (shared.stop && e.state.name === shared.stop.state && mine(shared.stop.stateMachine)) shared.stopRoot();
+      }
       if (e.type === 'StateRetried' && e.state && e.retry) {
         const seconds = retryIntervalSeconds(e.retry.retrier, e.retry.attempt);
         if (isTask(e.state.name)) {
@@ -487,7 +709,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   let result: RunResult;
   try {
     const output = await execution.result;
-    result = { status: 'SUCCEEDED', output, path, taskCalls, events };
+    result = { status: 'SUCCEEDED', output, path, taskCalls, events, children: [] };
   } catch (err) {
     const inner = (err as Error).cause;
     if (timedOut) {
@@ -498,25 +720,29 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         path,
         taskCalls,
         events,
+        children: [],
       };
-    } else if ((err as Error).name === 'ExecutionAbortedError') {
-      result = { status: 'ABORTED', path, taskCalls, events };
+    } else if ((err as Error).name === 'ExecutionAbortedError' || stopped) {
+      result = { status: 'ABORTED', path, taskCalls, events, children: [] };
     } else if (inner instanceof Error) {
       // A Fail state without Error/Cause: aws-local-stepfunctions fills in defaults AWS does not have.
       const error = inner.name === 'FailStateError' ? undefined : inner.name;
       const cause = inner.message === 'Execution failed because of a Fail state' ? undefined : inner.message;
-      result = { status: 'FAILED', error, cause, path, taskCalls, events };
+      result = { status: 'FAILED', error, cause, path, taskCalls, events, children: [] };
     } else {
       throw err;
     }
   } finally {
     finished = true;
     clock.stop();
+    // A parent that ended stops its running children (Step Functions stops a .sync child of a stopped run).
+    for (const handle of runningChildren.keys()) handle.abort();
   }
+  await Promise.all(runningChildren.values());
   await consume;
   if (payloads.violation) {
     const { error, cause } = payloads.violation;
-    result = { status: 'FAILED', error, cause, path, taskCalls, events };
+    result = { status: 'FAILED', error, cause, path, taskCalls, events, children: [] };
   }
   result = { ...result, largestPayloadBytes: payloads.largest };
   if (harnessFailures.length > 0) throw new Error(`Workflow harness: ${harnessFailures.join('\n')}`);
