@@ -402,6 +402,52 @@ describe('point-in-time recovery', () => {
   });
 });
 
+describe('a stopped point-in-time recovery', () => {
+  it('is reported by the status-change reporter, and the janitor later removes its copy and keeps the snapshot', async () => {
+    const model = stack.newModel(NOW);
+    seed(model);
+    const before = sourceOf(model);
+    restore = model.wireSdkMocks();
+
+    const result = await runWorkflow({
+      definition: machine.definition,
+      region: E,
+      model,
+      lambdas: stack.lambdas(model),
+      executionName: EXECUTION,
+      stateMachineName: machine.name,
+      input: INPUT,
+      stopOnEntering: 'Validate Copy',
+    });
+    await afterRun(stack, model, descriptor, result, { name: EXECUTION, startTime: NOW, machineArn: machine.arn });
+
+    expect(result.status).toBe('ABORTED');
+    expect(result.path.at(-1)).toBe('Validate Copy');
+    expect(evidenceRecords(model, stack.evidenceBucket)).toEqual([
+      expect.objectContaining({ outcome: 'ABORTED', reportedBy: 'status-change-reporter' }),
+    ]);
+    expect(model.snsMessages()).toHaveLength(1);
+    expect(tag(copy(model), 'entmoot-dr:lifecycle')).toBe('ephemeral');
+
+    model.advance((plan.janitor.minAgeHours + 1) * 3600);
+    const janitor = stack.machine('JanitorWorkflowStateMachine');
+    const swept = await runWorkflow({
+      definition: janitor.definition,
+      region: E,
+      model,
+      lambdas: stack.lambdas(model),
+      executionName: 'janitor-run',
+      stateMachineName: janitor.name,
+      input: { trigger: 'schedule' },
+    });
+
+    expect(swept.status).toBe('SUCCEEDED');
+    expect(copy(model)?.status ?? 'gone').toMatch(/^(deleting|gone)$/);
+    expect(model.dbSnapshots(E).find((s) => s.id === SNAPSHOT)?.status).toBe('available');
+    expect(sourceOf(model)).toEqual(before);
+  });
+});
+
 describe('the fault sweep of the point-in-time recovery', () => {
   it('ends every run with one evidence record, at most one notification, nothing left but the snapshot and copies the report names, and the source untouched', async () => {
     const before = new WeakMap<AccountModel, string>();
