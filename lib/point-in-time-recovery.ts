@@ -25,6 +25,7 @@ export const POINT_IN_TIME_RECOVERY_DESCRIPTOR: WorkflowDescriptor = {
   title: 'Point-in-time recovery',
   scenario: 'dataCorruption',
   policy: 'always',
+  postIncidentReview: true,
   measurements: [
     { name: 'restore', from: 'restoreRequested', to: 'available' },
     { name: 'validation', from: 'available', to: 'validated' },

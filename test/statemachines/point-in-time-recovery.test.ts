@@ -195,6 +195,12 @@ describe('point-in-time recovery', () => {
       { name: 'total', seconds: 1020, targetSeconds: 3600, met: true },
     ]);
     expect(model.snsMessages()).toHaveLength(1);
+    expect(
+      model
+        .objects(stack.evidenceBucket)
+        .map((o) => o.Key)
+        .filter((k) => k.endsWith('.pir.md')),
+    ).toEqual([`runs/point-in-time-recovery/2025/11/10/${EXECUTION}.pir.md`]);
   });
 
   it('restores to the latest restorable time read before the restore, and validates against it', async () => {
