@@ -145,6 +145,26 @@ function copyTags(source: DBInstance, ours: Tag[]): { tags: Tag[]; dropped: stri
   };
 }
 
+/** Below this many GiB, RDS for PostgreSQL's gp3 storage has fixed baseline IOPS and throughput. */
+export const GP3_BASELINE_BELOW_GIB = 400;
+
+/**
+ * The source's IOPS and throughput as the restore may pass them: provisioned IOPS for io1/io2; for gp3, IOPS and
+ * throughput only from 400 GiB — below it DescribeDBInstances shows the baseline (3,000 and 125) but RDS refuses a
+ * restore that names them ("You can't specify IOPS or storage throughput … less than 400"), and the copy gets that
+ * same baseline from its size.
+ */
+function explicitStorage(s: DBInstance): { Iops?: number; StorageThroughput?: number } {
+  const type = s.StorageType ?? '';
+  const provisioned =
+    ['io1', 'io2'].includes(type) || (type === 'gp3' && (s.AllocatedStorage ?? 0) >= GP3_BASELINE_BELOW_GIB);
+  if (!provisioned) return {};
+  return {
+    ...(s.Iops === undefined ? {} : { Iops: s.Iops }),
+    ...(type === 'gp3' && s.StorageThroughput !== undefined ? { StorageThroughput: s.StorageThroughput } : {}),
+  };
+}
+
 /** Plans the recovery (see the module comment). */
 export async function planRecovery(event: RecoveryEvent, plan: DrPlan, deps: RecoveryDeps): Promise<RecoveryPlan> {
   const request = recoveryRequest(event, plan);
@@ -171,6 +191,7 @@ export async function planRecovery(event: RecoveryEvent, plan: DrPlan, deps: Rec
   ];
   const { tags, dropped } = copyTags(source, ours('ephemeral'));
   const s = source;
+  const storage = explicitStorage(s);
   const restore: RecoveryPlan['restore'] = {
     SourceDBInstanceIdentifier: request.source,
     TargetDBInstanceIdentifier: request.targetId,
@@ -178,8 +199,7 @@ export async function planRecovery(event: RecoveryEvent, plan: DrPlan, deps: Rec
     DBInstanceClass: s.DBInstanceClass,
     StorageType: s.StorageType,
     AllocatedStorage: s.AllocatedStorage,
-    ...(s.Iops === undefined ? {} : { Iops: s.Iops }),
-    ...(s.StorageThroughput === undefined ? {} : { StorageThroughput: s.StorageThroughput }),
+    ...storage,
     ...(s.MaxAllocatedStorage === undefined ? {} : { MaxAllocatedStorage: s.MaxAllocatedStorage }),
     Port: s.Endpoint?.Port ?? db.port,
     DBSubnetGroupName: s.DBSubnetGroup?.DBSubnetGroupName,

@@ -44,6 +44,31 @@ describe('planning a point-in-time recovery', () => {
     expect(planned.droppedTags).toEqual(['cost-47', 'cost-48']);
   });
 
+  it.each<[string, number, Record<string, number>]>([
+    ['gp3', 100, {}],
+    ['gp3', 400, { Iops: 12000, StorageThroughput: 500 }],
+    ['io1', 100, { Iops: 12000 }],
+    ['gp2', 1000, {}],
+  ])(
+    'passes %s storage of %i GiB with %j (RDS refuses gp3 IOPS and throughput below 400 GiB)',
+    async (type, gib, expected) => {
+      const m = new AccountModel({ now: NOW });
+      m.addDbInstance(E, {
+        id: 'entmoot-prod',
+        settings: { storageType: type, allocatedStorage: gib, iops: 12000, storageThroughput: 500 },
+      });
+      restore = m.wireSdkMocks();
+
+      const planned = await planRecovery(EVENT, plan, { rds: new RDSClient({ region: E, maxAttempts: 1 }), region: E });
+
+      expect({ Iops: planned.restore.Iops, StorageThroughput: planned.restore.StorageThroughput }).toEqual({
+        Iops: expected.Iops,
+        StorageThroughput: expected.StorageThroughput,
+      });
+      expect(planned.restore).toMatchObject({ StorageType: type, AllocatedStorage: gib });
+    },
+  );
+
   it('refuses a target name already taken', async () => {
     const { m, deps } = model();
     m.addDbInstance(E, { id: 'edr-pitr-entmoot-prod-202511101407' });

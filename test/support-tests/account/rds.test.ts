@@ -489,6 +489,21 @@ describe('AccountModel point-in-time restore settings and tag limits', () => {
     );
   });
 
+  it('refuses gp3 IOPS or throughput below 400 GiB, as RDS for PostgreSQL does', async () => {
+    const m = source();
+
+    await expect(
+      m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', {
+        SourceDBInstanceIdentifier: 'entmoot-prod',
+        TargetDBInstanceIdentifier: 'edr-pitr-1',
+        RestoreTime: new Date('2025-11-09T12:00:00Z'),
+        StorageType: 'gp3',
+        AllocatedStorage: 100,
+        Iops: 3000,
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+  });
+
   it('can make a point-in-time restore end incompatible-restore', async () => {
     const m = source();
     m.rds.restoreEndsIn = 'incompatible-restore';

@@ -421,6 +421,16 @@ export class RdsModel extends RdsResources {
         );
       }
     }
+    const allocated = (input.AllocatedStorage as number | undefined) ?? backup.allocatedStorage;
+    if (
+      input.StorageType === 'gp3' &&
+      allocated < 400 &&
+      (input.Iops !== undefined || input.StorageThroughput !== undefined)
+    ) {
+      throw fault.invalidParameterCombination(
+        "You can't specify IOPS or storage throughput for engine postgres and a storage size less than 400.",
+      );
+    }
     const settings = this.restoreSettings(ctx, input, target);
     const given = <T>(key: string, fallback: T): T => {
       if (input[key] === undefined) {
