@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { NEVER_ON_OTHERS } from '../../lib/point-in-time-recovery';
-import { configuredPlan } from '../support/plans';
+import { configuredPlan, examplePlanInput } from '../support/plans';
 import { synthesize } from '../support/synth';
 import { fleetPlan } from '../support/fleet';
 
@@ -130,5 +130,34 @@ describe('the point-in-time recovery at fleet size', () => {
     const machine = roleStatements(primary, 'PointInTimeRecoveryWorkflowStateMachineRole');
 
     expect(machine.filter((s) => s.Effect === 'Deny')).toEqual([DENY]);
+  });
+});
+
+describe('the point-in-time recovery over databases in two networks', () => {
+  it('has one validator per network and picks the copy’s by the planned index', () => {
+    const input = examplePlanInput();
+    const [first] = input.databases as Record<string, any>[];
+    const second = {
+      ...first,
+      id: 'billing-prod',
+      replica: undefined,
+      drReplica: undefined,
+      backupBucket: undefined,
+      network: { ...first!.network, primary: { ...first!.network.primary, vpcId: 'vpc-0fedcba9876543210' } },
+    };
+    const { primary } = synthesize(configuredPlan({ databases: [first!, second] as never }));
+
+    const functions = Object.keys(primary.findResources('AWS::Lambda::Function')).filter((id) =>
+      /^PointInTimeRecoveryValidator2?Function[0-9A-F]{8}$/.test(id),
+    );
+    expect(functions).toHaveLength(2);
+    const [machine] = Object.entries(primary.findResources('AWS::StepFunctions::StateMachine')).filter(([id]) =>
+      id.startsWith('PointInTimeRecoveryWorkflow'),
+    );
+    const definition = JSON.stringify(machine?.[1].Properties.DefinitionString);
+    expect(definition).toContain('\\"Which Validator?\\":{\\"Type\\":\\"Choice\\"');
+    expect(definition).toContain(
+      '\\"Variable\\":\\"$.pitr.plan.validatorIndex\\",\\"NumericEquals\\":1,\\"Next\\":\\"Validate Copy in Network 2\\"',
+    );
   });
 });
