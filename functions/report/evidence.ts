@@ -274,11 +274,10 @@ export function notificationFor(
     const summary = summarizeResults(record.results, { evidence: evidenceUri, maxListed });
     const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
     const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
-    // The draft exists only where the report step wrote it (the status-change reporter writes none).
-    const review =
-      descriptor.postIncidentReview && record.reportedBy === 'workflow'
-        ? `Post-incident review draft: ${evidenceUri.replace(/\.json$/, '.pir.md')}`
-        : undefined;
+    // Written beside the record by whichever wrote the record (the report step or the status-change reporter).
+    const review = descriptor.postIncidentReview
+      ? `Post-incident review draft: ${evidenceUri.replace(/\.json$/, '.pir.md')}`
+      : undefined;
     const description =
       [errorLine, record.results.length > 0 ? summary.description : undefined, review].filter(Boolean).join('\n') ||
       `${record.title} completed.`;

@@ -12,6 +12,7 @@ import {
   type RunOutcome,
   type WorkflowDescriptor,
 } from '../report/evidence';
+import { pirKey, postIncidentReview } from '../report/post-incident-review';
 import { markerKey, publishOnce, stepsFromHistory, type ReportDeps } from '../report/report-run';
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event. */
@@ -100,6 +101,9 @@ export async function reportUnreportedRun(
     ended: outcome,
   });
   await deps.putObject(key, JSON.stringify({ ...record, notification: 'required' }, null, 2));
+  // A recovery stopped or timed out is an incident too: its review draft, from what the history shows.
+  if (descriptor.postIncidentReview)
+    await deps.putObject(pirKey(key), postIncidentReview(record, {}), { contentType: 'text/markdown; charset=utf-8' });
   await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
   const notified = await publishOnce(record, descriptor, plan, deps, key);
   return { action: 'reported', evidenceKey: key, notified };

@@ -433,6 +433,12 @@ describe('a stopped point-in-time recovery', () => {
       expect.objectContaining({ outcome: 'ABORTED', reportedBy: 'status-change-reporter' }),
     ]);
     expect(model.snsMessages()).toHaveLength(1);
+    expect(
+      model
+        .objects(stack.evidenceBucket)
+        .map((o) => o.Key)
+        .filter((k) => k.endsWith('.pir.md')),
+    ).toEqual([`runs/point-in-time-recovery/2025/11/10/${EXECUTION}.pir.md`]);
     expect(tag(copy(model), 'entmoot-dr:lifecycle')).toBe('ephemeral');
 
     model.advance((plan.janitor.minAgeHours + 1) * 3600);
