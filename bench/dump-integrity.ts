@@ -12,41 +12,52 @@ import { Client } from 'pg';
 import { type RangeReader, readDumpToc } from '../functions/backup-verification/dump-reader';
 import { openFileRangeReader } from '../functions/backup-verification/file-range-reader';
 import { createEntmootDatabase, pgDump } from '../test/support/dumps';
-import { startPostgres, stopPostgres } from '../test/support/postgres';
+import { startPostgres, stopPostgres, type TestPostgres } from '../test/support/postgres';
 
 const TARGET_BYTES = 200 * 1024 * 1024;
 
-/** Generates a ≥ 200 MB dump and measures what reading its TOC costs. */
-export async function benchDumpIntegrity(): Promise<Record<string, unknown>> {
-  const server = await startPostgres();
-  const dir = mkdtempSync(join(tmpdir(), 'edr-bench-dump-'));
+/**
+ * Generates the benchmark dump (≥ 200 MB, uncompressed custom format) at `file` on `server`: the Entmoot tables
+ * plus a filler table. The dump restore benchmark (bench/restore-runner.ts) restores the same file.
+ */
+export async function generateBenchDump(
+  server: TestPostgres,
+  file: string,
+): Promise<{ dumpBytes: number; generationMs: number }> {
   Object.assign(process.env, {
     EDR_TEST_PGHOST: server.host,
     EDR_TEST_PGPORT: String(server.port),
     EDR_TEST_PGUSER: server.user,
     EDR_TEST_PGBIN: server.binDir,
   });
+  const started = Date.now();
+  const database = 'edr_bench';
+  await createEntmootDatabase(database);
+  const db = new Client({ host: server.host, port: server.port, user: server.user, database });
+  await db.connect();
   try {
-    const started = Date.now();
-    const database = 'edr_bench';
-    await createEntmootDatabase(database);
-    const db = new Client({ host: server.host, port: server.port, user: server.user, database });
-    await db.connect();
-    try {
-      // 32 hex characters of md5 per 33 bytes of row text: about 1 KB a row, 215,000 rows
-      await db.query(`CREATE TABLE filler (id integer, payload text)`);
-      await db.query(
-        `INSERT INTO filler SELECT i, (SELECT string_agg(md5(i::text || ':' || j), ' ') FROM generate_series(1, 30) AS j) FROM generate_series(1, 215000) AS i`,
-      );
-    } finally {
-      await db.end();
-    }
+    // 32 hex characters of md5 per 33 bytes of row text: about 1 KB a row, 215,000 rows
+    await db.query(`CREATE TABLE filler (id integer, payload text)`);
+    await db.query(
+      `INSERT INTO filler SELECT i, (SELECT string_agg(md5(i::text || ':' || j), ' ') FROM generate_series(1, 30) AS j) FROM generate_series(1, 215000) AS i`,
+    );
+  } finally {
+    await db.end();
+  }
+  await pgDump(database, ['-Fc', '-Z0', '-f', file]);
+  const dumpBytes = statSync(file).size;
+  if (dumpBytes < TARGET_BYTES)
+    throw new Error(`the generated dump is ${dumpBytes} bytes, below the 200 MB the benchmark needs`);
+  return { dumpBytes, generationMs: Date.now() - started };
+}
+
+/** Generates a ≥ 200 MB dump and measures what reading its TOC costs. */
+export async function benchDumpIntegrity(): Promise<Record<string, unknown>> {
+  const server = await startPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'edr-bench-dump-'));
+  try {
     const file = join(dir, 'bench.dump');
-    await pgDump(database, ['-Fc', '-Z0', '-f', file]);
-    const generationMs = Date.now() - started;
-    const dumpBytes = statSync(file).size;
-    if (dumpBytes < TARGET_BYTES)
-      throw new Error(`the generated dump is ${dumpBytes} bytes, below the 200 MB the benchmark needs`);
+    const { dumpBytes, generationMs } = await generateBenchDump(server, file);
 
     const fileReader = openFileRangeReader(file);
     let reads = 0;

@@ -28,7 +28,13 @@
  *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
  *    cold import of the largest bundle with the plan shipped beside it.
  * 7. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
- * 8. Point-in-time recovery — `benchPitr()` (bench/pitr.ts): a simulated successful run, every call answering after
+ * 8. Snapshot restore test — `benchRestoreTest()` (bench/restore-test.ts): states, Task calls and history events per
+ *    database of the parent and its child runs, databases per parent before the history limit, orchestration time
+ *    beyond the AWS operations, harness wall time.
+ * 9. Dump restore runner — `benchRestoreRunner()` (bench/restore-runner.ts): the ≥ 200 MB dump restored by the
+ *    bundled runner into a throwaway server at -j 1, 2, 4 (MB/s over pg_restore's seconds); the runner's peak RSS
+ *    while streaming 50 MB and 200 MB objects from the local S3 test server.
+ * 10. Point-in-time recovery — `benchPitr()` (bench/pitr.ts): a simulated successful run, every call answering after
  *    50 ms and each function's first invocation paying its measured cold import; orchestration overhead against the
  *    data-corruption RTO (goal: under 2 minutes).
  *
@@ -57,6 +63,8 @@ import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
 import { benchNotificationSize } from './notification-size';
 import { benchPitr } from './pitr';
+import { benchRestoreTest } from './restore-test';
+import { benchRestoreRunner } from './restore-runner';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
 
@@ -316,7 +324,76 @@ async function main(): Promise<void> {
     report.approve = approve;
 
     heading(
-      '8. Point-in-time recovery: a simulated successful run, every call answering after 50 ms, cold starts measured',
+      '8. Snapshot restore test: the synthesized parent and child run by the harness (AWS operations in the model)',
+    );
+    const restoreTest = await section('Snapshot restore test', () => benchRestoreTest());
+    if (!('error' in restoreTest)) {
+      const r = restoreTest as Record<string, number | string>;
+      console.log(
+        table(
+          ['snapshot restore test', 'value'],
+          [
+            [
+              'child run per database: states entered / Task calls',
+              `${r.childStatesPerDatabase} / ${r.childTaskCallsPerDatabase}`,
+            ],
+            [
+              'parent per database: states entered / Task calls',
+              `${r.parentStatesPerDatabase} / ${r.parentTaskCallsPerDatabase}`,
+            ],
+            [
+              `child history events with the wait at its bound (the RTO; ${r.childRunAtBound})`,
+              `${r.childEventsAtRtoBound} of ${r.historyLimit}`,
+            ],
+            ['parent history events: fixed + per database', `${r.parentFixedEvents} + ${r.parentEventsPerDatabase}`],
+            ['databases one parent can take before 25,000 events', r.databasesPerParentBeforeLimit],
+            [
+              `model seconds per database at a ${r.pollSeconds} s poll: AWS operations / orchestration added`,
+              `${r.awsOperationSeconds} / ${r.orchestrationSecondsPerDatabase}`,
+            ],
+            ['harness wall time, parent over two databases (median of 3)', `${r.harnessWallMsMedian} ms`],
+          ],
+        ),
+      );
+    }
+    report.restoreTest = restoreTest;
+    heading('9. Dump restore runner (the bundle, a throwaway server; the ≥ 200 MB dump of section 4)');
+    const restoreRunner = await section('Restore runner', () => benchRestoreRunner());
+    if (!('error' in restoreRunner)) {
+      const r = restoreRunner as {
+        dumpBytes: number;
+        restores: {
+          jobs: number;
+          exitCode: number;
+          restoreSeconds: number;
+          mbPerSecond: number;
+          totalSeconds: number;
+        }[];
+        downloads: { objectMB: number; exitCode: number; downloadSeconds: number; peakRssMB: number }[];
+      };
+      console.log(
+        table(
+          ['pg_restore', 'restore s', 'MB/s', 'total s', 'exit'],
+          r.restores.map((x) => [
+            `-j ${x.jobs} (${(r.dumpBytes / 1024 / 1024).toFixed(0)} MB)`,
+            x.restoreSeconds,
+            x.mbPerSecond,
+            x.totalSeconds,
+            x.exitCode,
+          ]),
+        ),
+      );
+      console.log(
+        table(
+          ['download from S3', 'download s', 'peak RSS MB'],
+          r.downloads.map((x) => [`${x.objectMB} MB object`, x.downloadSeconds, x.peakRssMB]),
+        ),
+      );
+    }
+    report.restoreRunner = restoreRunner;
+
+    heading(
+      '10. Point-in-time recovery: a simulated successful run, every call answering after 50 ms, cold starts measured',
     );
     const pitr = await section('Point-in-time recovery', () => benchPitr());
     if (!('error' in pitr)) {
@@ -350,6 +427,8 @@ async function main(): Promise<void> {
       validator,
       report.fleet,
       approve,
+      restoreTest,
+      restoreRunner,
       pitr,
     ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {

@@ -10,6 +10,7 @@ import { readDumpToc } from '../functions/backup-verification/dump-reader';
 import { type FileRangeReader, openFileRangeReader } from '../functions/backup-verification/file-range-reader';
 import { decideCommand } from './cli-approve';
 import { PITR_ARGS, pitrCommand } from './cli-pitr';
+import { RESTORE_TEST_ARGS, restoreTestCommand } from './cli-restore-test';
 import { VALIDATE_ARGS, validateCommand } from './cli-validate';
 
 /** Where a command writes; injectable for tests. */
@@ -117,6 +118,12 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary:
       "run the database validator (required tables, the plan's read-only queries) against any database, over TLS verify-full; exit 1 on a FAIL, 3 when unreachable",
     run: (args, io) => validateCommand(args, io),
+  },
+  'restore-test': {
+    args: RESTORE_TEST_ARGS,
+    summary:
+      'pg_restore a dump (file or s3://) into a throwaway PostgreSQL + PostGIS (or a new database at --database-url), validate it, clean up; exit 1 for a bad backup, 3 when the runner could not',
+    run: (args, io) => restoreTestCommand(args, io),
   },
   approve: {
     args: '<execution> [--comment TEXT] [--plan FILE] [--endpoint URL]',

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
+import { FRESHNESS_METRIC, MEASURED_SECONDS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import type { WatchedJob } from './freshness-monitor';
 
 export interface DrDashboardProps {
@@ -70,6 +70,46 @@ export class DrDashboard extends Construct {
           }),
         ],
         leftAnnotations: [{ value: job.threshold, label: 'overdue' }],
+      }),
+    );
+  }
+
+  /**
+   * A workflow's measured durations (the report's `MeasuredSeconds`), in minutes, against the plan's target: the
+   * RTO measured each run instead of assumed.
+   */
+  public addMeasurements(
+    title: string,
+    workflow: string,
+    measurements: readonly string[],
+    target: { readonly label: string; readonly minutes: number },
+  ): void {
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${title}: minutes per run against the ${target.label}`,
+        width: 12,
+        left: measurements.map(
+          (measurement, i) =>
+            new cloudwatch.MathExpression({
+              expression: `m${i} / 60`,
+              label: measurement,
+              period: Duration.days(1),
+              usingMetrics: {
+                [`m${i}`]: new cloudwatch.Metric({
+                  namespace: METRICS_NAMESPACE,
+                  metricName: MEASURED_SECONDS.metric,
+                  dimensionsMap: {
+                    [MEASURED_SECONDS.dimensions.workflow]: workflow,
+                    [MEASURED_SECONDS.dimensions.measurement]: measurement,
+                  },
+                  statistic: cloudwatch.Stats.MAXIMUM,
+                  period: Duration.days(1),
+                }),
+              },
+            }),
+        ),
+        leftAnnotations: [{ value: target.minutes, label: target.label }],
+        leftYAxis: { min: 0, label: 'minutes' },
       }),
     );
   }

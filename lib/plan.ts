@@ -517,6 +517,13 @@ export const drPlanSchema = z
             ephemeralStorageGiB: positiveInt.min(21).max(200).default(100),
             /** PostgreSQL major of the dumps (the restore task's client must be at least this). */
             postgresMajor: positiveInt.min(12).max(18).default(15),
+            /**
+             * Extensions that exist only on RDS: pg_restore's errors about them (CREATE EXTENSION, COMMENT ON
+             * EXTENSION, their objects) are WARNs of the dump restore test, never a bad backup.
+             */
+            ignorableExtensions: z
+              .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be an extension name such as aws_s3'))
+              .default(['aws_commons', 'aws_s3', 'aws_lambda', 'rds_tools']),
           })
           .strict()
           .prefault({}),

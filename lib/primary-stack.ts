@@ -29,7 +29,9 @@ export class PrimaryStack extends DrStack {
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,
+      dashboard: this.dashboard,
     });
+    this.watchScheduledJob(this.snapshotRestoreTest.workflow);
     this.pointInTimeRecovery = new PointInTimeRecovery(this, 'PointInTimeRecovery', {
       plan: props.plan,
       reporting: this.reporting,

@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { tagKeys } from '../functions/shared/naming';
+import { snapshotRestoreTestBody } from '../statemachines/snapshot-restore-test';
 import {
   snapshotRestoreTestDbBody,
   snapshotRestoreTestDbCleanup,
@@ -15,6 +16,7 @@ import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { IsolatedNetwork } from './isolated-network';
 import { acknowledgeWildcards } from './nag';
+import type { DrDashboard } from './dashboard';
 import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
 import { DatabaseValidator, dbUserArn } from './validator';
@@ -32,9 +34,21 @@ export const SNAPSHOT_RESTORE_TEST_DB_DESCRIPTOR: WorkflowDescriptor = {
   ],
 };
 
+/** The monthly run over every database: one notification for all of them. */
+export const SNAPSHOT_RESTORE_TEST_DESCRIPTOR: WorkflowDescriptor = {
+  workflow: 'snapshot-restore-test',
+  title: 'Monthly snapshot restore test',
+  scenario: 'restoreFromBackup',
+  policy: 'always',
+};
+
 export interface SnapshotRestoreTestProps {
+  /** The validated DR plan. */
   readonly plan: DrPlan;
+  /** The stack's reporting (report function and status-change reporter). */
   readonly reporting: Reporting;
+  /** Where the measured restore times are plotted against the RTO. */
+  readonly dashboard: DrDashboard;
 }
 
 /**
@@ -47,6 +61,8 @@ export class SnapshotRestoreTest extends Construct {
   public readonly restoreTestFunction: DrFunction;
   /** One database's restore test (startable alone). */
   public readonly databaseWorkflow: DrWorkflow;
+  /** The monthly run: one child execution of `databaseWorkflow` per database. */
+  public readonly workflow: DrWorkflow;
 
   constructor(scope: Construct, id: string, props: SnapshotRestoreTestProps) {
     super(scope, id);
@@ -165,6 +181,39 @@ export class SnapshotRestoreTest extends Construct {
         ],
       },
       'Copies are named at run time (db:<prefix>-restore-*); the snapshot restored is any of the plan instances’ snapshots; default parameter and option groups are named by RDS; deletes are conditioned on our owner tag and the ephemeral lifecycle; :* is CDK’s grant to invoke the functions’ versions; for a fleet, KMS keys are any key of this account and region used through RDS only (kms:ViaService).',
+    );
+
+    this.workflow = new DrWorkflow(this, 'Workflow', {
+      plan,
+      reporting: props.reporting,
+      descriptor: SNAPSHOT_RESTORE_TEST_DESCRIPTOR,
+      timeout: Duration.minutes(plan.timeouts.workflowMinutes.snapshotRestoreTest),
+      schedule: plan.schedules.snapshotRestoreTest,
+      body: (s) =>
+        snapshotRestoreTestBody(s, {
+          plan,
+          restoreTestFunction: this.restoreTestFunction,
+          databaseWorkflow: this.databaseWorkflow.stateMachine,
+        }),
+    });
+    // The grants StepFunctionsStartExecution adds for .sync:2, named as it names them.
+    const childExecutions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${stack.splitArn(this.databaseWorkflow.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}*`,
+    });
+    acknowledgeWildcards(
+      this.workflow.stateMachine.role,
+      { resources: [`${this.restoreTestFunction.functionArn}:*`, childExecutions] },
+      'What states:startExecution.sync:2 needs (Step Functions docs, "IAM policies for Step Functions"): DescribeExecution and StopExecution on the child state machine’s executions, whose names are chosen at run time (StartExecution itself is on the one child state machine, and the events actions on Step Functions’ one managed rule); :* is CDK’s grant to invoke the function’s versions.',
+    );
+    const rto = plan.recoveryTargets.restoreFromBackup.rtoMinutes;
+    props.dashboard.addMeasurements(
+      SNAPSHOT_RESTORE_TEST_DB_DESCRIPTOR.title,
+      SNAPSHOT_RESTORE_TEST_DB_DESCRIPTOR.workflow,
+      ['total', 'restore', 'validation'],
+      { label: `RTO (${rto} min)`, minutes: rto },
     );
   }
 }

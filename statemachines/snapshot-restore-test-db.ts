@@ -131,6 +131,7 @@ export function snapshotRestoreTestDbBody(scope: Construct, props: SnapshotResto
         'results.$': 'States.Array($.restoreFailure)',
         'marks.$': '$.marks',
         'target.$': '$.restore.plan.target',
+        'copyId.$': '$.restore.plan.copyId',
       },
     }),
   );
@@ -164,6 +165,7 @@ export function snapshotRestoreTestDbBody(scope: Construct, props: SnapshotResto
           'results.$': '$.validation.results',
           'marks.$': '$.marks',
           'target.$': '$.restore.plan.target',
+          'copyId.$': '$.restore.plan.copyId',
         },
       }),
     );
@@ -255,20 +257,25 @@ export function snapshotRestoreTestDbCleanup(scope: Construct, props: SnapshotRe
     { 'copyId.$': '$.Payload.copyId' },
     '$.cleanupTarget',
   );
-  nameCopy.next(
-    deleteRdsResource(scope, {
-      plan,
-      kind: 'Instance',
-      deleteName: 'Delete Copy',
-      idPath: '$.cleanupTarget.copyId',
-      lifecycles: ['ephemeral'],
-      mode: 'untilDeleting',
-      onDone: result('Copy Deleted', 'PASS', 'deleting', 'deleting {}'),
-      onNotFound: new sfn.Pass(scope, 'No Copy to Delete', { result: sfn.Result.fromObject({}) }),
-      onFailed: left,
-      onTimedOut: left,
-    }),
-  );
+  // A body that ended gives the copy's name; after a failure the state is the run's input, so the Lambda names it.
+  const named = new sfn.Pass(scope, 'Copy Named by the Run', {
+    parameters: { 'copyId.$': '$.copyId' },
+    resultPath: '$.cleanupTarget',
+  });
+  const deleteCopy = deleteRdsResource(scope, {
+    plan,
+    kind: 'Instance',
+    deleteName: 'Delete Copy',
+    idPath: '$.cleanupTarget.copyId',
+    lifecycles: ['ephemeral'],
+    mode: 'untilDeleting',
+    onDone: result('Copy Deleted', 'PASS', 'deleting', 'deleting {}'),
+    onNotFound: new sfn.Pass(scope, 'No Copy to Delete', { result: sfn.Result.fromObject({}) }),
+    onFailed: left,
+    onTimedOut: left,
+  });
+  nameCopy.next(deleteCopy);
+  named.next(deleteCopy);
   return new sfn.Choice(scope, 'Did the Run Fail?')
     .when(
       sfn.Condition.isPresent('$.failure.Error'),
@@ -276,5 +283,5 @@ export function snapshotRestoreTestDbCleanup(scope: Construct, props: SnapshotRe
         .when(sfn.Condition.stringEquals('$.failure.Error', ERROR_NAMES.invalidInput), nothing)
         .otherwise(nameCopy),
     )
-    .otherwise(nameCopy);
+    .otherwise(named);
 }

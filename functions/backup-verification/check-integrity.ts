@@ -235,7 +235,15 @@ export async function checkDumpIntegrity(
   return results;
 }
 
-function tablesResult(toc: DumpToc, plan: DumpIntegrityPlan, where: string): CheckResult {
+/**
+ * `dump-tables`: each required table has its TABLE and TABLE DATA entries. The dump restore runner's pre-flight
+ * judges a dump with it too, in the same words.
+ */
+export function tablesResult(
+  toc: DumpToc,
+  plan: { readonly backups: Pick<DrPlan['backups'], 'requiredTables'> },
+  where: string,
+): CheckResult {
   const required = plan.backups.requiredTables;
   const missing: string[] = [];
   const withoutData: string[] = [];

@@ -233,6 +233,17 @@ export function buildEvidence(args: {
   };
 }
 
+/**
+ * The execution that started this run, when another workflow did (`states:startExecution.sync:2` with
+ * `associateWithParent` puts `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` in the child's input). Such a run writes
+ * its evidence but never notifies: the parent's report covers it, once for all its children.
+ */
+export function startedByParent(input: unknown): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const id = (input as Record<string, unknown>).AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
 /** Whether a run notifies under its workflow's policy (on-change compares with the previous run's status). */
 export function shouldNotify(
   policy: NotifyPolicy,

@@ -14,6 +14,7 @@ import {
   notificationFor,
   NOTIFY_POLICIES,
   shouldNotify,
+  startedByParent,
   type EvidenceRecord,
   type ExecutionInfo,
   type RunOutcome,
@@ -175,7 +176,7 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
   const previousStatus = previousText ? (JSON.parse(previousText) as { status?: CheckStatus }).status : undefined;
   // The policy's decision is part of the evidence, written before anything is published: if this step fails
   // after writing it, the status-change reporter knows whether a notification is still owed.
-  const required = shouldNotify(descriptor.policy, built, previousStatus);
+  const required = !startedByParent(execution.Input) && shouldNotify(descriptor.policy, built, previousStatus);
   const record: EvidenceRecord = { ...built, notification: required ? 'required' : 'not-required' };
   const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
   await deps.putObject(key, JSON.stringify(record, null, 2));

@@ -79,7 +79,9 @@ export function checkRestoreInput(
     throw new InvalidInputError(
       `input has unknown key ${unknown.join(', ')}: expected ${INPUT_KEYS.slice(0, 3).join(', ')}`,
     );
-  const { dbInstanceId, snapshotId } = input;
+  const { dbInstanceId } = input;
+  // A parent passes every key (its Map's Parameters are fixed): null means the newest available snapshot.
+  const snapshotId = input.snapshotId === null ? undefined : input.snapshotId;
   if (dbInstanceId === undefined)
     throw new InvalidInputError(
       snapshotId === undefined
@@ -121,7 +123,7 @@ async function snapshots(deps: PlanRestoreDeps, instanceId: string): Promise<DBS
 export async function planRestore(event: PlanRestoreEvent, plan: DrPlan, deps: PlanRestoreDeps): Promise<RestorePlan> {
   const db = checkRestoreInput(event.input, plan);
   const { copyId } = copyName(event, plan);
-  const wanted = event.input.snapshotId as string | undefined;
+  const wanted = (event.input.snapshotId ?? undefined) as string | undefined;
   let snapshot: DBSnapshot | undefined;
   try {
     const all = await snapshots(deps, db.id);

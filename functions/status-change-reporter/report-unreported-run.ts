@@ -8,6 +8,7 @@ import {
   buildEvidence,
   evidenceKey,
   lastStatusKey,
+  startedByParent,
   type EvidenceRecord,
   type RunOutcome,
   type WorkflowDescriptor,
@@ -100,11 +101,16 @@ export async function reportUnreportedRun(
     reportedBy: 'status-change-reporter',
     ended: outcome,
   });
-  await deps.putObject(key, JSON.stringify({ ...record, notification: 'required' }, null, 2));
+  // A child run started by another workflow: its parent's report (or the parent's own status change) notifies.
+  const byParent = startedByParent(input) !== undefined;
+  await deps.putObject(
+    key,
+    JSON.stringify({ ...record, notification: byParent ? 'not-required' : 'required' }, null, 2),
+  );
   // A recovery stopped or timed out is an incident too: its review draft, from what the history shows.
   if (descriptor.postIncidentReview)
     await deps.putObject(pirKey(key), postIncidentReview(record, {}), { contentType: 'text/markdown; charset=utf-8' });
   await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
-  const notified = await publishOnce(record, descriptor, plan, deps, key);
+  const notified = byParent ? false : await publishOnce(record, descriptor, plan, deps, key);
   return { action: 'reported', evidenceKey: key, notified };
 }

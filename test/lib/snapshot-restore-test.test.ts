@@ -153,3 +153,79 @@ describe('the plan’s restore-test settings', () => {
     );
   });
 });
+
+describe('the monthly parent run', () => {
+  const { primary, stacks } = synthesize();
+  const machines = primary.findResources('AWS::StepFunctions::StateMachine');
+  const idOf = (name: string) =>
+    Object.keys(machines).find((id) => machines[id].Properties.StateMachineName === name) as string;
+  const parentId = idOf('edr-snapshot-restore-test');
+  const childId = idOf('edr-snapshot-restore-test-db');
+  const roleId = machines[parentId].Properties.RoleArn['Fn::GetAtt'][0] as string;
+  const statements = Object.values(primary.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+
+  it('runs monthly on the plan’s schedule with the schedule’s trigger, within the plan’s timeout', () => {
+    primary.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 5 1 * ? *)',
+      Targets: [Match.objectLike({ Arn: { Ref: parentId }, Input: '{"trigger":"schedule"}' })],
+    });
+    expect(JSON.stringify(machines[parentId].Properties.DefinitionString)).toContain('\\"TimeoutSeconds\\":14400');
+  });
+
+  it('may start only the child state machine, and follow and stop only its executions', () => {
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('states:'))).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: childId } },
+      {
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:aws:states:us-east-1:123456789012:execution:',
+              { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: childId }] }] },
+              '*',
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('events:'))).toEqual([
+      {
+        Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        Effect: 'Allow',
+        Resource: 'arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+      },
+    ]);
+  });
+
+  it('is watched by the freshness monitor, and its children’s times are plotted against the RTO', () => {
+    expect(stacks.primary.freshness.jobs.map((j) => j.job)).toContain('snapshot-restore-test');
+    // The body is a Join of text and references: references become placeholders, then it is JSON.
+    const parts = Object.values(primary.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody[
+      'Fn::Join'
+    ][1] as unknown[];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'ref')).join(''));
+    const widget = body.widgets.find((w: { properties: { title?: string } }) =>
+      w.properties.title?.startsWith('Snapshot restore test of one database: minutes per run'),
+    );
+    const rto = configuredPlan().recoveryTargets.restoreFromBackup.rtoMinutes;
+    expect(widget.properties.metrics.slice(0, 2)).toEqual([
+      [{ label: 'total', expression: 'm0 / 60', period: 86400 }],
+      [
+        'EntmootDR',
+        'MeasuredSeconds',
+        'Measurement',
+        'total',
+        'Workflow',
+        'snapshot-restore-test-db',
+        { id: 'm0', visible: false, period: 86400, stat: 'Maximum' },
+      ],
+    ]);
+    expect(widget.properties.annotations.horizontal).toEqual([
+      { value: rto, label: `RTO (${rto} min)`, yAxis: 'left' },
+    ]);
+  });
+});

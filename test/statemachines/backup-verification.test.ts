@@ -157,6 +157,7 @@ describe('the weekly verification under every fault', () => {
         status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/),
         namedError: true,
         evidence: 1,
+        children: 0,
         notifications: 1,
       });
     }

@@ -263,6 +263,7 @@ describe('the janitor under every fault', () => {
         status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/),
         namedError: true,
         evidence: 1,
+        children: 0,
         notifications: o.status === 'SUCCEEDED' ? 0 : 1,
         production: 'available',
       });

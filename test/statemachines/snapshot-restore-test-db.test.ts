@@ -88,7 +88,7 @@ const VALIDATE = [
   'Mark Copy Validated',
   'Collect Results',
 ];
-const CLEANUP_AFTER_SUCCESS = ['Clean Up', 'Did the Run Fail?', 'Name the Copy', 'Delete Copy', 'Copy Deleted'];
+const CLEANUP_AFTER_SUCCESS = ['Clean Up', 'Did the Run Fail?', 'Copy Named by the Run', 'Delete Copy', 'Copy Deleted'];
 const CLEANUP_AFTER_FAILURE = [
   'Clean Up',
   'Did the Run Fail?',

@@ -10,15 +10,20 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { findLeftovers } from '../../functions/janitor/find-leftovers';
-import { copyName, planRestore, type PlanRestoreEvent } from '../../functions/snapshot-restore-test/plan-restore';
+import { restoreTestAction, type RestoreTestEvent } from '../../functions/snapshot-restore-test/actions';
 import { decideCleanup, summarizeRecovery, type SummarizeEvent } from '../../functions/pitr/finish-recovery';
 import { planRecovery, type RecoveryEvent, type RecoveryPlan, restoreCopy } from '../../functions/pitr/plan-recovery';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
 import { AccountModel } from './account/model';
-import { fakeResourceNames, stateMachineDefinition, type ResolvedStateMachine } from './workflow/template';
-import type { LambdaHandler } from './workflow/run';
+import {
+  fakeResourceNames,
+  stateMachineDefinition,
+  stateMachineDefinitions,
+  type ResolvedStateMachine,
+} from './workflow/template';
+import type { ChildMachine, LambdaHandler } from './workflow/run';
 
 /** A stack's workflows, ready to run against fresh models. */
 export interface StackWorkflows {
@@ -28,6 +33,8 @@ export interface StackWorkflows {
   readonly topicArn: string;
   /** A state machine of the stack by logical-id prefix, e.g. `JanitorWorkflowStateMachine`. */
   machine(prefix: string): ResolvedStateMachine;
+  /** Every state machine of the stack, as children a `.sync:2` Task may start. */
+  childMachines(): ChildMachine[];
   /** A fresh model holding the stack's evidence bucket and topic, starting at `now`. */
   newModel(now?: Date): AccountModel;
   /** Lambda handlers of the stack's functions, backed by `model`. */
@@ -58,6 +65,11 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
     evidenceBucket,
     topicArn,
     machine: (prefix) => stateMachineDefinition(template, prefix, { region }),
+    childMachines: () =>
+      Object.values(stateMachineDefinitions(template, { region })).map((m) => ({
+        stateMachineArn: m.arn,
+        definition: m.definition,
+      })),
     newModel: (now = new Date('2025-11-10T04:00:00Z')) => {
       const model = new AccountModel({ now, regions: [plan.regions.primary, plan.regions.recovery] });
       model.addBucket(evidenceBucket, region, { versioned: true });
@@ -110,10 +122,8 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
             runningExecutions: async () => options.runningExecutions ?? new Set(),
             now: () => model.now(),
           }),
-        SnapshotRestoreTestPlanRestore: (payload) => {
-          const event = payload as PlanRestoreEvent & { action: 'plan' | 'name' };
-          return event.action === 'name' ? copyName(event, plan) : planRestore(event, plan, { rds: rds() });
-        },
+        SnapshotRestoreTestPlanRestore: (payload) =>
+          restoreTestAction(payload as RestoreTestEvent, plan, { rds: rds() }),
         SnapshotRestoreTestValidatorFunction: validator,
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {

@@ -21,7 +21,7 @@ export async function afterRun(
   model: AccountModel,
   descriptor: WorkflowDescriptor,
   run: RunResult,
-  execution: { name: string; startTime: Date; machineArn: string },
+  execution: { name: string; startTime: Date; machineArn: string; input?: unknown },
 ): Promise<void> {
   if (run.status === 'SUCCEEDED') return;
   const deps = {
@@ -47,7 +47,7 @@ export async function afterRun(
         status: run.status,
         startDate: execution.startTime.getTime(),
         stopDate: model.now().getTime(),
-        input: '{}',
+        input: JSON.stringify(execution.input ?? {}),
         error: run.error ?? null,
         cause: run.cause ?? null,
       },
@@ -55,6 +55,40 @@ export async function afterRun(
     stack.plan,
     deps,
   );
+}
+
+/**
+ * `afterRun` for a run and every child it started (`.sync:2`): each execution that did not succeed gets its
+ * status change, the children's with their own descriptor, start time (from the model) and input.
+ */
+export async function afterRunWithChildren(
+  stack: StackWorkflows,
+  model: AccountModel,
+  descriptors: Readonly<Record<string, WorkflowDescriptor>>,
+  run: RunResult,
+  execution: { name: string; startTime: Date; machine: ResolvedStateMachine; input?: unknown },
+): Promise<void> {
+  const descriptorOf = (machineName: string): WorkflowDescriptor => {
+    const d = descriptors[machineName];
+    if (!d) throw new Error(`afterRunWithChildren: no descriptor for ${machineName}`);
+    return d;
+  };
+  await afterRun(stack, model, descriptorOf(execution.machine.name), run, {
+    name: execution.name,
+    startTime: execution.startTime,
+    machineArn: execution.machine.arn,
+    input: execution.input,
+  });
+  for (const child of run.children) {
+    const recorded = model.executions.find((e) => e.executionArn === child.executionArn);
+    if (!recorded) throw new Error(`afterRunWithChildren: the model has no execution ${child.executionArn}`);
+    await afterRun(stack, model, descriptorOf(child.stateMachineName), child.result, {
+      name: child.name,
+      startTime: recorded.startDate,
+      machineArn: recorded.stateMachineArn,
+      input: child.input,
+    });
+  }
 }
 
 /** The fault kinds of the default sweep, in order: each Task state gets one run per kind. */
@@ -73,6 +107,8 @@ export interface SweepOutcome {
   readonly namedError: boolean;
   /** Evidence records in the bucket. */
   readonly evidence: number;
+  /** Child executions the run started (each writes its own evidence record). */
+  readonly children: number;
   /** Notifications sent. */
   readonly notifications: number;
   /** The run's model, to assert the account's final state. */
@@ -99,6 +135,12 @@ export async function sweepWorkflow(args: {
   readonly seed: (model: AccountModel) => void;
   /** @default { trigger: 'schedule' } */
   readonly input?: unknown;
+  /**
+   * Descriptors of the child workflows the run starts (`.sync:2`), by state machine name: their Task states are
+   * swept too, and their status changes reported.
+   * @default - the run starts no children
+   */
+  readonly children?: Readonly<Record<string, WorkflowDescriptor>>;
 }): Promise<SweepOutcome[]> {
   const { stack, machine } = args;
   let restore: () => void = () => undefined;
@@ -108,6 +150,11 @@ export async function sweepWorkflow(args: {
       region: stack.region,
       executionName: args.executionName,
       stateMachineName: machine.name,
+      childMachines: args.children
+        ? stack
+            .childMachines()
+            .filter((c) => Object.keys(args.children ?? {}).some((n) => c.stateMachineArn.endsWith(`:${n}`)))
+        : undefined,
       setup: () => {
         const model = stack.newModel(args.startTime);
         args.seed(model);
@@ -121,16 +168,18 @@ export async function sweepWorkflow(args: {
       const model = r.model as AccountModel;
       restore();
       restore = model.wireSdkMocks();
-      await afterRun(stack, model, args.descriptor, r.result, {
+      await afterRunWithChildren(stack, model, { ...args.children, [machine.name]: args.descriptor }, r.result, {
         name: args.executionName,
         startTime: args.startTime,
-        machineArn: machine.arn,
+        machine,
+        input: args.input ?? { trigger: 'schedule' },
       });
       outcomes.push({
-        at: `${r.fault} at ${r.state}`,
+        at: `${r.fault} at ${r.state}${r.stateMachine ? ` of ${r.stateMachine}` : ''}`,
         status: r.result.status,
         namedError: r.result.status === 'SUCCEEDED' || isNamedError(r.result.error, r.error),
         evidence: evidenceRecords(model, stack.evidenceBucket).length,
+        children: r.result.children.length,
         notifications: model.snsMessages().length,
         model,
       });

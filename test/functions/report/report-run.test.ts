@@ -174,6 +174,19 @@ describe('reportRun', () => {
     expect(deps.objects.has(out.evidenceKey)).toBe(true);
   });
 
+  it('writes evidence but never notifies for a run another workflow started, even a failed one', async () => {
+    const child = {
+      ...execution,
+      Input: { dbInstanceId: 'entmoot-prod', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:aws:states:::parent' },
+    };
+
+    const out = await reportRun({ descriptor, execution: child, state: { results: [result('FAIL')] } }, plan, deps);
+
+    expect(out).toMatchObject({ outcome: 'FAILED', notified: false });
+    expect(deps.published).toHaveLength(0);
+    expect(deps.record(out.evidenceKey)).toMatchObject({ notification: 'not-required', status: 'FAIL' });
+  });
+
   it('notifies on a change of state only, comparing with the previous run', async () => {
     const onChange = { ...descriptor, policy: 'onChange' as const };
     await reportRun(event({ results: [result('PASS')] }, onChange), plan, deps);

@@ -117,6 +117,19 @@ describe('reportUnreportedRun', () => {
     expect(deps.published[0]?.subject).toMatch(/^\[HIGH\] Weekly backup verification timed out/);
   });
 
+  it('writes evidence without notifying for an aborted child run (its parent reports)', async () => {
+    const detail = {
+      ...endedWith('ABORTED'),
+      input: JSON.stringify({ dbInstanceId: 'entmoot-prod', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:parent' }),
+    };
+
+    const out = await reportUnreportedRun({ descriptor: regionDescriptor, detail }, plan, deps);
+
+    expect(out).toEqual({ action: 'reported', evidenceKey: out.evidenceKey, notified: false });
+    expect(deps.record(out.evidenceKey)).toMatchObject({ outcome: 'ABORTED', notification: 'not-required' });
+    expect(deps.published).toHaveLength(0);
+  });
+
   it('reports an aborted run as ABORTED', async () => {
     const out = await reportUnreportedRun({ descriptor: regionDescriptor, detail: endedWith('ABORTED') }, plan, deps);
     expect(deps.record(out.evidenceKey)).toMatchObject({ outcome: 'ABORTED', error: { name: 'States.Aborted' } });

@@ -149,6 +149,27 @@ describe('AccountModel RDS lifecycle over the clock', () => {
     expect(m.dbInstance(E, 'edr-restore-test')!.defaultsApplied).toEqual([]);
   });
 
+  it('keeps no automated backups of a copy restored with BackupRetentionPeriod 0', async () => {
+    const m = seeded();
+    m.addDbSnapshot(E, { id: 'snap-1', instanceId: 'entmoot-prod' });
+    const restore = (id: string, retention?: number) =>
+      m.sfnCall(E, 'arn:aws:states:::aws-sdk:rds:restoreDBInstanceFromDBSnapshot', {
+        DbInstanceIdentifier: id,
+        DbSnapshotIdentifier: 'snap-1',
+        ...(retention === undefined ? {} : { BackupRetentionPeriod: retention }),
+      });
+    await restore('edr-restore-none', 0);
+    await restore('edr-restore-default');
+    m.advance(m.durations.restoreInstanceSeconds + m.durations.backingUpSeconds);
+
+    const backups = (await m.sdkCall(E, 'rds', 'DescribeDBInstanceAutomatedBackups', {})) as {
+      DBInstanceAutomatedBackups: { DBInstanceIdentifier: string }[];
+    };
+    const ids = backups.DBInstanceAutomatedBackups.map((b) => b.DBInstanceIdentifier);
+    expect(ids).toContain('edr-restore-default');
+    expect(ids).not.toContain('edr-restore-none');
+  });
+
   it('records which settings a restore left to defaults, public access included', async () => {
     const m = seeded();
     m.addDbSnapshot(E, { id: 'snap-1', instanceId: 'entmoot-prod' });

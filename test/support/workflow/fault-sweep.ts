@@ -55,6 +55,8 @@ export type FaultSweepOptions = Omit<RunOptions, 'model' | 'lambdas' | 'input' |
 /** One run of the sweep. */
 export interface FaultSweepRun {
   readonly state: string;
+  /** The child state machine the state belongs to. @default - the run's own */
+  readonly stateMachine?: string;
   readonly fault: string;
   readonly error: string;
   readonly result: RunResult;
@@ -249,31 +251,43 @@ export async function faultSweep(
 ): Promise<FaultSweepRun[]> {
   const { setup, ...runOptions } = options;
   const runs: FaultSweepRun[] = [];
-  for (const task of taskStates(options.definition)) {
-    for (const fault of faults) {
-      const error = fault.error(task);
-      if (error === undefined) continue;
-      const { model, lambdas, input } = await setup();
-      let result: RunResult;
-      try {
-        result = await runWorkflow({
-          ...runOptions,
-          model,
-          lambdas,
-          input,
-          fault: {
-            state: task.name,
-            error,
-            cause: fault.cause?.(task) ?? `${fault.kind} injected at "${task.name}"`,
-            times: fault.times,
-          },
-        });
-      } catch (err) {
-        throw new Error(`Fault sweep, ${fault.kind} (${error}) at "${task.name}": ${(err as Error).message}`, {
-          cause: err,
-        });
+  // The run's own Task states, then each child state machine's (a fault there is named by the child's name).
+  const machines: Array<{ stateMachine?: string; definition: object }> = [
+    { definition: options.definition },
+    ...(options.childMachines ?? []).map((c) => ({
+      stateMachine: c.stateMachineArn.slice(c.stateMachineArn.lastIndexOf(':') + 1),
+      definition: c.definition,
+    })),
+  ];
+  for (const { stateMachine, definition } of machines) {
+    for (const task of taskStates(definition)) {
+      for (const fault of faults) {
+        const error = fault.error(task);
+        if (error === undefined) continue;
+        const { model, lambdas, input } = await setup();
+        let result: RunResult;
+        const where = stateMachine ? `"${task.name}" of ${stateMachine}` : `"${task.name}"`;
+        try {
+          result = await runWorkflow({
+            ...runOptions,
+            model,
+            lambdas,
+            input,
+            fault: {
+              state: task.name,
+              error,
+              cause: fault.cause?.(task) ?? `${fault.kind} injected at ${where}`,
+              times: fault.times,
+              stateMachine,
+            },
+          });
+        } catch (err) {
+          throw new Error(`Fault sweep, ${fault.kind} (${error}) at ${where}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        runs.push({ state: task.name, stateMachine, fault: fault.kind, error, result, model });
       }
-      runs.push({ state: task.name, fault: fault.kind, error, result, model });
     }
   }
   return runs;
