@@ -106,7 +106,7 @@ function parseArgs(decision: 'approve' | 'reject', args: readonly string[]) {
 }
 
 /** The plan file as the app finds it: `--plan`, else cdk.json's `drPlan` context, else none (the default plan). */
-function planPath(flag: string | undefined, cwd: string): string | undefined {
+export function planPath(flag: string | undefined, cwd: string): string | undefined {
   if (flag) return flag;
   const cdkJson = join(cwd, 'cdk.json');
   if (!existsSync(cdkJson)) return undefined;

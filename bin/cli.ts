@@ -9,6 +9,7 @@ import { completeness } from '../functions/backup-verification/check-integrity';
 import { readDumpToc } from '../functions/backup-verification/dump-reader';
 import { type FileRangeReader, openFileRangeReader } from '../functions/backup-verification/file-range-reader';
 import { decideCommand } from './cli-approve';
+import { PITR_ARGS, pitrCommand } from './cli-pitr';
 import { RESTORE_TEST_ARGS, restoreTestCommand } from './cli-restore-test';
 import { VALIDATE_ARGS, validateCommand } from './cli-validate';
 
@@ -129,6 +130,12 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary:
       'approve a workflow waiting at its approval gate, signed as your approver role; exit 1 when the endpoint refuses, 3 when unreachable',
     run: (args, io) => decideCommand('approve', args, io),
+  },
+  pitr: {
+    args: PITR_ARGS,
+    summary:
+      'start a point-in-time recovery of a plan database (input checked first, as the workflow checks it); exit 1 when that execution already exists, 3 when Step Functions fails',
+    run: (args, io) => pitrCommand(args, io),
   },
   reject: {
     args: '<execution> --reason TEXT [--plan FILE] [--endpoint URL]',

@@ -331,6 +331,11 @@ const polling = z
     maxReplicaBuildHours: positiveInt.default(12),
     /** Most minutes to wait for a replica promotion. */
     maxPromotionMinutes: positiveInt.default(30),
+    /**
+     * Most minutes a point-in-time recovery waits for its copy to become available. Passing the scenario's RTO is
+     * measured (a FAIL), not a reason to stop; this bound must stay below `timeouts.workflowMinutes.pointInTimeRecovery`.
+     */
+    maxRestoreMinutes: positiveInt.default(180),
   })
   .strict()
   .prefault({});
@@ -715,6 +720,13 @@ export const drPlanSchema = z
         message: `must be longer than the longest workflow timeout (${longest} minutes): set at least ${Math.floor(longest / 60) + 1}`,
       });
     }
+    if (plan.polling.maxRestoreMinutes >= plan.timeouts.workflowMinutes.pointInTimeRecovery) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['polling', 'maxRestoreMinutes'],
+        message: `must be below timeouts.workflowMinutes.pointInTimeRecovery (${plan.timeouts.workflowMinutes.pointInTimeRecovery}), which also covers validation and the report: lower it or raise that timeout`,
+      });
+    }
     plan.restoreTest.availabilityZones?.forEach((az, i) => {
       if (!az.startsWith(plan.regions.primary))
         ctx.addIssue({
@@ -759,6 +771,13 @@ export const drPlanSchema = z
         ['drReplica', db.drReplica],
       ] as const) {
         if (!id) continue;
+        if (id.toLowerCase().startsWith(`${plan.system.namePrefix}-`)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['databases', i, field],
+            message: `"${id}" starts with "${plan.system.namePrefix}-", the system.namePrefix of what this system creates (its IAM grants creation and deletion under that prefix): rename the instance in the plan or change system.namePrefix`,
+          });
+        }
         const seen = ids.get(id);
         if (seen) {
           ctx.addIssue({

@@ -3,6 +3,7 @@ import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
 import { dumpRestoreItems } from '../statemachines/dump-restore-test';
 import { DumpRestoreTest } from './dump-restore-test';
+import { PointInTimeRecovery } from './point-in-time-recovery';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -17,6 +18,8 @@ export class PrimaryStack extends DrStack {
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
   /** The monthly dump restore test (Fargate, in the snapshot restore test's isolated network), when a database has a backups bucket. */
   public readonly dumpRestoreTest?: DumpRestoreTest;
+  /** The operator-started point-in-time recovery. */
+  public readonly pointInTimeRecovery: PointInTimeRecovery;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -43,6 +46,10 @@ export class PrimaryStack extends DrStack {
       });
       this.watchScheduledJob(this.dumpRestoreTest.workflow);
     }
+    this.pointInTimeRecovery = new PointInTimeRecovery(this, 'PointInTimeRecovery', {
+      plan: props.plan,
+      reporting: this.reporting,
+    });
   }
 
   /**

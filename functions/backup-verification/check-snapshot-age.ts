@@ -110,7 +110,8 @@ async function sourceResourceId(
   }
 }
 
-async function listAutomatedBackups(
+/** Every automated backup of `dbiResourceId` in the client's region (bounded pages); a denial is returned, not thrown. */
+export async function listAutomatedBackups(
   rds: Pick<RDSClient, 'send'>,
   dbiResourceId: string,
   where: string,

@@ -70,7 +70,7 @@ export function reportDeps(
             Bucket: bucket,
             Key: key,
             Body: body,
-            ContentType: 'application/json',
+            ContentType: options?.contentType ?? 'application/json',
             ...(options?.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
           }),
         );

@@ -39,6 +39,9 @@ export interface WorkflowDescriptor {
   readonly policy: NotifyPolicy;
   /** Durations the report measures from the run's marks; one over its target is a FAIL. */
   readonly measurements?: readonly MeasurementSpec[];
+  /** Whether the report writes a post-incident review draft beside the evidence (`<execution>.pir.md`) and links it.
+   * @default false */
+  readonly postIncidentReview?: boolean;
 }
 
 /** The execution as the context object (`$$.Execution`) gives it. */
@@ -283,8 +286,12 @@ export function notificationFor(
     const summary = summarizeResults(record.results, { evidence: evidenceUri, maxListed });
     const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
     const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
+    // Written beside the record by whichever wrote the record (the report step or the status-change reporter).
+    const review = descriptor.postIncidentReview
+      ? `Post-incident review draft: ${evidenceUri.replace(/\.json$/, '.pir.md')}`
+      : undefined;
     const description =
-      [errorLine, record.results.length > 0 ? summary.description : undefined].filter(Boolean).join('\n') ||
+      [errorLine, record.results.length > 0 ? summary.description : undefined, review].filter(Boolean).join('\n') ||
       `${record.title} completed.`;
     return renderNotification({
       incidentId: record.incidentId,

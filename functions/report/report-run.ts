@@ -23,6 +23,7 @@ import {
   type WorkflowDescriptor,
 } from './evidence';
 import { loadStoredResults } from './stored-results';
+import { pirKey, postIncidentReview } from './post-incident-review';
 import { type MeasuredDuration, withMeasurements } from './measurements';
 
 /** The parts of a Step Functions history event the report reads (JavaScript SDK names). */
@@ -41,8 +42,13 @@ export interface HistoryEventLike {
 export interface ReportDeps {
   /** The execution's history, oldest first. */
   readonly history: (executionArn: string) => Promise<HistoryEventLike[]>;
-  /** Writes an object; with `ifNoneMatch` it must fail with `PreconditionFailed` when the key exists. */
-  readonly putObject: (key: string, body: string, options?: { ifNoneMatch?: boolean }) => Promise<void>;
+  /** Writes an object (JSON unless `contentType` says otherwise); with `ifNoneMatch` it must fail with
+   * `PreconditionFailed` when the key exists. */
+  readonly putObject: (
+    key: string,
+    body: string,
+    options?: { ifNoneMatch?: boolean; contentType?: string },
+  ) => Promise<void>;
   /** Reads an object's text, or undefined when there is none. */
   readonly getObject: (key: string) => Promise<string | undefined>;
   /** Keys under a prefix, every page. */
@@ -175,6 +181,10 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
   const record: EvidenceRecord = { ...built, notification: required ? 'required' : 'not-required' };
   const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
   await deps.putObject(key, JSON.stringify(record, null, 2));
+  if (descriptor.postIncidentReview)
+    await deps.putObject(pirKey(key), postIncidentReview(record, state), {
+      contentType: 'text/markdown; charset=utf-8',
+    });
   await deps.putObject(
     lastStatusKey(descriptor.workflow),
     JSON.stringify({ status: record.status, execution: execution.Name }),

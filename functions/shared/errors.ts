@@ -19,6 +19,8 @@ export const ERROR_NAMES = {
   approvalRejected: 'ApprovalRejectedError',
   approvalTimedOut: 'ApprovalTimedOutError',
   pageLimit: 'PageLimitError',
+  invalidTargetTime: 'InvalidTargetTimeError',
+  restoreFailed: 'RestoreFailedError',
 } as const;
 
 /** One of the names in `ERROR_NAMES`. */
@@ -71,6 +73,20 @@ export class NotOwnedError extends DrError {
 export class PageLimitError extends DrError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ERROR_NAMES.pageLimit, options);
+  }
+}
+
+/** A point-in-time recovery's target time is outside the source's restore window; the message names the window. */
+export class InvalidTargetTimeError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.invalidTargetTime, options);
+  }
+}
+
+/** A restore ended in a terminal status (`failed`, `incompatible-restore`…) instead of becoming available. */
+export class RestoreFailedError extends DrError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ERROR_NAMES.restoreFailed, options);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type RunOutcome,
   type WorkflowDescriptor,
 } from '../report/evidence';
+import { pirKey, postIncidentReview } from '../report/post-incident-review';
 import { markerKey, publishOnce, stepsFromHistory, type ReportDeps } from '../report/report-run';
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event. */
@@ -106,6 +107,9 @@ export async function reportUnreportedRun(
     key,
     JSON.stringify({ ...record, notification: byParent ? 'not-required' : 'required' }, null, 2),
   );
+  // A recovery stopped or timed out is an incident too: its review draft, from what the history shows.
+  if (descriptor.postIncidentReview)
+    await deps.putObject(pirKey(key), postIncidentReview(record, {}), { contentType: 'text/markdown; charset=utf-8' });
   await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
   const notified = byParent ? false : await publishOnce(record, descriptor, plan, deps, key);
   return { action: 'reported', evidenceKey: key, notified };

@@ -369,3 +369,33 @@ describe('a plan at the limits', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('a plan the point-in-time recovery would refuse', () => {
+  it('refuses a plan instance named under the system prefix, which the recovery may create and delete', () => {
+    const lines = linesFor({ databases: [{ ...exampleDb(), id: 'edr-pitr-orders' }] });
+
+    expect(lines).toEqual([
+      'plan.databases[0].id: "edr-pitr-orders" starts with "edr-", the system.namePrefix of what this system creates (its IAM grants creation and deletion under that prefix): rename the instance in the plan or change system.namePrefix',
+    ]);
+  });
+
+  it('refuses a replica named under the system prefix too', () => {
+    const lines = linesFor({ databases: [{ ...exampleDb(), drReplica: 'EDR-dr-copy' }] });
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^plan\.databases\[0\]\.drReplica: "EDR-dr-copy" starts with "edr-"/);
+  });
+
+  it('refuses a restore wait as long as the recovery workflow’s timeout, and accepts one minute less', () => {
+    const at = (maxRestoreMinutes: number) =>
+      linesFor({
+        polling: { maxRestoreMinutes },
+        timeouts: { workflowMinutes: { pointInTimeRecovery: 240 } },
+      });
+
+    expect(at(240)).toEqual([
+      'plan.polling.maxRestoreMinutes: must be below timeouts.workflowMinutes.pointInTimeRecovery (240), which also covers validation and the report: lower it or raise that timeout',
+    ]);
+    expect(at(239)).toEqual([]);
+  });
+});

@@ -50,9 +50,11 @@ describe('the snapshot restore test’s isolated network', () => {
   });
 });
 
-/** Every policy statement of the template that allows `action`. */
+/** Every policy statement of the restore test's policies that allows `action`. */
 function statementsFor(template: Template, action: string): Record<string, unknown>[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('SnapshotRestoreTest'))
+    .map(([, p]) => p)
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
     .filter((s) => s.Action === action || (Array.isArray(s.Action) && s.Action.includes(action)));
 }

@@ -14,6 +14,8 @@ import { restoreTestAction, type RestoreTestEvent } from '../../functions/snapsh
 import { readRestoreReport, type ReadReportEvent } from '../../functions/dump-restore-test/read-report';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isObjectMissing } from '../../functions/shared/s3-errors';
+import { decideCleanup, summarizeRecovery, type SummarizeEvent } from '../../functions/pitr/finish-recovery';
+import { planRecovery, type RecoveryEvent, type RecoveryPlan, restoreCopy } from '../../functions/pitr/plan-recovery';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
@@ -90,7 +92,32 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
         history: async () => [],
         now: () => model.now(),
       };
+      // The validator's SQL runs against real PostgreSQL in its own tests; here it stands in, passing by default.
+      const validator: LambdaHandler =
+        options.validator ??
+        ((payload) => ({
+          results: [
+            {
+              check: 'required-tables',
+              target: (payload as { target: string }).target,
+              status: 'PASS',
+              observed: 3,
+              threshold: 3,
+              detail: 'all required tables present',
+            },
+          ],
+        }));
+      const recoveryDeps = { rds: rds(), region };
       return {
+        PointInTimeRecoveryRecoveryFunction: (payload) => {
+          const event = payload as RecoveryEvent & { action: string };
+          if (event.action === 'plan') return planRecovery(event, plan, recoveryDeps);
+          if (event.action === 'restore')
+            return restoreCopy(payload as RecoveryEvent & { plan: RecoveryPlan }, plan, recoveryDeps);
+          if (event.action === 'summarize') return summarizeRecovery(payload as SummarizeEvent);
+          return decideCleanup(event, plan, recoveryDeps);
+        },
+        PointInTimeRecoveryValidator: validator,
         ReportingReportFunction: (payload) => reportRun(payload as ReportEvent, plan, report),
         JanitorFindLeftovers: (payload) =>
           findLeftovers(payload as { ownerStack: string }, plan, {
@@ -100,21 +127,7 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
           }),
         SnapshotRestoreTestPlanRestore: (payload) =>
           restoreTestAction(payload as RestoreTestEvent, plan, { rds: rds() }),
-        // The validator's SQL runs against real PostgreSQL in its own tests; here it stands in, passing by default.
-        SnapshotRestoreTestValidatorFunction:
-          options.validator ??
-          ((payload) => ({
-            results: [
-              {
-                check: 'required-tables',
-                target: (payload as { target: string }).target,
-                status: 'PASS',
-                observed: 3,
-                threshold: 3,
-                detail: 'all required tables present',
-              },
-            ],
-          })),
+        SnapshotRestoreTestValidatorFunction: validator,
         DumpRestoreTestReadReport: (payload) =>
           readRestoreReport(payload as ReadReportEvent, plan.recoveryTargets.restoreFromBackup.rtoMinutes * 60, {
             getReport: async (key) => {

@@ -446,3 +446,120 @@ describe('AccountModel wired to the JavaScript SDK', () => {
     }
   });
 });
+
+describe('AccountModel point-in-time restore settings and tag limits', () => {
+  function source(): AccountModel {
+    const m = new AccountModel({ now: new Date('2025-11-10T03:00:00Z') });
+    m.addDbInstance(E, {
+      id: 'entmoot-prod',
+      createdAt: new Date('2025-01-01T00:00:00Z'),
+      settings: { storageType: 'io1', iops: 3000, optionGroupName: 'entmoot-og', performanceInsightsEnabled: true },
+    });
+    return m;
+  }
+
+  it('shows the source’s settings as DescribeDBInstances names them', async () => {
+    const m = source();
+
+    const out = (await m.sdkCall(E, 'rds', 'DescribeDBInstances', { DBInstanceIdentifier: 'entmoot-prod' })) as any;
+
+    expect(out.DBInstances[0]).toMatchObject({
+      StorageType: 'io1',
+      Iops: 3000,
+      OptionGroupMemberships: [{ OptionGroupName: 'entmoot-og', Status: 'in-sync' }],
+      CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+      AutoMinorVersionUpgrade: true,
+      NetworkType: 'IPV4',
+      PreferredBackupWindow: '03:00-03:30',
+      PerformanceInsightsEnabled: true,
+      MonitoringInterval: 0,
+    });
+  });
+
+  it('records every setting a point-in-time restore left to RDS’s defaults', async () => {
+    const m = source();
+
+    await m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', {
+      SourceDBInstanceIdentifier: 'entmoot-prod',
+      TargetDBInstanceIdentifier: 'edr-pitr-1',
+      RestoreTime: new Date('2025-11-09T12:00:00Z'),
+      DBSubnetGroupName: 'default',
+      VpcSecurityGroupIds: ['sg-1'],
+    });
+
+    expect(m.dbInstance(E, 'edr-pitr-1')!.defaultsApplied.sort()).toEqual(
+      [
+        'AllocatedStorage',
+        'AutoMinorVersionUpgrade',
+        'BackupRetentionPeriod',
+        'CACertificateIdentifier',
+        'CopyTagsToSnapshot',
+        'DBInstanceClass',
+        'DBParameterGroupName',
+        'DeletionProtection',
+        'EnableCloudwatchLogsExports',
+        'EnableIAMDatabaseAuthentication',
+        'MultiAZ',
+        'NetworkType',
+        'OptionGroupName',
+        'Port',
+        'PreferredBackupWindow',
+        'PubliclyAccessible',
+        'StorageType',
+      ].sort(),
+    );
+  });
+
+  it('refuses gp3 IOPS or throughput below 400 GiB, as RDS for PostgreSQL does', async () => {
+    const m = source();
+
+    await expect(
+      m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', {
+        SourceDBInstanceIdentifier: 'entmoot-prod',
+        TargetDBInstanceIdentifier: 'edr-pitr-1',
+        RestoreTime: new Date('2025-11-09T12:00:00Z'),
+        StorageType: 'gp3',
+        AllocatedStorage: 100,
+        Iops: 3000,
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+  });
+
+  it('can make a point-in-time restore end incompatible-restore', async () => {
+    const m = source();
+    m.rds.restoreEndsIn = 'incompatible-restore';
+
+    await m.sdkCall(E, 'rds', 'RestoreDBInstanceToPointInTime', {
+      SourceDBInstanceIdentifier: 'entmoot-prod',
+      TargetDBInstanceIdentifier: 'edr-pitr-1',
+      RestoreTime: new Date('2025-11-09T12:00:00Z'),
+    });
+    m.advance(m.durations.restoreInstanceSeconds);
+
+    expect(m.dbInstance(E, 'edr-pitr-1')!.status).toBe('incompatible-restore');
+  });
+
+  it('refuses a 51st tag, at creation and when tags are added', async () => {
+    const m = source();
+    const tags = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ Key: `k${from + i}`, Value: 'v' }));
+
+    await expect(
+      m.sdkCall(E, 'rds', 'CreateDBSnapshot', {
+        DBSnapshotIdentifier: 's1',
+        DBInstanceIdentifier: 'entmoot-prod',
+        Tags: tags(51),
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await m.sdkCall(E, 'rds', 'AddTagsToResource', {
+      ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod',
+      Tags: tags(50),
+    });
+    await expect(
+      m.sdkCall(E, 'rds', 'AddTagsToResource', {
+        ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:entmoot-prod',
+        Tags: tags(1, 50),
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    expect(m.dbInstance(E, 'entmoot-prod')!.tags).toHaveLength(50);
+  });
+});

@@ -21,7 +21,7 @@ import { awaitTaskStopped } from './ecs';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
 import { dbArn, parseRdsArn } from './rds-arns';
-import type { Ctx, DbInstanceState, DbSnapshotState, Tag } from './rds-state';
+import type { Ctx, DbInstanceState, DbSnapshotState, InstanceSettings, Tag } from './rds-state';
 import { type S3Object, sdkStream } from './s3';
 import {
   CLIENT_MODULES,
@@ -61,6 +61,8 @@ export interface DbInstanceSeed {
   storageEncrypted?: boolean;
   kmsKeyId?: string;
   copyTagsToSnapshot?: boolean;
+  /** Further settings DescribeDBInstances shows (storage, option group, CA, logs, monitoring…). */
+  settings?: InstanceSettings;
 }
 
 function clone<T>(v: T): T {
@@ -319,6 +321,7 @@ export class AccountModel extends AccountState {
         kmsKeyId: seed.kmsKeyId,
         copyTagsToSnapshot: seed.copyTagsToSnapshot,
         replicaSource,
+        ...seed.settings,
       },
       seed.status ?? 'available',
     );

@@ -1,6 +1,6 @@
 /** Request validation shared by the RDS model's actions: required members, tags and pagination. */
 import { fault } from './errors';
-import type { Tag } from './rds-state';
+import { MAX_TAGS, type Tag } from './rds-state';
 
 export type Input = Record<string, unknown>;
 
@@ -17,6 +17,7 @@ export function str(input: Input, key: string, required = true): string | undefi
 export function validateTags(tags: unknown): Tag[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags)) throw fault.invalidParameterValue('Tags must be a list');
+  if (tags.length > MAX_TAGS) throw tagQuota(tags.length);
   return tags.map((t) => {
     const tag = t as Tag;
     if (typeof tag.Key !== 'string') throw fault.invalidParameterValue('A tag needs a Key');
@@ -27,12 +28,19 @@ export function validateTags(tags: unknown): Tag[] {
   });
 }
 
+function tagQuota(count: number) {
+  return fault.invalidParameterValue(`A resource holds at most ${MAX_TAGS} tags; the request would give it ${count}.`);
+}
+
 export function mergeTags(into: Tag[], add: Tag[]): void {
+  const merged = [...into];
   for (const t of add) {
-    const i = into.findIndex((x) => x.Key === t.Key);
-    if (i >= 0) into[i] = t;
-    else into.push(t);
+    const i = merged.findIndex((x) => x.Key === t.Key);
+    if (i >= 0) merged[i] = t;
+    else merged.push(t);
   }
+  if (merged.length > MAX_TAGS) throw tagQuota(merged.length);
+  into.splice(0, into.length, ...merged);
 }
 
 export function copyableTags(tags: Tag[]): Tag[] {

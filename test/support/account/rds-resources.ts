@@ -130,6 +130,27 @@ export abstract class RdsResources {
       DeletionProtection: i.deletionProtection,
       IAMDatabaseAuthenticationEnabled: i.iamAuth,
       CopyTagsToSnapshot: i.copyTagsToSnapshot,
+      StorageType: i.storageType ?? 'gp3',
+      Iops: i.iops,
+      StorageThroughput: i.storageThroughput,
+      MaxAllocatedStorage: i.maxAllocatedStorage,
+      OptionGroupMemberships: [
+        {
+          OptionGroupName: i.optionGroupName ?? `default:${i.engine}-${i.engineVersion.split('.')[0]}`,
+          Status: 'in-sync',
+        },
+      ],
+      CACertificateIdentifier: i.caCertificateIdentifier ?? 'rds-ca-rsa2048-g1',
+      EnabledCloudwatchLogsExports: i.cloudwatchLogsExports ? [...i.cloudwatchLogsExports] : undefined,
+      AutoMinorVersionUpgrade: i.autoMinorVersionUpgrade ?? true,
+      NetworkType: i.networkType ?? 'IPV4',
+      PreferredBackupWindow: i.preferredBackupWindow ?? '03:00-03:30',
+      PreferredMaintenanceWindow: i.preferredMaintenanceWindow ?? 'sun:05:00-sun:05:30',
+      PerformanceInsightsEnabled: i.performanceInsightsEnabled ?? false,
+      MonitoringInterval: i.monitoringInterval ?? 0,
+      DBInstanceAutomatedBackupsReplications: backup?.replicationArns.length
+        ? backup.replicationArns.map((a) => ({ DBInstanceAutomatedBackupsArn: a }))
+        : undefined,
       DBInstanceArn: dbArn(i.region, ctx.account, i.id),
       TagList: i.tags.map((t) => ({ ...t })),
     };
@@ -218,6 +239,19 @@ export abstract class RdsResources {
       allocatedStorage: spec.allocatedStorage ?? 100,
       copyTagsToSnapshot: spec.copyTagsToSnapshot ?? false,
       defaultsApplied: spec.defaultsApplied ?? [],
+      storageType: spec.storageType,
+      iops: spec.iops,
+      storageThroughput: spec.storageThroughput,
+      maxAllocatedStorage: spec.maxAllocatedStorage,
+      optionGroupName: spec.optionGroupName,
+      caCertificateIdentifier: spec.caCertificateIdentifier,
+      cloudwatchLogsExports: spec.cloudwatchLogsExports,
+      autoMinorVersionUpgrade: spec.autoMinorVersionUpgrade,
+      networkType: spec.networkType,
+      preferredBackupWindow: spec.preferredBackupWindow,
+      preferredMaintenanceWindow: spec.preferredMaintenanceWindow,
+      performanceInsightsEnabled: spec.performanceInsightsEnabled,
+      monitoringInterval: spec.monitoringInterval,
     };
     st.instances.set(inst.id, inst);
     return inst;

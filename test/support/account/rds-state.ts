@@ -66,7 +66,45 @@ export interface DbInstanceState {
   copyTagsToSnapshot: boolean;
   /** Settings a restore or replica got by default because the call omitted them. */
   defaultsApplied: string[];
+  storageType?: string;
+  iops?: number;
+  storageThroughput?: number;
+  maxAllocatedStorage?: number;
+  optionGroupName?: string;
+  caCertificateIdentifier?: string;
+  cloudwatchLogsExports?: string[];
+  autoMinorVersionUpgrade?: boolean;
+  networkType?: string;
+  preferredBackupWindow?: string;
+  preferredMaintenanceWindow?: string;
+  performanceInsightsEnabled?: boolean;
+  monitoringInterval?: number;
 }
+
+/** Settings an instance is seeded with or a restore copies, beyond the ones every instance has. */
+export type InstanceSettings = Partial<
+  Pick<
+    DbInstanceState,
+    | 'storageType'
+    | 'iops'
+    | 'storageThroughput'
+    | 'maxAllocatedStorage'
+    | 'optionGroupName'
+    | 'caCertificateIdentifier'
+    | 'cloudwatchLogsExports'
+    | 'autoMinorVersionUpgrade'
+    | 'networkType'
+    | 'preferredBackupWindow'
+    | 'preferredMaintenanceWindow'
+    | 'performanceInsightsEnabled'
+    | 'monitoringInterval'
+    | 'port'
+    | 'allocatedStorage'
+  >
+>;
+
+/** Most tags an RDS resource holds. */
+export const MAX_TAGS = 50;
 
 export interface DbSnapshotState {
   id: string;

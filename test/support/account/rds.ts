@@ -421,20 +421,61 @@ export class RdsModel extends RdsResources {
         );
       }
     }
+    const allocated = (input.AllocatedStorage as number | undefined) ?? backup.allocatedStorage;
+    if (
+      input.StorageType === 'gp3' &&
+      allocated < 400 &&
+      (input.Iops !== undefined || input.StorageThroughput !== undefined)
+    ) {
+      throw fault.invalidParameterCombination(
+        "You can't specify IOPS or storage throughput for engine postgres and a storage size less than 400.",
+      );
+    }
+    const settings = this.restoreSettings(ctx, input, target);
+    const given = <T>(key: string, fallback: T): T => {
+      if (input[key] === undefined) {
+        if (!settings.defaultsApplied!.includes(key)) settings.defaultsApplied!.push(key);
+        return fallback;
+      }
+      return input[key] as T;
+    };
     const inst = this.createInstance(
       ctx,
       {
-        ...this.restoreSettings(ctx, input, target),
+        ...settings,
         engine: backup.engine,
         engineVersion: backup.engineVersion,
-        allocatedStorage: backup.allocatedStorage,
+        // RDS's defaults for what the call omits (the instance class and storage of the backup, IPv4, no logs…).
+        instanceClass: given('DBInstanceClass', 'db.t4g.medium'),
+        storageType: given('StorageType', 'gp2'),
+        allocatedStorage: given('AllocatedStorage', backup.allocatedStorage),
+        iops: input.Iops as number | undefined,
+        storageThroughput: input.StorageThroughput as number | undefined,
+        maxAllocatedStorage: input.MaxAllocatedStorage as number | undefined,
+        port: given('Port', 5432),
+        optionGroupName: given('OptionGroupName', undefined),
+        multiAZ: given('MultiAZ', false),
+        iamAuth: given('EnableIAMDatabaseAuthentication', false),
+        caCertificateIdentifier: given('CACertificateIdentifier', undefined),
+        cloudwatchLogsExports: given('EnableCloudwatchLogsExports', undefined),
+        copyTagsToSnapshot: given('CopyTagsToSnapshot', false),
+        autoMinorVersionUpgrade: given('AutoMinorVersionUpgrade', true),
+        networkType: given('NetworkType', undefined),
+        backupRetentionPeriod: given('BackupRetentionPeriod', 1),
+        preferredBackupWindow: given('PreferredBackupWindow', undefined),
+        deletionProtection: given('DeletionProtection', false),
         storageEncrypted: backup.encrypted,
         kmsKeyId: backup.kmsKeyId,
       },
       'creating',
     );
     this.restoredTo.set(inst, restoreTime);
-    this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
+    const failure = this.restoreEndsIn;
+    if (failure)
+      ctx.schedule(ctx.durations.restoreInstanceSeconds, () => {
+        inst.status = failure;
+      });
+    else this.scheduleAvailable(ctx, inst, ctx.durations.restoreInstanceSeconds);
     return { DBInstance: this.instanceView(ctx, inst) };
   }
 
