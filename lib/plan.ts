@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { minimumJanitorMinutes, removalsPerRun, type JanitorBoundPlan } from '../functions/janitor/run-bound';
+import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import { AWS_REGIONS, bucketNameProblem, fargateProblem, scheduleProblem, sqlProblem } from './plan-rules';
 
 const RDS_ID = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
@@ -347,9 +348,28 @@ const timeouts = z
         regionalFailover: positiveInt.default(240),
         failoverDrill: positiveInt.default(900),
         databaseFailover: positiveInt.default(120),
+        /** The hourly replication check: below its interval, so runs never overlap. */
+        replicationCheck: positiveInt.default(30),
+        /** The daily posture check. */
+        postureCheck: positiveInt.default(60),
       })
       .strict()
       .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const fleet = z
+  .object({
+    /**
+     * Targets one Lambda call of the replication and posture checks examines (statemachines/check-fleet.ts): calls
+     * in a batch are shared (one GetMetricData of up to 500 queries, one DescribeDBInstances filtered by id).
+     */
+    batchSize: positiveInt
+      .max(100, 'must be at most 100 (a DescribeDBInstances filter takes at most 100 ids)')
+      .default(25),
+    /** Lambda calls (targets or batches) a fleet check runs at once, the weekly verification's included. */
+    maxConcurrency: positiveInt.max(40, 'must be at most 40: higher only adds throttling').default(5),
   })
   .strict()
   .prefault({});
@@ -476,6 +496,7 @@ export const drPlanSchema = z
     restoreTest,
     polling,
     timeouts,
+    fleet,
     janitor: z
       .object({
         /** An ephemeral resource whose run is over is removed once older than this. */
@@ -627,6 +648,7 @@ export const drPlanSchema = z
           message: `"${az}" is not in the primary region ${plan.regions.primary}: name zones such as ${plan.regions.primary}a`,
         });
     });
+    refuseOverlappingRuns(plan, ctx);
     const rounds = Math.ceil(plan.databases.length / plan.restoreTest.maxConcurrent);
     const needed = rounds * plan.timeouts.workflowMinutes.snapshotRestoreTestDb;
     if (plan.timeouts.workflowMinutes.snapshotRestoreTest < needed) {
@@ -709,6 +731,38 @@ interface AwsCheckedPlan extends JanitorBoundPlan {
   readonly approvers: readonly { readonly arn: string; readonly role: string }[];
   readonly notifications: { readonly emails: readonly string[]; readonly slack?: unknown };
   readonly workload: { readonly dumpRestore: { readonly cpu: number; readonly memoryMiB: number } };
+}
+
+/** Scheduled jobs whose whole run must end before the next starts: schedule field and timeout field. */
+const NON_OVERLAPPING_JOBS = [
+  ['replicationCheck', 'replicationCheck'],
+  ['posture', 'postureCheck'],
+] as const;
+
+/**
+ * A job whose timeout reaches its interval would overlap the next run: two replication checks comparing and
+ * announcing the same hour. Refused, naming both fields.
+ */
+function refuseOverlappingRuns(
+  plan: {
+    readonly schedules: Record<(typeof NON_OVERLAPPING_JOBS)[number][0], string>;
+    readonly timeouts: { readonly workflowMinutes: Record<(typeof NON_OVERLAPPING_JOBS)[number][1], number> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [job, timeout] of NON_OVERLAPPING_JOBS) {
+    const expression = plan.schedules[job];
+    if (scheduleProblem(expression)) continue; // reported on its own field
+    const intervalMinutes = Math.round(intervalHoursOf(expression) * 60);
+    const minutes = plan.timeouts.workflowMinutes[timeout];
+    if (minutes >= intervalMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeouts', 'workflowMinutes', timeout],
+        message: `must be below the interval of schedules.${job} "${expression}" (${intervalMinutes} minutes), or runs overlap: set at most ${intervalMinutes - 1} (got ${minutes})`,
+      });
+    }
+  }
 }
 
 /** Cross-field rules AWS would enforce at deploy (or that would make a deployed plan misbehave). */

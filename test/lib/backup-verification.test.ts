@@ -1,6 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { DUMP_CHECKS } from '../../functions/backup-verification/check-integrity';
-import { VERIFICATION_CONCURRENCY } from '../../statemachines/backup-verification';
 import { stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
@@ -100,7 +99,7 @@ describe('the weekly backup verification', () => {
     ]);
     expect(states.get('Check Each Target')?.state).toMatchObject({
       ItemsPath: '$.targets',
-      MaxConcurrency: VERIFICATION_CONCURRENCY,
+      MaxConcurrency: plan.fleet.maxConcurrency,
     });
   });
 });
