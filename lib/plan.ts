@@ -264,6 +264,16 @@ const database = z
     backupBucket: bucketName.optional(),
     /** KMS key that encrypts the database's snapshots, when customer-managed. */
     kmsKeyArn: kmsKeyArn.optional(),
+    /**
+     * Who takes the daily full backups. Omitted: RDS automated backups, whose retention must cover
+     * `backups.retentionDays`. `awsBackup`: an AWS Backup plan keeps the dailies, so RDS's own retention need
+     * only cover the point-in-time window (`backups.pitrWindowDays`).
+     */
+    dailyBackupsBy: z
+      .enum(['awsBackup'], {
+        error: 'must be "awsBackup" (an AWS Backup plan keeps the dailies) or omitted (RDS keeps them)',
+      })
+      .optional(),
     /** Where a validator Lambda must run to reach the instance, per region role. */
     network: z
       .object({ primary: network, recovery: network })
@@ -278,6 +288,11 @@ const bucket = z
     role: z.enum(['files', 'backups']),
     /** The replica bucket in the recovery region, when replicated. */
     drBucket: bucketName.optional(),
+    /**
+     * The part of the bucket the replication rule must cover (a key prefix such as `uploads/`); omitted: the whole
+     * bucket. A rule with a tag filter never counts: untagged objects would not be replicated.
+     */
+    replicationPrefix: z.string().min(1, 'must not be empty: omit it to require the whole bucket').optional(),
     /** Keys whose replicas the replication check compares; empty: RTC metrics only. */
     sampleKeys: z.array(z.string().min(1)).default([]),
     /** KMS key of SSE-KMS objects, which readers need kms:Decrypt on. */
@@ -432,6 +447,52 @@ const dns = z
       metricNamespace: 'EntmootDR/Failover',
       metricName: 'PrimaryRegionActive',
     }),
+  })
+  .strict()
+  .prefault({});
+
+/** Storage classes the posture check counts as archive (Glacier): ranged reads and restores of the last two fail. */
+const GLACIER_CLASSES = ['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'] as const;
+
+/** The daily posture check: what the live setup must show beyond the plan's backup settings. */
+const posture = z
+  .object({
+    /** A database whose `LatestRestorableTime` is older than this is a WARN (older than the region-failure RPO, a FAIL). */
+    latestRestorableWarnMinutes: positiveInt.default(10),
+    /** Lifecycle each bucket role must show (the seed plan's object storage: versions 30 days, Glacier at 30, gone at 365). */
+    buckets: z
+      .object({
+        files: z
+          .object({
+            /** Days noncurrent versions are kept (`NoncurrentVersionExpiration`). */
+            noncurrentVersionDays: positiveInt.default(30),
+            /** Days after which current objects move to a Glacier class. */
+            archiveAfterDays: positiveInt.default(30),
+            /** Storage classes that count as the archive. */
+            archiveStorageClasses: z
+              .array(
+                z.enum(GLACIER_CLASSES, { error: `must be a Glacier storage class: ${GLACIER_CLASSES.join(', ')}` }),
+              )
+              .min(1)
+              .default([...GLACIER_CLASSES]),
+            /** Days after which current objects expire. */
+            expireAfterDays: positiveInt.default(365),
+          })
+          .strict()
+          .prefault({}),
+        backups: z
+          .object({
+            /**
+             * Days after which backups expire; omitted: `backups.retentionDays`. Expiring sooner than
+             * `backups.retentionDays` is always a FAIL.
+             */
+            expireAfterDays: positiveInt.optional(),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});
@@ -617,14 +678,35 @@ export const drPlanSchema = z
           .object({ cluster: z.string().min(1), service: z.string().min(1) })
           .strict()
           .optional(),
-        cacheClusterIds: z.array(z.string().min(1)).default([]),
+        /** ElastiCache replication groups whose automatic failover and Multi-AZ the posture check reads. */
+        cacheReplicationGroupIds: z.array(z.string().min(1)).default([]),
+        /**
+         * Replaced by `cacheReplicationGroupIds` (automatic failover and Multi-AZ are settings of a replication
+         * group, not of a cluster); accepted here only so that synth can name the new field.
+         */
+        cacheClusterIds: z.unknown().optional(),
+        /** Fewest healthy instances (ASG `InService` and `Healthy`) or running tasks (ECS, not `UNHEALTHY`). */
+        minHealthyInstances: positiveInt.default(3),
+        /** Fewest availability zones those instances or tasks must span. */
+        minAvailabilityZones: positiveInt.default(2),
         /** Application alarms whose actions the drill disables and re-enables. */
         drillMutedAlarms: z
           .array(z.string().min(1))
           .default(['entmoot-api-cpu-high', 'entmoot-db-cpu-high', 'entmoot-api-errors-high']),
       })
       .strict()
+      .superRefine((application, ctx) => {
+        if (application.cacheClusterIds !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cacheClusterIds'],
+            message:
+              'was replaced by application.cacheReplicationGroupIds: list the replication group ids there (automatic failover and Multi-AZ are replication-group settings) and remove cacheClusterIds',
+          });
+        }
+      })
       .prefault({}),
+    posture,
   })
   .strict()
   .superRefine((plan, ctx) => {
@@ -684,8 +766,23 @@ export const drPlanSchema = z
         });
       }
     });
+    const backupsExpiry = plan.posture.buckets.backups.expireAfterDays;
+    if (backupsExpiry !== undefined && backupsExpiry < plan.backups.retentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['posture', 'buckets', 'backups', 'expireAfterDays'],
+        message: `must be at least backups.retentionDays (${plan.backups.retentionDays}): backups that expire sooner break the retention the plan promises`,
+      });
+    }
     const names = new Set<string>();
     plan.buckets.forEach((b, i) => {
+      if (b.replicationPrefix !== undefined && !b.drBucket) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['buckets', i, 'replicationPrefix'],
+          message: 'applies only to a replicated bucket: set drBucket too, or remove replicationPrefix',
+        });
+      }
       if (names.has(b.name))
         ctx.addIssue({ code: 'custom', path: ['buckets', i, 'name'], message: `"${b.name}" is listed twice` });
       names.add(b.name);
