@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { ReplicationCheck } from './replication-check';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -13,6 +14,8 @@ export class PrimaryStack extends DrStack {
   public readonly backupVerification: BackupVerification;
   /** The monthly snapshot restore test. */
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
+  /** The hourly replication check. */
+  public readonly replicationCheck: ReplicationCheck;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -23,6 +26,13 @@ export class PrimaryStack extends DrStack {
       alarms: this.alarms,
     });
     this.watchScheduledJob(this.backupVerification.workflow);
+    this.replicationCheck = new ReplicationCheck(this, 'ReplicationCheck', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      alarms: this.alarms,
+    });
+    this.watchScheduledJob(this.replicationCheck.workflow);
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,

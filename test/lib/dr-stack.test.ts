@@ -3,7 +3,11 @@ import { synthesize } from '../support/synth';
 describe('freshness', () => {
   it('watches every scheduled job of each stack', () => {
     const { stacks } = synthesize();
-    expect(stacks.primary.freshness.jobs.map((j) => j.job)).toEqual(['janitor', 'backup-verification']);
+    expect(stacks.primary.freshness.jobs.map((j) => j.job)).toEqual([
+      'janitor',
+      'backup-verification',
+      'replication-check',
+    ]);
     expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor']);
   });
 

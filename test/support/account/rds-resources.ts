@@ -120,6 +120,10 @@ export abstract class RdsResources {
       DBParameterGroups: [{ DBParameterGroupName: i.parameterGroupName, ParameterApplyStatus: 'in-sync' }],
       DBSubnetGroup: { DBSubnetGroupName: i.subnetGroupName, VpcId: i.vpcId, SubnetGroupStatus: 'Complete' },
       LatestRestorableTime: backup ? this.latestRestorable(ctx, backup) : undefined,
+      // Cross-region automated backup replication (RDS API reference, DBInstance): the replicas' ARNs.
+      DBInstanceAutomatedBackupsReplications: (backup?.replicationArns ?? []).map((a) => ({
+        DBInstanceAutomatedBackupsArn: a,
+      })),
       MultiAZ: i.multiAZ,
       ReadReplicaSourceDBInstanceIdentifier: i.replicaSource,
       ReadReplicaDBInstanceIdentifiers: [...i.replicas],
