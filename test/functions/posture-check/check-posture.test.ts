@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkPostureBatch } from '../../../functions/posture-check/check-posture';
+import { POSTURE_CHECKS_BY_KIND, type PostureTarget } from '../../../functions/posture-check/targets';
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { ThrottledError } from '../../../functions/shared/errors';
 import { parsePlan, type DrPlan, type DrPlanInput } from '../../../lib/plan';
@@ -210,6 +211,16 @@ describe('checkPostureBatch: a setup that matches the plan', () => {
       ['compute-capacity', 'entmoot/api', 'PASS'],
       ['cache-failover', 'entmoot-cache', 'PASS'],
     ]);
+  });
+
+  it('emits only the checks its kinds declare (the alarms are made from that list)', async () => {
+    const checksOf = async (target: PostureTarget) => [
+      ...new Set((await checkPostureBatch([target], plan, deps)).map((r) => r.check)),
+    ];
+
+    expect(await checksOf(DB)).toEqual([...POSTURE_CHECKS_BY_KIND.database]);
+    expect(await checksOf(FILES)).toEqual([...POSTURE_CHECKS_BY_KIND.bucket]);
+    expect(await checksOf(APP)).toEqual([...POSTURE_CHECKS_BY_KIND.application]);
   });
 
   it('describes the source and its replica in one filtered call, and skips the account block when buckets block all', async () => {
