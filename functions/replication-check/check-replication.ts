@@ -18,7 +18,8 @@
  *   has `COMPLETE`), `FAILED` or, on a destination, `REPLICA`; absent when no rule applies to the object.
  *   Checksums are returned only with `ChecksumMode: ENABLED`. Replication keeps an object's version id and its
  *   checksums; ETags are no content hash under SSE-KMS or multipart, so they are never compared. HeadObject
- *   needs `s3:GetObject` (`s3:GetObjectVersion` with a `VersionId`).
+ *   needs `s3:GetObject` (`s3:GetObjectVersion` with a `VersionId`), and with checksum mode on an SSE-KMS object,
+ *   `kms:Decrypt` on its key.
  * - RDS API reference: `DBInstance.ReadReplicaSourceDBInstanceIdentifier` is the source's id in its Region and
  *   its ARN across Regions. `ReplicaLag` (`AWS/RDS`, dimension `DBInstanceIdentifier`, seconds) is published in
  *   the replica's Region; -1 means replication is not running.
@@ -352,7 +353,7 @@ async function head(
     if (isS3AccessDenied(error)) {
       const action = versionId ? 's3:GetObjectVersion' : 's3:GetObject';
       return {
-        denied: `the function's role needs ${action} on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket on arn:aws:s3:::${bucket}, without which a missing key also answers 403)`,
+        denied: `the function's role needs ${action} on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket on arn:aws:s3:::${bucket}, without which a missing key also answers 403; and kms:Decrypt on the object's key if it is SSE-KMS encrypted, which reading its checksum needs)`,
       };
     }
     translateAwsError(error, versionId ? 's3:GetObjectVersion' : 's3:GetObject', `s3://${bucket}/${key}`);

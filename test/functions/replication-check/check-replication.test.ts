@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkReplicationBatch } from '../../../functions/replication-check/check-replication';
+import { REPLICATION_CHECKS_BY_KIND } from '../../../functions/replication-check/targets';
 import type { CheckResult } from '../../../functions/shared/check-result';
 import { InvalidInputError, ThrottledError } from '../../../functions/shared/errors';
 import { parsePlan, type DrPlan } from '../../../lib/plan';
@@ -202,6 +203,14 @@ describe('checkReplicationBatch: a healthy setup', () => {
       ['rds-replica-status', 'entmoot-prod-dr-replica', 'PASS'],
       ['rds-replica-lag', 'entmoot-prod-dr-replica', 'PASS'],
     ]);
+  });
+
+  it('emits only the checks its kinds declare (the alarms are made from that list)', async () => {
+    const bucket = await checkReplicationBatch([BUCKET], plan, deps);
+    const database = await checkReplicationBatch([DATABASE], plan, deps);
+
+    expect([...new Set(bucket.map((r) => r.check))]).toEqual([...REPLICATION_CHECKS_BY_KIND.bucket]);
+    expect([...new Set(database.map((r) => r.check))]).toEqual([...REPLICATION_CHECKS_BY_KIND.database]);
   });
 
   it('reads latency and backlog in the destination’s region and failures in the source’s, by the rule’s id', async () => {
