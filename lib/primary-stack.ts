@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BackupVerification } from './backup-verification';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { PostureCheck } from './posture-check';
 import { ReplicationCheck } from './replication-check';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
@@ -16,6 +17,8 @@ export class PrimaryStack extends DrStack {
   public readonly snapshotRestoreTest: SnapshotRestoreTest;
   /** The hourly replication check. */
   public readonly replicationCheck: ReplicationCheck;
+  /** The daily posture check. */
+  public readonly postureCheck: PostureCheck;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -33,6 +36,13 @@ export class PrimaryStack extends DrStack {
       alarms: this.alarms,
     });
     this.watchScheduledJob(this.replicationCheck.workflow);
+    this.postureCheck = new PostureCheck(this, 'PostureCheck', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      alarms: this.alarms,
+    });
+    this.watchScheduledJob(this.postureCheck.workflow);
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,
