@@ -45,7 +45,7 @@ export class PostureCheck extends Construct {
   constructor(scope: Construct, id: string, props: PostureCheckProps) {
     super(scope, id);
     const { plan } = props;
-    const check = new FleetCheck(this, 'Check', {
+    const check = new FleetCheck(this, 'Fleet', {
       plan,
       reporting: props.reporting,
       evidenceBucket: props.evidenceBucket,

@@ -52,7 +52,7 @@ export class ReplicationCheck extends Construct {
     super(scope, id);
     const { plan } = props;
     const targets = replicationTargets(plan);
-    const check = new FleetCheck(this, 'Check', {
+    const check = new FleetCheck(this, 'Fleet', {
       plan,
       reporting: props.reporting,
       evidenceBucket: props.evidenceBucket,

@@ -7,6 +7,7 @@ describe('freshness', () => {
       'janitor',
       'backup-verification',
       'replication-check',
+      'posture-check',
     ]);
     expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor']);
   });

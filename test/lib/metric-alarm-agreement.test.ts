@@ -144,13 +144,7 @@ describe('metrics and alarms agree', () => {
       alarmsOnOurMetrics(primary)
         .map((a) => a.metricName)
         .sort(),
-    ).toEqual([
-      ...Array(18).fill('CheckFailed'),
-      'ChecksRun',
-      'HoursSinceSuccess',
-      'HoursSinceSuccess',
-      'HoursSinceSuccess',
-    ]);
+    ).toEqual([...Array(31).fill('CheckFailed'), 'ChecksRun', ...Array(4).fill('HoursSinceSuccess')]);
     expect(alarmsOnOurMetrics(recovery).map((a) => a.metricName)).toEqual(['HoursSinceSuccess']);
   });
 

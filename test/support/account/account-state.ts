@@ -16,6 +16,7 @@ import {
 } from './rds-state';
 import type { S3Object } from './s3';
 import { ConfiguredS3Model } from './s3-configuration';
+import { S3ControlModel } from './s3-control';
 import { MetricsCloudWatchModel } from './cloudwatch-metrics';
 import type { ServiceName } from './schema';
 import { type Alarm, DynamoModel, type Execution, SfnModel, type SnsMessage, SnsModel } from './services';
@@ -36,6 +37,7 @@ export abstract class AccountState {
   readonly refusals: Refusal[] = [];
   readonly rds: RdsModel;
   readonly s3 = new ConfiguredS3Model();
+  readonly s3control = new S3ControlModel();
   readonly sns = new SnsModel();
   readonly dynamodb = new DynamoModel();
   readonly cloudwatch = new MetricsCloudWatchModel();
