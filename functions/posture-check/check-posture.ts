@@ -45,6 +45,7 @@ import {
 import type { DrPlan, PlanBucket, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
+import { mapLimit } from '../shared/map-limit';
 import { paginate } from '../shared/paginate';
 import { httpStatus, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
@@ -126,20 +127,6 @@ function resolve(targets: readonly PostureTarget[], plan: DrPlan): Resolved[] {
   });
   const seen = new Set<string>();
   return all.filter((r) => !seen.has(resolvedKey(r)) && Boolean(seen.add(resolvedKey(r))));
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Results of several checks on one target that could not be read at all: one FAIL each, with the same reason. */

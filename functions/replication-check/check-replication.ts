@@ -39,6 +39,7 @@ import type { DrPlan, PlanBucket, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
 import { readMetrics, type Datapoint, type MetricQuery } from '../shared/metric-data';
+import { mapLimit } from '../shared/map-limit';
 import { paginate } from '../shared/paginate';
 import { httpStatus, isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
@@ -143,20 +144,6 @@ function resolve(targets: readonly ReplicationTarget[], plan: DrPlan): Resolved[
   });
   const seen = new Set<string>();
   return all.filter((r) => !seen.has(resolvedKey(r)) && Boolean(seen.add(resolvedKey(r))));
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
