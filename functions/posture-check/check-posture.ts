@@ -45,8 +45,9 @@ import {
 import type { DrPlan, PlanBucket, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
+import { mapLimit } from '../shared/map-limit';
 import { paginate } from '../shared/paginate';
-import { isS3AccessDenied } from '../shared/s3-errors';
+import { httpStatus, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
 import type { PostureTarget } from './targets';
 
@@ -126,20 +127,6 @@ function resolve(targets: readonly PostureTarget[], plan: DrPlan): Resolved[] {
   });
   const seen = new Set<string>();
   return all.filter((r) => !seen.has(resolvedKey(r)) && Boolean(seen.add(resolvedKey(r))));
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Results of several checks on one target that could not be read at all: one FAIL each, with the same reason. */
@@ -350,7 +337,7 @@ function databaseResults(db: PlanDatabase, instances: Instances, plan: DrPlan, n
 
 const BUCKET_CHECKS = ['bucket-versioning', 'bucket-lifecycle', 'bucket-encryption', 'bucket-public-access'] as const;
 
-/** A bucket-level read failure that stops every check of the bucket (it does not exist). */
+/** A bucket-level read failure that stops every check of the bucket: it does not exist, or not in this region. */
 class BucketMissing extends Error {}
 
 /** Reads one S3 setting: its value, `undefined` for the not-found error named, or a denial naming the action. */
@@ -365,7 +352,13 @@ async function readSetting<T>(
   } catch (error) {
     const name = awsErrorName(error);
     if (notFound && name === notFound) return {};
-    if (name === 'NoSuchBucket') throw new BucketMissing(bucket);
+    if (name === 'NoSuchBucket')
+      throw new BucketMissing(`bucket ${bucket} does not exist (NoSuchBucket): check buckets[].name in the DR plan`);
+    // A client of one region reaching a bucket elsewhere gets a 301 PermanentRedirect or AuthorizationHeaderMalformed.
+    if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || httpStatus(error) === 301)
+      throw new BucketMissing(
+        `bucket ${bucket} is not in regions.primary: the plan's buckets must be in the primary region`,
+      );
     if (isS3AccessDenied(error))
       return { denied: `reading it was denied: the function's role needs ${action} on arn:aws:s3:::${bucket}` };
     translateAwsError(error, action, `arn:aws:s3:::${bucket}`);
@@ -721,11 +714,7 @@ async function bucketResults(
     ];
   } catch (error) {
     if (!(error instanceof BucketMissing)) throw error;
-    return allFail(
-      BUCKET_CHECKS,
-      name,
-      `bucket ${name} does not exist (NoSuchBucket): check buckets[].name in the DR plan`,
-    );
+    return allFail(BUCKET_CHECKS, name, error.message);
   }
 }
 

@@ -39,8 +39,9 @@ import type { DrPlan, PlanBucket, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
 import { readMetrics, type Datapoint, type MetricQuery } from '../shared/metric-data';
+import { mapLimit } from '../shared/map-limit';
 import { paginate } from '../shared/paginate';
-import { isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
+import { httpStatus, isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
 import type { ReplicationTarget } from './targets';
 
@@ -97,6 +98,18 @@ const TRANSITIONS = new Set([
 
 type Resolved = { kind: 'bucket'; bucket: PlanBucket & { drBucket: string } } | { kind: 'database'; db: PlanDatabase };
 
+/**
+ * Whether S3 answered that the bucket lives in another region: a client of one region reaching a bucket elsewhere
+ * gets a 301 `PermanentRedirect` (HEAD: a bare 301) or `AuthorizationHeaderMalformed`.
+ */
+function isInOtherRegion(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || httpStatus(error) === 301;
+}
+
+const notInRegion = (bucket: string, where: string) =>
+  `bucket ${bucket} is not in ${where}: source buckets must be in regions.primary and DR buckets in regions.recovery`;
+
 const resolvedKey = (r: Resolved) => (r.kind === 'bucket' ? `bucket:${r.bucket.name}` : `database:${r.db.id}`);
 
 /** Finds every target in the plan (each once), or refuses the batch before any AWS call. */
@@ -133,26 +146,12 @@ function resolve(targets: readonly ReplicationTarget[], plan: DrPlan): Resolved[
   return all.filter((r) => !seen.has(resolvedKey(r)) && Boolean(seen.add(resolvedKey(r))));
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const worst = (statuses: CheckStatus[]): CheckStatus =>
   statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
 
 /** A bucket's replication rule as read, or why it could not be read. */
-type RuleReading = { rules: ReplicationRule[] } | { notConfigured: true } | { unreadable: string; status: CheckStatus };
+type RuleReading = { rules: ReplicationRule[] } | { notConfigured: true } | { unreadable: string };
 
 async function readRules(s3: Pick<S3Client, 'send'>, bucket: string, where: string): Promise<RuleReading> {
   try {
@@ -165,12 +164,11 @@ async function readRules(s3: Pick<S3Client, 'send'>, bucket: string, where: stri
     if (name === 'NoSuchBucket')
       return {
         unreadable: `bucket ${bucket} does not exist in ${where} (NoSuchBucket): check buckets[].name in the DR plan`,
-        status: 'FAIL',
       };
+    if (isInOtherRegion(error)) return { unreadable: notInRegion(bucket, where) };
     if (isS3AccessDenied(error)) {
       return {
         unreadable: `reading the replication configuration of ${bucket} was denied: the function's role needs s3:GetReplicationConfiguration on arn:aws:s3:::${bucket}`,
-        status: 'FAIL',
       };
     }
     translateAwsError(error, 's3:GetReplicationConfiguration', `arn:aws:s3:::${bucket}`);
@@ -291,7 +289,8 @@ async function readVersioning(s3: Pick<S3Client, 'send'>, bucket: string, where:
     return { status: out.Status ?? 'never enabled' };
   } catch (error) {
     if (awsErrorName(error) === 'NoSuchBucket')
-      return { problem: `${bucket} does not exist in ${where} (NoSuchBucket)` };
+      return { problem: `${bucket} does not exist in ${where} (NoSuchBucket): check the bucket names in the DR plan` };
+    if (isInOtherRegion(error)) return { problem: notInRegion(bucket, where) };
     if (isS3AccessDenied(error)) {
       return {
         problem: `reading the versioning of ${bucket} in ${where} was denied: the function's role needs s3:GetBucketVersioning on arn:aws:s3:::${bucket}`,
@@ -340,7 +339,8 @@ async function head(
   bucket: string,
   key: string,
   versionId: string | undefined,
-): Promise<{ head: Head } | { missing: true } | { denied: string } | { noBucket: true }> {
+  where: string,
+): Promise<{ head: Head } | { missing: true } | { denied: string } | { noBucket: string }> {
   try {
     return {
       head: await s3.send(
@@ -348,7 +348,11 @@ async function head(
       ),
     };
   } catch (error) {
-    if (awsErrorName(error) === 'NoSuchBucket') return { noBucket: true };
+    if (awsErrorName(error) === 'NoSuchBucket')
+      return {
+        noBucket: `bucket ${bucket} does not exist in ${where} (NoSuchBucket): check the bucket names in the DR plan`,
+      };
+    if (isInOtherRegion(error)) return { noBucket: notInRegion(bucket, where) };
     if (isObjectMissing(error)) return { missing: true };
     if (isS3AccessDenied(error)) {
       const action = versionId ? 's3:GetObjectVersion' : 's3:GetObject';
@@ -363,6 +367,7 @@ async function head(
 async function sampleResult(
   bucket: PlanBucket & { drBucket: string },
   key: string,
+  plan: DrPlan,
   deps: ReplicationDeps,
   now: Date,
 ): Promise<CheckResult> {
@@ -374,8 +379,8 @@ async function sampleResult(
     observed,
     detail,
   });
-  const source = await head(deps.primary.s3, bucket.name, key, undefined);
-  if ('noBucket' in source) return result('FAIL', null, `bucket ${bucket.name} does not exist (NoSuchBucket)`);
+  const source = await head(deps.primary.s3, bucket.name, key, undefined, plan.regions.primary);
+  if ('noBucket' in source) return result('FAIL', null, source.noBucket);
   if ('denied' in source) return result('FAIL', null, `reading ${url} was denied: ${source.denied}`);
   if ('missing' in source) {
     return result('FAIL', null, `sample key ${url} does not exist: name an object that exists in buckets[].sampleKeys`);
@@ -422,13 +427,8 @@ async function sampleResult(
 
   const versionId = source.head.VersionId && source.head.VersionId !== 'null' ? source.head.VersionId : undefined;
   const replicaUrl = `s3://${bucket.drBucket}/${key}`;
-  const replica = await head(deps.recovery.s3, bucket.drBucket, key, versionId);
-  if ('noBucket' in replica)
-    return result(
-      'FAIL',
-      status,
-      `DR bucket ${bucket.drBucket} does not exist (NoSuchBucket): check buckets[].drBucket`,
-    );
+  const replica = await head(deps.recovery.s3, bucket.drBucket, key, versionId, plan.regions.recovery);
+  if ('noBucket' in replica) return result('FAIL', status, replica.noBucket);
   if ('denied' in replica) return result('FAIL', status, `reading ${replicaUrl} was denied: ${replica.denied}`);
   if ('missing' in replica) {
     return result(
@@ -860,7 +860,7 @@ export async function checkReplicationBatch(
 
   const samples = await mapLimit(configs, BUCKET_CONCURRENCY, async ({ bucket }) => {
     const results: CheckResult[] = [];
-    for (const key of bucket.sampleKeys) results.push(await sampleResult(bucket, key, deps, now));
+    for (const key of bucket.sampleKeys) results.push(await sampleResult(bucket, key, plan, deps, now));
     return results;
   });
 

@@ -595,6 +595,37 @@ describe('checkPostureBatch: bucket encryption and public access', () => {
     const results = await checkPostureBatch([FILES], plan, deps);
 
     expect(results.map((r) => r.status)).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL']);
+    expect(results[0].detail).toBe(
+      'bucket entmoot-prod-files does not exist (NoSuchBucket): check buckets[].name in the DR plan',
+    );
+  });
+
+  it('fails every check of a bucket in another region', async () => {
+    mocks.s3.on(GetBucketVersioningCommand).rejects(error(S3ServiceException, 'PermanentRedirect', 301));
+
+    const results = await checkPostureBatch([FILES], plan, deps);
+
+    expect(results.map((r) => r.detail)).toEqual(
+      Array(4).fill(
+        "bucket entmoot-prod-files is not in regions.primary: the plan's buckets must be in the primary region",
+      ),
+    );
+  });
+
+  it.each([
+    ['bucket-versioning', GetBucketVersioningCommand, 's3:GetBucketVersioning'],
+    ['bucket-encryption', GetBucketEncryptionCommand, 's3:GetEncryptionConfiguration'],
+    ['bucket-public-access', GetPublicAccessBlockCommand, 's3:GetBucketPublicAccessBlock'],
+  ] as const)('fails only %s when its read is denied, naming the IAM action', async (check, command, action) => {
+    mocks.s3.on(command as never).rejects(error(S3ServiceException, 'AccessDenied', 403));
+
+    const results = await checkPostureBatch([FILES], plan, deps);
+
+    expect(result(results, check)).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining(`needs ${action} on arn:aws:s3:::entmoot-prod-files`),
+    });
+    expect(results.filter((r) => r.status === 'FAIL').map((r) => r.check)).toEqual([check]);
   });
 
   it('throws ThrottledError when S3 keeps throttling', async () => {
@@ -661,6 +692,14 @@ describe('checkPostureBatch: compute and cache', () => {
 
     expect(result(results, 'compute-capacity', 'entmoot-api').detail).toContain('does not exist in us-east-1');
     expect(result(results, 'compute-capacity', 'entmoot/api').detail).toContain('needs ecs:ListTasks in us-east-1');
+  });
+
+  it('fails a denied ECS task description, naming ecs:DescribeTasks', async () => {
+    mocks.ecs.on(DescribeTasksCommand).rejects(error(ECSServiceException, 'AccessDeniedException'));
+
+    const found = result(await checkPostureBatch([APP], plan, deps), 'compute-capacity', 'entmoot/api');
+
+    expect(found.detail).toContain('needs ecs:DescribeTasks in us-east-1');
   });
 
   it('fails a denied Auto Scaling read, naming autoscaling:DescribeAutoScalingGroups', async () => {

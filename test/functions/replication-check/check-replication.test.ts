@@ -478,6 +478,15 @@ describe('checkReplicationBatch: s3-replication-versioning', () => {
     expect(found.detail).toContain(`versioning of ${FILES} is never enabled`);
   });
 
+  it('fails a DR bucket that is not in the recovery region', async () => {
+    mocks.recovery.s3.on(GetBucketVersioningCommand).rejects(s3Error('PermanentRedirect', 301));
+
+    const found = result(await checkReplicationBatch([BUCKET], plan, deps), 's3-replication-versioning');
+
+    expect(found.status).toBe('FAIL');
+    expect(found.detail).toContain(`bucket ${DR} is not in us-west-2`);
+  });
+
   it('fails a denied read, naming s3:GetBucketVersioning', async () => {
     mocks.recovery.s3.on(GetBucketVersioningCommand).rejects(s3Error('AccessDenied', 403));
 
@@ -690,6 +699,14 @@ describe('checkReplicationBatch: s3-replication-sample', () => {
 
     expect(found.detail).toContain(`needs s3:GetObject on arn:aws:s3:::${FILES}/uploads/a.png`);
     expect(found.detail).not.toContain('HeadObject');
+  });
+
+  it('fails a sample whose DR bucket does not exist', async () => {
+    mocks.recovery.s3.on(HeadObjectCommand).rejects(s3Error('NoSuchBucket', 404));
+
+    expect((await sample()).detail).toBe(
+      `bucket ${DR} does not exist in us-west-2 (NoSuchBucket): check the bucket names in the DR plan`,
+    );
   });
 
   it('fails a denied replica read, naming s3:GetObjectVersion', async () => {
