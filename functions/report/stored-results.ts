@@ -75,7 +75,7 @@ export async function loadStoredResults(stored: StoredResults, deps: StoredResul
   const crashes = iterations.flatMap((i) => (i?.crashed ? [i.crashed] : []));
   const crashed = crashes.flatMap((c) =>
     (Array.isArray(c.targets) ? c.targets : [c.target]).map(
-      (target): CheckResult => ({
+      (target: unknown): CheckResult => ({
         check: `${kindOf(target)}-checks`,
         target: JSON.stringify(target),
         status: 'FAIL',
