@@ -28,6 +28,9 @@
  *    template KB, largest role policy, managed policies per role, largest state payload of a simulated weekly run,
  *    cold import of the largest bundle with the plan shipped beside it.
  * 7. Approvals — `benchApprove()`: `entmoot-dr approve` end to end against a local endpoint answering after 50 ms.
+ * 8. Replication and posture checks — `benchFleetChecks()` (bench/fleet-checks.ts): the real batch logic over 500
+ *    databases and 500 replicated buckets, clients answering after 50 ms; calls per target, rates per service and
+ *    region beside their limits, wall time, the slowest batch against the Lambda timeout.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -52,6 +55,7 @@ import {
 } from './bundles';
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchFleet } from './fleet';
+import { benchFleetChecks } from './fleet-checks';
 import { benchNotificationSize } from './notification-size';
 import { benchSynth } from './synth';
 import { benchValidator } from './validator';
@@ -311,9 +315,68 @@ async function main(): Promise<void> {
     }
     report.approve = approve;
 
-    failed = [report.bundles, report.coldImport, report.synth, integrity, count, validator, report.fleet, approve].some(
-      (s) => typeof s === 'object' && s !== null && 'error' in s,
+    heading(
+      '8. Replication and posture checks: 500 databases, 500 replicated buckets, clients answering after 50 ms (fleet.batchSize, fleet.maxConcurrency)',
     );
+    const fleetChecks = await section('Fleet checks', () => benchFleetChecks(500));
+    if (Array.isArray(fleetChecks)) {
+      console.log(
+        table(
+          [
+            'workflow',
+            'batches',
+            'wall s',
+            'slowest batch s',
+            'of Lambda timeout',
+            'calls/db',
+            'calls/bucket',
+            'max GetMetricData queries',
+          ],
+          fleetChecks.map((r) => [
+            r.workflow,
+            r.batches,
+            r.wallSeconds,
+            r.slowestBatchSeconds,
+            `${((r.slowestBatchSeconds / r.lambdaTimeoutSeconds) * 100).toFixed(2)}% of ${r.lambdaTimeoutSeconds} s`,
+            r.callsPerDatabase,
+            r.callsPerBucket,
+            `${r.maxQueriesPerGetMetricData} (limit 500)`,
+          ]),
+        ),
+      );
+      console.log(
+        table(
+          ['workflow', 'service region', 'calls', 'peak/s', 'mean/s', 'limit'],
+          fleetChecks.flatMap((r) =>
+            r.rates.map((x) => [
+              r.workflow,
+              x.where,
+              x.calls,
+              x.peakPerSecond,
+              x.meanPerSecond,
+              x.where.startsWith('rds')
+                ? '300 burst, 12/s sustained per account and region (shared)'
+                : x.where.startsWith('cloudwatch')
+                  ? '500 queries a GetMetricData call'
+                  : 'none published for configuration reads',
+            ]),
+          ),
+        ),
+      );
+    }
+    report.fleetChecks = fleetChecks;
+
+    failed = [
+      report.bundles,
+      report.coldImport,
+      report.synth,
+      integrity,
+      count,
+      validator,
+      report.fleet,
+      approve,
+      fleetChecks,
+    ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
