@@ -30,7 +30,9 @@ describe('the weekly backup verification', () => {
 
   it('has exactly one alarm per published check, each firing on a failure and notifying the topic', () => {
     const alarms = Object.values(
-      primary.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CheckFailed' } }),
+      primary.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'CheckFailed', AlarmName: Match.stringLikeRegexp('^edr-backup-verification-') },
+      }),
     );
 
     const checks = alarms.map((a) => {
