@@ -150,7 +150,8 @@ async function simulate<T extends { kind: string }>(
       const batch = batches[next++]!;
       const own: Call[] = [];
       const began = performance.now();
-      results += (await check(batch.targets, own)).length;
+      const checked = await check(batch.targets, own);
+      results += checked.length;
       durations.push((performance.now() - began) / 1000);
       calls.push(...own);
       callsByKind.set(batch.kind, (callsByKind.get(batch.kind) ?? 0) + own.length);
