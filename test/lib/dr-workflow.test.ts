@@ -10,6 +10,8 @@ describe('workflow log groups', () => {
       [
         '/aws/vendedlogs/states/edr-backup-verification',
         '/aws/vendedlogs/states/edr-janitor',
+        '/aws/vendedlogs/states/edr-posture-check',
+        '/aws/vendedlogs/states/edr-replication-check',
         '/aws/vendedlogs/states/edr-snapshot-restore-test-db',
       ],
     ],
