@@ -40,6 +40,9 @@
  * 11. Point-in-time recovery — `benchPitr()` (bench/pitr.ts): a simulated successful run, every call answering after
  *    50 ms and each function's first invocation paying its measured cold import; orchestration overhead against the
  *    data-corruption RTO (goal: under 2 minutes).
+ * 12. Replication and posture checks — `benchFleetChecks()` (bench/fleet-checks.ts): the real batch logic over 500
+ *    databases and 500 replicated buckets, clients answering after 50 ms; calls per target, rates per service and
+ *    region beside their limits, wall time, the slowest batch against the Lambda timeout.
  *
  * The host matters: absolute times here are from whatever machine runs it (`environment` in the JSON says
  * which Node and how many CPUs); Lambda runs Node 24 on its own CPUs, so compare rows, not machines.
@@ -65,6 +68,7 @@ import {
 import { benchDumpIntegrity } from './dump-integrity';
 import { benchFailoverReadiness } from './failover-readiness';
 import { benchFleet } from './fleet';
+import { benchFleetChecks } from './fleet-checks';
 import { benchNotificationSize } from './notification-size';
 import { benchPitr } from './pitr';
 import { benchRestoreTest } from './restore-test';
@@ -449,6 +453,57 @@ async function main(): Promise<void> {
     }
     report.pitr = pitr;
 
+    heading(
+      '12. Replication and posture checks: 500 databases, 500 replicated buckets, clients answering after 50 ms (fleet.batchSize, fleet.maxConcurrency)',
+    );
+    const fleetChecks = await section('Fleet checks', () => benchFleetChecks(500));
+    if (Array.isArray(fleetChecks)) {
+      console.log(
+        table(
+          [
+            'workflow',
+            'batches',
+            'wall s',
+            'slowest batch s',
+            'of Lambda timeout',
+            'calls/db',
+            'calls/bucket',
+            'max GetMetricData queries',
+          ],
+          fleetChecks.map((r) => [
+            r.workflow,
+            r.batches,
+            r.wallSeconds,
+            r.slowestBatchSeconds,
+            `${((r.slowestBatchSeconds / r.lambdaTimeoutSeconds) * 100).toFixed(2)}% of ${r.lambdaTimeoutSeconds} s`,
+            r.callsPerDatabase,
+            r.callsPerBucket,
+            `${r.maxQueriesPerGetMetricData} (limit 500)`,
+          ]),
+        ),
+      );
+      console.log(
+        table(
+          ['workflow', 'service region', 'calls', 'peak/s', 'mean/s', 'limit'],
+          fleetChecks.flatMap((r) =>
+            r.rates.map((x) => [
+              r.workflow,
+              x.where,
+              x.calls,
+              x.peakPerSecond,
+              x.meanPerSecond,
+              x.where.startsWith('rds')
+                ? '300 burst, 12/s sustained per account and region (shared)'
+                : x.where.startsWith('cloudwatch')
+                  ? '500 queries a GetMetricData call'
+                  : 'none published for configuration reads',
+            ]),
+          ),
+        ),
+      );
+    }
+    report.fleetChecks = fleetChecks;
+
     failed = [
       report.bundles,
       report.coldImport,
@@ -462,6 +517,7 @@ async function main(): Promise<void> {
       restoreRunner,
       readiness,
       pitr,
+      fleetChecks,
     ].some((s) => typeof s === 'object' && s !== null && 'error' in s);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -76,7 +76,12 @@ export class BackupVerification extends Construct {
       descriptor: BACKUP_VERIFICATION_DESCRIPTOR,
       timeout: Duration.minutes(plan.timeouts.workflowMinutes.backupVerification),
       body: (scope) =>
-        backupVerificationDefinition(scope, verificationTargets(plan), { checkTarget: this.checkTargetFunction }),
+        backupVerificationDefinition(
+          scope,
+          verificationTargets(plan),
+          { checkTarget: this.checkTargetFunction },
+          plan.fleet.maxConcurrency,
+        ),
       schedule: props.schedule ?? plan.schedules.backupVerification,
     });
     // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no

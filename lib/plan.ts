@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { minimumJanitorMinutes, removalsPerRun, type JanitorBoundPlan } from '../functions/janitor/run-bound';
+import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import {
   AWS_REGIONS,
   bucketNameProblem,
@@ -270,6 +271,16 @@ const database = z
     backupBucket: bucketName.optional(),
     /** KMS key that encrypts the database's snapshots, when customer-managed. */
     kmsKeyArn: kmsKeyArn.optional(),
+    /**
+     * Who takes the daily full backups. Omitted: RDS automated backups, whose retention must cover
+     * `backups.retentionDays`. `awsBackup`: an AWS Backup plan keeps the dailies, so RDS's own retention need
+     * only cover the point-in-time window (`backups.pitrWindowDays`).
+     */
+    dailyBackupsBy: z
+      .enum(['awsBackup'], {
+        error: 'must be "awsBackup" (an AWS Backup plan keeps the dailies) or omitted (RDS keeps them)',
+      })
+      .optional(),
     /** Where a validator Lambda must run to reach the instance, per region role. */
     network: z
       .object({ primary: network, recovery: network })
@@ -284,6 +295,11 @@ const bucket = z
     role: z.enum(['files', 'backups']),
     /** The replica bucket in the recovery region, when replicated. */
     drBucket: bucketName.optional(),
+    /**
+     * The part of the bucket the replication rule must cover (a key prefix such as `uploads/`); omitted: the whole
+     * bucket. A rule with a tag filter never counts: untagged objects would not be replicated.
+     */
+    replicationPrefix: z.string().min(1, 'must not be empty: omit it to require the whole bucket').optional(),
     /** Keys whose replicas the replication check compares; empty: RTC metrics only. */
     sampleKeys: z.array(z.string().min(1)).default([]),
     /** KMS key of SSE-KMS objects, which readers need kms:Decrypt on. */
@@ -359,9 +375,28 @@ const timeouts = z
         regionalFailover: positiveInt.default(240),
         failoverDrill: positiveInt.default(900),
         databaseFailover: positiveInt.default(120),
+        /** The hourly replication check: below its interval, so runs never overlap. */
+        replicationCheck: positiveInt.default(30),
+        /** The daily posture check. */
+        postureCheck: positiveInt.default(60),
       })
       .strict()
       .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const fleet = z
+  .object({
+    /**
+     * Targets one Lambda call of the replication and posture checks examines (statemachines/check-fleet.ts): calls
+     * in a batch are shared (one GetMetricData of up to 500 queries, one DescribeDBInstances filtered by id).
+     */
+    batchSize: positiveInt
+      .max(100, 'must be at most 100 (a DescribeDBInstances filter takes at most 100 ids)')
+      .default(25),
+    /** Lambda calls (targets or batches) a fleet check runs at once, the weekly verification's included. */
+    maxConcurrency: positiveInt.max(40, 'must be at most 40: higher only adds throttling').default(5),
   })
   .strict()
   .prefault({});
@@ -498,6 +533,52 @@ const dns = z
   })
   .prefault({});
 
+/** Storage classes the posture check counts as archive (Glacier): ranged reads and restores of the last two fail. */
+const GLACIER_CLASSES = ['GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'] as const;
+
+/** The daily posture check: what the live setup must show beyond the plan's backup settings. */
+const posture = z
+  .object({
+    /** A database whose `LatestRestorableTime` is older than this is a WARN (older than the region-failure RPO, a FAIL). */
+    latestRestorableWarnMinutes: positiveInt.default(10),
+    /** Lifecycle each bucket role must show (the seed plan's object storage: versions 30 days, Glacier at 30, gone at 365). */
+    buckets: z
+      .object({
+        files: z
+          .object({
+            /** Days noncurrent versions are kept (`NoncurrentVersionExpiration`). */
+            noncurrentVersionDays: positiveInt.default(30),
+            /** Days after which current objects move to a Glacier class. */
+            archiveAfterDays: positiveInt.default(30),
+            /** Storage classes that count as the archive. */
+            archiveStorageClasses: z
+              .array(
+                z.enum(GLACIER_CLASSES, { error: `must be a Glacier storage class: ${GLACIER_CLASSES.join(', ')}` }),
+              )
+              .min(1)
+              .default([...GLACIER_CLASSES]),
+            /** Days after which current objects expire. */
+            expireAfterDays: positiveInt.default(365),
+          })
+          .strict()
+          .prefault({}),
+        backups: z
+          .object({
+            /**
+             * Days after which backups expire; omitted: `backups.retentionDays`. Expiring sooner than
+             * `backups.retentionDays` is always a FAIL.
+             */
+            expireAfterDays: positiveInt.optional(),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 const WORKFLOWS = [
   'databaseFailover',
   'regionalFailover',
@@ -558,6 +639,7 @@ export const drPlanSchema = z
     restoreTest,
     polling,
     timeouts,
+    fleet,
     janitor: z
       .object({
         /** An ephemeral resource whose run is over is removed once older than this. */
@@ -697,14 +779,35 @@ export const drPlanSchema = z
           .object({ cluster: z.string().min(1), service: z.string().min(1) })
           .strict()
           .optional(),
-        cacheClusterIds: z.array(z.string().min(1)).default([]),
+        /** ElastiCache replication groups whose automatic failover and Multi-AZ the posture check reads. */
+        cacheReplicationGroupIds: z.array(z.string().min(1)).default([]),
+        /**
+         * Replaced by `cacheReplicationGroupIds` (automatic failover and Multi-AZ are settings of a replication
+         * group, not of a cluster); accepted here only so that synth can name the new field.
+         */
+        cacheClusterIds: z.unknown().optional(),
+        /** Fewest healthy instances (ASG `InService` and `Healthy`) or running tasks (ECS, not `UNHEALTHY`). */
+        minHealthyInstances: positiveInt.default(3),
+        /** Fewest availability zones those instances or tasks must span. */
+        minAvailabilityZones: positiveInt.default(2),
         /** Application alarms whose actions the drill disables and re-enables. */
         drillMutedAlarms: z
           .array(z.string().min(1))
           .default(['entmoot-api-cpu-high', 'entmoot-db-cpu-high', 'entmoot-api-errors-high']),
       })
       .strict()
+      .superRefine((application, ctx) => {
+        if (application.cacheClusterIds !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cacheClusterIds'],
+            message:
+              'was replaced by application.cacheReplicationGroupIds: list the replication group ids there (automatic failover and Multi-AZ are replication-group settings) and remove cacheClusterIds',
+          });
+        }
+      })
       .prefault({}),
+    posture,
   })
   .strict()
   .superRefine((plan, ctx) => {
@@ -735,6 +838,7 @@ export const drPlanSchema = z
           message: `"${az}" is not in the primary region ${plan.regions.primary}: name zones such as ${plan.regions.primary}a`,
         });
     });
+    refuseOverlappingRuns(plan, ctx);
     const rounds = Math.ceil(plan.databases.length / plan.restoreTest.maxConcurrent);
     const needed = rounds * plan.timeouts.workflowMinutes.snapshotRestoreTestDb;
     if (plan.timeouts.workflowMinutes.snapshotRestoreTest < needed) {
@@ -796,8 +900,23 @@ export const drPlanSchema = z
         });
       }
     });
+    const backupsExpiry = plan.posture.buckets.backups.expireAfterDays;
+    if (backupsExpiry !== undefined && backupsExpiry < plan.backups.retentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['posture', 'buckets', 'backups', 'expireAfterDays'],
+        message: `must be at least backups.retentionDays (${plan.backups.retentionDays}): backups that expire sooner break the retention the plan promises`,
+      });
+    }
     const names = new Set<string>();
     plan.buckets.forEach((b, i) => {
+      if (b.replicationPrefix !== undefined && !b.drBucket) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['buckets', i, 'replicationPrefix'],
+          message: 'applies only to a replicated bucket: set drBucket too, or remove replicationPrefix',
+        });
+      }
       if (names.has(b.name))
         ctx.addIssue({ code: 'custom', path: ['buckets', i, 'name'], message: `"${b.name}" is listed twice` });
       names.add(b.name);
@@ -843,6 +962,38 @@ interface AwsCheckedPlan extends JanitorBoundPlan {
   readonly approvers: readonly { readonly arn: string; readonly role: string }[];
   readonly notifications: { readonly emails: readonly string[]; readonly slack?: unknown };
   readonly workload: { readonly dumpRestore: { readonly cpu: number; readonly memoryMiB: number } };
+}
+
+/** Scheduled jobs whose whole run must end before the next starts: schedule field and timeout field. */
+const NON_OVERLAPPING_JOBS = [
+  ['replicationCheck', 'replicationCheck'],
+  ['posture', 'postureCheck'],
+] as const;
+
+/**
+ * A job whose timeout reaches its interval would overlap the next run: two replication checks comparing and
+ * announcing the same hour. Refused, naming both fields.
+ */
+function refuseOverlappingRuns(
+  plan: {
+    readonly schedules: Record<(typeof NON_OVERLAPPING_JOBS)[number][0], string>;
+    readonly timeouts: { readonly workflowMinutes: Record<(typeof NON_OVERLAPPING_JOBS)[number][1], number> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [job, timeout] of NON_OVERLAPPING_JOBS) {
+    const expression = plan.schedules[job];
+    if (scheduleProblem(expression)) continue; // reported on its own field
+    const intervalMinutes = Math.round(intervalHoursOf(expression) * 60);
+    const minutes = plan.timeouts.workflowMinutes[timeout];
+    if (minutes >= intervalMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeouts', 'workflowMinutes', timeout],
+        message: `must be below the interval of schedules.${job} "${expression}" (${intervalMinutes} minutes), or runs overlap: set at most ${intervalMinutes - 1} (got ${minutes})`,
+      });
+    }
+  }
 }
 
 /** Cross-field rules AWS would enforce at deploy (or that would make a deployed plan misbehave). */

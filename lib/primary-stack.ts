@@ -4,6 +4,8 @@ import { DrStack, type DrStackProps } from './dr-stack';
 import { dumpRestoreItems } from '../statemachines/dump-restore-test';
 import { DumpRestoreTest } from './dump-restore-test';
 import { PointInTimeRecovery } from './point-in-time-recovery';
+import { PostureCheck } from './posture-check';
+import { ReplicationCheck } from './replication-check';
 import { SnapshotRestoreTest } from './snapshot-restore-test';
 
 /**
@@ -20,6 +22,10 @@ export class PrimaryStack extends DrStack {
   public readonly dumpRestoreTest?: DumpRestoreTest;
   /** The operator-started point-in-time recovery. */
   public readonly pointInTimeRecovery: PointInTimeRecovery;
+  /** The hourly replication check. */
+  public readonly replicationCheck: ReplicationCheck;
+  /** The daily posture check. */
+  public readonly postureCheck: PostureCheck;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -30,6 +36,20 @@ export class PrimaryStack extends DrStack {
       alarms: this.alarms,
     });
     this.watchScheduledJob(this.backupVerification.workflow);
+    this.replicationCheck = new ReplicationCheck(this, 'ReplicationCheck', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      alarms: this.alarms,
+    });
+    this.watchScheduledJob(this.replicationCheck.workflow);
+    this.postureCheck = new PostureCheck(this, 'PostureCheck', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      alarms: this.alarms,
+    });
+    this.watchScheduledJob(this.postureCheck.workflow);
     this.snapshotRestoreTest = new SnapshotRestoreTest(this, 'SnapshotRestoreTest', {
       plan: props.plan,
       reporting: this.reporting,

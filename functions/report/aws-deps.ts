@@ -72,9 +72,22 @@ export function reportDeps(
             Body: body,
             ContentType: options?.contentType ?? 'application/json',
             ...(options?.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+            ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}),
           }),
         );
-      await (options?.ifNoneMatch ? retryConflicts(put) : put());
+      // A compare-and-swap (`ifMatch`) handles 409 itself, by reading again: its ETag may be stale by then.
+      await (options?.ifNoneMatch && !options.ifMatch ? retryConflicts(put) : put());
+    },
+    getObjectVersion: async (key) => {
+      try {
+        const out = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const body = (await out.Body?.transformToString()) ?? '';
+        if (!out.ETag) throw new Error(`s3://${bucket}/${key} was read without an ETag`);
+        return { body, etag: out.ETag };
+      } catch (error) {
+        if (isObjectMissing(error)) return undefined;
+        throw error;
+      }
     },
     getObject: async (key) => {
       try {

@@ -104,6 +104,28 @@ export interface EvidenceRecord {
    * written before this field existed: treated as required.
    */
   readonly notification?: 'required' | 'not-required';
+  /**
+   * Under the on-change policy: what changed since the last run (functions/report/last-status.ts), which the
+   * notification lists first. Absent under the other policies.
+   */
+  readonly changes?: readonly StatusChange[];
+}
+
+/** One check on one target whose status changed since the last run (PASS stands for "not listed"). */
+export interface StatusChange {
+  readonly check: string;
+  readonly target: string;
+  readonly from: CheckStatus;
+  readonly to: CheckStatus;
+}
+
+/** Lines for a notification, changes first: `NEW FAIL check target`, `RESOLVED check target (was FAIL)`. */
+export function changeLines(changes: readonly StatusChange[]): string[] {
+  return changes.map((c) => {
+    if (c.from === 'PASS') return `NEW ${c.to} ${c.check} ${c.target}`;
+    if (c.to === 'PASS') return `RESOLVED ${c.check} ${c.target} (was ${c.from})`;
+    return `${c.from} -> ${c.to} ${c.check} ${c.target}`;
+  });
 }
 
 /** What a workflow hands to the report step besides the execution. */
@@ -282,17 +304,26 @@ export function notificationFor(
     ? `${record.title} ended ${record.outcome} with ${record.error.name}${cause.length > MAX_DETAIL_CHARS ? `${cause.slice(0, MAX_DETAIL_CHARS - 1)}…` : cause}`
     : undefined;
   const bad = record.outcome !== 'SUCCEEDED' || record.status !== 'PASS';
+  const changes = changeLines(record.changes ?? []);
   return renderWithinBudget((maxListed) => {
     const summary = summarizeResults(record.results, { evidence: evidenceUri, maxListed });
     const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
-    const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${counts.replace(/\.$/, '')}`;
+    const changed = changes.length > 0 ? `, ${changes.length} changed` : '';
+    const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${changed}${counts.replace(/\.$/, '')}`;
+    // Under the on-change policy the changes lead: they are why this message was sent (bounded like the results).
+    const listedChanges =
+      changes.length > maxListed
+        ? [...changes.slice(0, maxListed), `… and ${changes.length - maxListed} more changes: ${evidenceUri}`]
+        : changes;
+    const changeBlock = changes.length > 0 ? `Changes since the last run:\n${listedChanges.join('\n')}` : undefined;
     // Written beside the record by whichever wrote the record (the report step or the status-change reporter).
     const review = descriptor.postIncidentReview
       ? `Post-incident review draft: ${evidenceUri.replace(/\.json$/, '.pir.md')}`
       : undefined;
     const description =
-      [errorLine, record.results.length > 0 ? summary.description : undefined, review].filter(Boolean).join('\n') ||
-      `${record.title} completed.`;
+      [changeBlock, errorLine, record.results.length > 0 ? summary.description : undefined, review]
+        .filter(Boolean)
+        .join('\n') || `${record.title} completed.`;
     return renderNotification({
       incidentId: record.incidentId,
       severity,
@@ -301,7 +332,7 @@ export function notificationFor(
       startTime: new Date(record.execution.startedAt),
       estimatedDuration: bad && target ? `${target.rtoMinutes} minutes (RTO of ${target.title})` : 'n/a',
       description,
-      impacts: [...(errorLine ? [errorLine] : []), ...failedSteps, ...summary.impacts],
+      impacts: [...listedChanges, ...(errorLine ? [errorLine] : []), ...failedSteps, ...summary.impacts],
       status: bad
         ? { investigation: 'IN_PROGRESS', mitigation: 'PENDING', resolution: 'PENDING' }
         : { investigation: 'COMPLETE', mitigation: 'COMPLETE', resolution: 'COMPLETE' },

@@ -10,7 +10,6 @@ import { isPreconditionFailed } from '../shared/s3-errors';
 import {
   buildEvidence,
   evidenceKey,
-  lastStatusKey,
   notificationFor,
   NOTIFY_POLICIES,
   shouldNotify,
@@ -22,6 +21,7 @@ import {
   type StepRecord,
   type WorkflowDescriptor,
 } from './evidence';
+import { nextStatus, swapLastStatus, type VersionedText } from './last-status';
 import { loadStoredResults } from './stored-results';
 import { pirKey, postIncidentReview } from './post-incident-review';
 import { type MeasuredDuration, withMeasurements } from './measurements';
@@ -42,15 +42,20 @@ export interface HistoryEventLike {
 export interface ReportDeps {
   /** The execution's history, oldest first. */
   readonly history: (executionArn: string) => Promise<HistoryEventLike[]>;
-  /** Writes an object (JSON unless `contentType` says otherwise); with `ifNoneMatch` it must fail with
-   * `PreconditionFailed` when the key exists. */
+  /**
+   * Writes an object (JSON unless `contentType` says otherwise); with `ifNoneMatch` it must fail with
+   * `PreconditionFailed` when the key exists, with `ifMatch` when the object's ETag is no longer that one (S3
+   * conditional writes).
+   */
   readonly putObject: (
     key: string,
     body: string,
-    options?: { ifNoneMatch?: boolean; contentType?: string },
+    options?: { ifNoneMatch?: boolean; ifMatch?: string; contentType?: string },
   ) => Promise<void>;
   /** Reads an object's text, or undefined when there is none. */
   readonly getObject: (key: string) => Promise<string | undefined>;
+  /** Reads an object's text with its ETag (for a compare-and-swap), or undefined when there is none. */
+  readonly getObjectVersion: (key: string) => Promise<VersionedText | undefined>;
   /** Keys under a prefix, every page. */
   readonly listKeys: (prefix: string) => Promise<string[]>;
   readonly objectExists: (key: string) => Promise<boolean>;
@@ -173,22 +178,32 @@ export async function reportRun(event: ReportEvent, plan: DrPlan, deps: ReportDe
   if (measured.length) deps.publishMeasurements?.(descriptor.workflow, measured);
   const steps = stepsFromHistory(await deps.history(execution.Id));
   const built = buildEvidence({ descriptor, execution, state, steps, endedAt: deps.now(), reportedBy: 'workflow' });
-  const previousText = await deps.getObject(lastStatusKey(descriptor.workflow));
-  const previousStatus = previousText ? (JSON.parse(previousText) as { status?: CheckStatus }).status : undefined;
+  // Under the on-change policy the last status is swapped first (compare-and-swap), so of two overlapping runs
+  // only the one whose swap made a change announces it; the other policies keep no state.
+  const swap =
+    descriptor.policy === 'onChange'
+      ? await swapLastStatus(
+          descriptor.workflow,
+          execution.Name,
+          (previous) => nextStatus(previous, built, execution.Name),
+          deps,
+        )
+      : undefined;
   // The policy's decision is part of the evidence, written before anything is published: if this step fails
   // after writing it, the status-change reporter knows whether a notification is still owed.
-  const required = !startedByParent(execution.Input) && shouldNotify(descriptor.policy, built, previousStatus);
-  const record: EvidenceRecord = { ...built, notification: required ? 'required' : 'not-required' };
+  // A run another workflow started never notifies: its parent reports it.
+  const required = !startedByParent(execution.Input) && (swap ? swap.notify : shouldNotify(descriptor.policy, built));
+  const record: EvidenceRecord = {
+    ...built,
+    notification: required ? 'required' : 'not-required',
+    ...(swap ? { changes: swap.changes } : {}),
+  };
   const key = evidenceKey(descriptor.workflow, execution.StartTime, execution.Name);
   await deps.putObject(key, JSON.stringify(record, null, 2));
   if (descriptor.postIncidentReview)
     await deps.putObject(pirKey(key), postIncidentReview(record, state), {
       contentType: 'text/markdown; charset=utf-8',
     });
-  await deps.putObject(
-    lastStatusKey(descriptor.workflow),
-    JSON.stringify({ status: record.status, execution: execution.Name }),
-  );
 
   const notified = required ? await publishOnce(record, descriptor, plan, deps, key) : false;
   return {

@@ -6,9 +6,14 @@
 import type { CheckResult } from '../shared/check-result';
 import { InvalidInputError } from '../shared/errors';
 
-/** A target whose checks could not run: the Map's Catch records the target and the error's name. */
+/**
+ * An item whose checks could not run: the Map's Catch records the target (or a batch's targets) and the error's
+ * name.
+ */
 export interface CrashedTarget {
-  readonly target: unknown;
+  readonly target?: unknown;
+  /** A batch's targets (statemachines/check-fleet.ts with batches): one FAIL each. */
+  readonly targets?: readonly unknown[];
   readonly error: string;
 }
 
@@ -67,20 +72,21 @@ export async function loadStoredResults(stored: StoredResults, deps: StoredResul
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, keys.length) }, worker));
 
   const iterations = Array.isArray(stored.iterations) ? stored.iterations : [];
-  const crashed = iterations
-    .flatMap((i) => (i?.crashed ? [i.crashed] : []))
-    .map(
-      (c): CheckResult => ({
-        check: `${kindOf(c.target)}-checks`,
-        target: JSON.stringify(c.target),
+  const crashes = iterations.flatMap((i) => (i?.crashed ? [i.crashed] : []));
+  const crashed = crashes.flatMap((c) =>
+    (Array.isArray(c.targets) ? c.targets : [c.target]).map(
+      (target: unknown): CheckResult => ({
+        check: `${kindOf(target)}-checks`,
+        target: JSON.stringify(target),
         status: 'FAIL',
         observed: null,
         threshold: null,
         detail: `the checks could not run: ${c.error}`,
       }),
-    );
+    ),
+  );
   const targets = iterations.length;
-  const missing = targets - keys.length - crashed.length;
+  const missing = targets - keys.length - crashes.length;
   const lost: CheckResult[] =
     missing > 0
       ? [
@@ -88,7 +94,7 @@ export async function loadStoredResults(stored: StoredResults, deps: StoredResul
             check: 'stored-results',
             target: `s3://${deps.bucket}/${stored.prefix}`,
             status: 'FAIL',
-            observed: keys.length + crashed.length,
+            observed: keys.length + crashes.length,
             threshold: targets,
             detail: `${missing} of ${targets} targets left no results under s3://${deps.bucket}/${stored.prefix}: see the run's execution history`,
           },

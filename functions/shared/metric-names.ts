@@ -32,6 +32,9 @@ export const CHECK_METRICS = {
   observed: 'CheckObserved',
 } as const;
 
+/** Results one call of a batched fleet check produced, per call: dimensions {Workflow}; its absence is alarmed. */
+export const CHECKS_RUN_METRIC = 'ChecksRun';
+
 /** Hours since a scheduled job last succeeded, published daily by the freshness monitor: dimensions {Job}. */
 export const FRESHNESS_METRIC = {
   namespace: METRICS_NAMESPACE,

@@ -7,12 +7,12 @@ import { InvalidInputError } from '../shared/errors';
 import {
   buildEvidence,
   evidenceKey,
-  lastStatusKey,
   startedByParent,
   type EvidenceRecord,
   type RunOutcome,
   type WorkflowDescriptor,
 } from '../report/evidence';
+import { outcomeOnly, swapLastStatus } from '../report/last-status';
 import { pirKey, postIncidentReview } from '../report/post-incident-review';
 import { markerKey, publishOnce, stepsFromHistory, type ReportDeps } from '../report/report-run';
 
@@ -46,7 +46,7 @@ export interface UnreportedRunResult {
   /**
    * `already-reported`: the run's notification was sent, or its policy required none; `notified`: its report step
    * wrote the evidence but its notification never went out, so it was sent now; `reported`: no evidence existed,
-   * so both were written and sent now.
+   * so it was written now, and the notification sent unless the on-change policy found nothing changed.
    */
   readonly action: 'already-reported' | 'notified' | 'reported';
   readonly evidenceKey: string;
@@ -103,14 +103,26 @@ export async function reportUnreportedRun(
   });
   // A child run started by another workflow: its parent's report (or the parent's own status change) notifies.
   const byParent = startedByParent(input) !== undefined;
+  // Under the on-change policy the run's outcome is swapped into the last status, its findings kept (it checked
+  // nothing reliably); it notifies when the outcome changed, or when its report step had swapped already and then
+  // failed (what that step decided may never have gone out). The other policies always notify here.
+  const swap =
+    descriptor.policy === 'onChange'
+      ? await swapLastStatus(
+          descriptor.workflow,
+          detail.name,
+          (previous) => outcomeOnly(previous, outcome, record.error?.name, detail.name),
+          deps,
+        )
+      : undefined;
+  const required = !byParent && (swap === undefined || swap.notify || swap.repeated);
   await deps.putObject(
     key,
-    JSON.stringify({ ...record, notification: byParent ? 'not-required' : 'required' }, null, 2),
+    JSON.stringify({ ...record, notification: required ? 'required' : 'not-required' }, null, 2),
   );
   // A recovery stopped or timed out is an incident too: its review draft, from what the history shows.
   if (descriptor.postIncidentReview)
     await deps.putObject(pirKey(key), postIncidentReview(record, {}), { contentType: 'text/markdown; charset=utf-8' });
-  await deps.putObject(lastStatusKey(descriptor.workflow), JSON.stringify({ status: 'FAIL', execution: detail.name }));
-  const notified = byParent ? false : await publishOnce(record, descriptor, plan, deps, key);
+  const notified = required ? await publishOnce(record, descriptor, plan, deps, key) : false;
   return { action: 'reported', evidenceKey: key, notified };
 }

@@ -1,6 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { DUMP_CHECKS } from '../../functions/backup-verification/check-integrity';
-import { VERIFICATION_CONCURRENCY } from '../../statemachines/backup-verification';
 import { stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
@@ -31,7 +30,9 @@ describe('the weekly backup verification', () => {
 
   it('has exactly one alarm per published check, each firing on a failure and notifying the topic', () => {
     const alarms = Object.values(
-      primary.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CheckFailed' } }),
+      primary.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'CheckFailed', AlarmName: Match.stringLikeRegexp('^edr-backup-verification-') },
+      }),
     );
 
     const checks = alarms.map((a) => {
@@ -100,7 +101,7 @@ describe('the weekly backup verification', () => {
     ]);
     expect(states.get('Check Each Target')?.state).toMatchObject({
       ItemsPath: '$.targets',
-      MaxConcurrency: VERIFICATION_CONCURRENCY,
+      MaxConcurrency: plan.fleet.maxConcurrency,
     });
   });
 });

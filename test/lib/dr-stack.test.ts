@@ -6,6 +6,9 @@ describe('freshness', () => {
     expect(stacks.primary.freshness.jobs.map((j) => j.job)).toEqual([
       'janitor',
       'backup-verification',
+      'replication-check',
+      'posture-check',
+      'snapshot-restore-test',
       'dump-restore-test',
     ]);
     expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor']);

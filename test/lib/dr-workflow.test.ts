@@ -11,6 +11,8 @@ describe('workflow log groups', () => {
         '/aws/vendedlogs/states/edr-backup-verification',
         '/aws/vendedlogs/states/edr-janitor',
         '/aws/vendedlogs/states/edr-point-in-time-recovery',
+        '/aws/vendedlogs/states/edr-posture-check',
+        '/aws/vendedlogs/states/edr-replication-check',
         '/aws/vendedlogs/states/edr-snapshot-restore-test',
         '/aws/vendedlogs/states/edr-snapshot-restore-test-db',
       ],

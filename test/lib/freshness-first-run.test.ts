@@ -6,7 +6,7 @@ import { synthesize } from '../support/synth';
 describe('a first deploy is quiet', () => {
   const { stacks, primary, recovery } = synthesize();
   const cases = [
-    ['primary', stacks.primary, primary, ['janitor', 'backup-verification']],
+    ['primary', stacks.primary, primary, ['janitor', 'backup-verification', 'replication-check', 'posture-check']],
     ['recovery', stacks.recovery, recovery, ['janitor']],
   ] as const;
 

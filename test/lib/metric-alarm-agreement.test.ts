@@ -33,6 +33,16 @@ const PUBLISHERS: Record<
       ]);
     },
   },
+  ChecksRun: {
+    fn: (stack) =>
+      (stack as DrStack & { replicationCheck: { checkBatchFunction: DrFunction } }).replicationCheck.checkBatchFunction,
+    emit: (metrics, dims) => {
+      const { publishChecksRun } = require('../../functions/shared/check-metrics');
+      publishChecksRun(metrics, dims.Workflow, [
+        { check: 's3-replication-rule', target: 'b', status: 'PASS', observed: null, threshold: null, detail: '' },
+      ]);
+    },
+  },
   HoursSinceSuccess: {
     fn: (stack) => stack.freshness.function,
     emit: (metrics, dims) => {
@@ -134,7 +144,7 @@ describe('metrics and alarms agree', () => {
       alarmsOnOurMetrics(primary)
         .map((a) => a.metricName)
         .sort(),
-    ).toEqual([...Array(10).fill('CheckFailed'), ...Array(3).fill('HoursSinceSuccess')]);
+    ).toEqual([...Array(31).fill('CheckFailed'), 'ChecksRun', ...Array(6).fill('HoursSinceSuccess')]);
     expect(alarmsOnOurMetrics(recovery).map((a) => a.metricName)).toEqual(['HoursSinceSuccess']);
   });
 

@@ -9,6 +9,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { verifyAndStore, type StoredCheckEvent } from '../../functions/backup-verification/stored-results';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { findLeftovers } from '../../functions/janitor/find-leftovers';
 import { restoreTestAction, type RestoreTestEvent } from '../../functions/snapshot-restore-test/actions';
 import { readRestoreReport, type ReadReportEvent } from '../../functions/dump-restore-test/read-report';
@@ -16,6 +21,11 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isObjectMissing } from '../../functions/shared/s3-errors';
 import { decideCleanup, summarizeRecovery, type SummarizeEvent } from '../../functions/pitr/finish-recovery';
 import { planRecovery, type RecoveryEvent, type RecoveryPlan, restoreCopy } from '../../functions/pitr/plan-recovery';
+import { checkPostureBatch } from '../../functions/posture-check/check-posture';
+import type { PostureTarget } from '../../functions/posture-check/targets';
+import { checkReplicationBatch } from '../../functions/replication-check/check-replication';
+import type { ReplicationTarget } from '../../functions/replication-check/targets';
+import { BATCHED_CHECKS, type BatchCheckEvent, checkAndStoreBatch } from '../../functions/shared/batch-results';
 import { reportDeps } from '../../functions/report/aws-deps';
 import { reportRun, type ReportEvent } from '../../functions/report/report-run';
 import type { DrPlan } from '../../lib/plan';
@@ -108,6 +118,9 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
           ],
         }));
       const recoveryDeps = { rds: rds(), region };
+      const putEvidence = async (key: string, body: string) => {
+        await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
+      };
       return {
         PointInTimeRecoveryRecoveryFunction: (payload) => {
           const event = payload as RecoveryEvent & { action: string };
@@ -143,6 +156,40 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
               await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
             },
           }),
+        ReplicationCheckFleetCheckBatch: (payload) => {
+          const inRegion = (r: string) => ({
+            s3: new S3Client({ region: r, maxAttempts: 1 }),
+            cloudWatch: new CloudWatchClient({ region: r, maxAttempts: 1 }),
+            rds: rds(r),
+          });
+          const deps = {
+            primary: inRegion(plan.regions.primary),
+            recovery: inRegion(plan.regions.recovery),
+            now: () => model.now(),
+          };
+          return checkAndStoreBatch(payload as BatchCheckEvent<ReplicationTarget>, {
+            workflow: BATCHED_CHECKS.replication,
+            check: (targets) => checkReplicationBatch(targets, plan, deps),
+            putResults: putEvidence,
+          });
+        },
+        PostureCheckFleetCheckBatch: (payload) => {
+          const r = plan.regions.primary;
+          const deps = {
+            rds: rds(r),
+            s3: new S3Client({ region: r, maxAttempts: 1 }),
+            s3Control: new S3ControlClient({ region: r, maxAttempts: 1 }),
+            autoScaling: new AutoScalingClient({ region: r, maxAttempts: 1 }),
+            ecs: new ECSClient({ region: r, maxAttempts: 1 }),
+            elastiCache: new ElastiCacheClient({ region: r, maxAttempts: 1 }),
+            now: () => model.now(),
+          };
+          return checkAndStoreBatch(payload as BatchCheckEvent<PostureTarget>, {
+            workflow: BATCHED_CHECKS.posture,
+            check: (targets) => checkPostureBatch(targets, plan, deps),
+            putResults: putEvidence,
+          });
+        },
         BackupVerificationCheckTarget: (payload) =>
           verifyAndStore(payload as StoredCheckEvent, plan, {
             primaryRds: rds(plan.regions.primary),

@@ -13,17 +13,40 @@ export class FakeReportDeps implements ReportDeps {
 
   history = async (): Promise<HistoryEventLike[]> => this.historyEvents;
 
-  putObject = async (key: string, body: string, options?: { ifNoneMatch?: boolean }): Promise<void> => {
-    if (options?.ifNoneMatch && this.objects.has(key)) {
+  /** Each object's ETag: a new one on every write. */
+  readonly etags = new Map<string, string>();
+  private writes = 0;
+  /** Runs before each conditional write is judged (a test's concurrent writer goes here), once per write. */
+  beforeConditionalWrite: ((key: string) => Promise<void>) | undefined;
+
+  putObject = async (
+    key: string,
+    body: string,
+    options?: { ifNoneMatch?: boolean; ifMatch?: string },
+  ): Promise<void> => {
+    if ((options?.ifNoneMatch || options?.ifMatch) && this.beforeConditionalWrite) {
+      const before = this.beforeConditionalWrite;
+      this.beforeConditionalWrite = undefined;
+      await before(key);
+    }
+    const stale = options?.ifMatch !== undefined && this.etags.get(key) !== options.ifMatch;
+    if ((options?.ifNoneMatch && this.objects.has(key)) || stale) {
       throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
         name: 'PreconditionFailed',
         $metadata: { httpStatusCode: 412 },
       });
     }
+    this.writes += 1;
     this.objects.set(key, body);
+    this.etags.set(key, `"etag-${this.writes}"`);
   };
 
   getObject = async (key: string): Promise<string | undefined> => this.objects.get(key);
+
+  getObjectVersion = async (key: string): Promise<{ body: string; etag: string } | undefined> => {
+    const body = this.objects.get(key);
+    return body === undefined ? undefined : { body, etag: this.etags.get(key) ?? '"none"' };
+  };
 
   listKeys = async (prefix: string): Promise<string[]> => [...this.objects.keys()].filter((k) => k.startsWith(prefix));
 
@@ -31,6 +54,7 @@ export class FakeReportDeps implements ReportDeps {
 
   deleteObject = async (key: string): Promise<void> => {
     this.objects.delete(key);
+    this.etags.delete(key);
   };
 
   publish = async (message: { subject: string; message: string }): Promise<void> => {

@@ -1,4 +1,5 @@
-import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { sdkStream } from '../../support/account/s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -67,6 +68,40 @@ describe('conditional writes of the notification marker', () => {
 
     await expect(deps().putObject('runs/x.json', '{}')).rejects.toMatchObject({ name: 'ConditionalRequestConflict' });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+});
+
+describe('the compare-and-swap of the last status', () => {
+  it('reads the object with its ETag, and none when S3 answers NoSuchKey', async () => {
+    s3.on(GetObjectCommand, { Key: 'state/a/last-status.json' }).resolves({
+      Body: sdkStream(Buffer.from('{"x":1}')) as never,
+      ETag: '"abc"',
+    });
+    s3.on(GetObjectCommand, { Key: 'state/b/last-status.json' }).rejects(
+      new S3ServiceException({
+        name: 'NoSuchKey',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 404 },
+        message: 'no',
+      }),
+    );
+
+    await expect(deps().getObjectVersion('state/a/last-status.json')).resolves.toEqual({
+      body: '{"x":1}',
+      etag: '"abc"',
+    });
+    await expect(deps().getObjectVersion('state/b/last-status.json')).resolves.toBeUndefined();
+  });
+
+  it('writes with If-Match and leaves a 409 to the swap, which reads again', async () => {
+    s3.on(PutObjectCommand).rejects(conflict());
+
+    await expect(deps().putObject('state/a/last-status.json', '{}', { ifMatch: '"abc"' })).rejects.toMatchObject({
+      name: 'ConditionalRequestConflict',
+    });
+    expect(
+      s3.commandCalls(PutObjectCommand).map((c) => [c.args[0].input.IfMatch, c.args[0].input.IfNoneMatch]),
+    ).toEqual([['"abc"', undefined]]);
   });
 });
 

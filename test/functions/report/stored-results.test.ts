@@ -52,6 +52,32 @@ describe('loadStoredResults', () => {
     ]);
   });
 
+  it('turns a crashed batch into one FAIL per target naming the error, and counts it as one item', async () => {
+    const prefix = 'runs/replication-check/hourly-1/results/';
+    deps.objects.set(`${prefix}batch-0000.json`, JSON.stringify([result('a', 'PASS')]));
+    const targets = [
+      { kind: 'bucket', bucket: 'b1' },
+      { kind: 'bucket', bucket: 'b2' },
+    ];
+
+    const results = await loadStoredResults(
+      { prefix, iterations: [{ stored: 1 }, { crashed: { targets, error: 'ThrottledError' } }] },
+      deps,
+    );
+
+    expect(results).toEqual([
+      ...targets.map((t) => ({
+        check: 'bucket-checks',
+        target: JSON.stringify(t),
+        status: 'FAIL',
+        observed: null,
+        threshold: null,
+        detail: 'the checks could not run: ThrottledError',
+      })),
+      result('a', 'PASS'),
+    ]);
+  });
+
   it('fails when targets left no results, so a lost result never reads as a pass', async () => {
     deps.objects.set(`${PREFIX}database-a.json`, JSON.stringify([result('a', 'PASS')]));
 

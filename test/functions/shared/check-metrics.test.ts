@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { publishCheckMetrics } from '../../../functions/shared/check-metrics';
+import { publishCheckMetrics, publishChecksRun } from '../../../functions/shared/check-metrics';
 
 /** EMF records written while `run` runs. */
 function emf(run: () => void): Record<string, unknown>[] {
@@ -48,6 +48,34 @@ describe('publishCheckMetrics', () => {
       [[['Check', 'Target']], 's3://b/latest.sql', 5],
       [[['Check', 'Target']], 's3://c/latest.sql', 0],
       [[['Check', 'Target']], 's3://c/latest.sql', 500],
+    ]);
+  });
+
+  it('publishes per-target metrics only for non-PASS results when asked, and every check’s flag still', () => {
+    const metrics = new Metrics({ namespace: 'EntmootDR', serviceName: 'CheckBatch' });
+
+    const records = emf(() => publishCheckMetrics(metrics, [...results], { perTarget: 'nonPass' }));
+
+    expect(records.map((r) => [r.Target ?? null, r.CheckStatus ?? r.CheckObserved ?? r.CheckFailed])).toEqual([
+      ['s3://b/latest.sql', 2],
+      ['s3://b/latest.sql', 5],
+      [null, 1],
+    ]);
+  });
+});
+
+describe('publishChecksRun', () => {
+  it('stores how many results a call produced under exactly {Workflow}', () => {
+    const metrics = new Metrics({ namespace: 'EntmootDR', serviceName: 'CheckBatch' });
+
+    const records = emf(() =>
+      publishChecksRun(metrics, 'replication-check', [
+        { check: 'x', target: 't', status: 'PASS', observed: null, threshold: null, detail: '' },
+      ]),
+    );
+
+    expect(records.map((r) => [dimensionSets(r), r.Workflow, r.ChecksRun, 'service' in r])).toEqual([
+      [[['Workflow']], 'replication-check', 1, false],
     ]);
   });
 });

@@ -15,17 +15,12 @@ import {
   newRdsRegion,
   type RdsRegion,
 } from './rds-state';
-import { S3Model, type S3Object } from './s3';
+import type { S3Object } from './s3';
+import { ConfiguredS3Model } from './s3-configuration';
+import { S3ControlModel } from './s3-control';
+import { MetricsCloudWatchModel } from './cloudwatch-metrics';
 import type { ServiceName } from './schema';
-import {
-  type Alarm,
-  CloudWatchModel,
-  DynamoModel,
-  type Execution,
-  SfnModel,
-  type SnsMessage,
-  SnsModel,
-} from './services';
+import { type Alarm, DynamoModel, type Execution, SfnModel, type SnsMessage, SnsModel } from './services';
 import { type CallRecord, type Fault, type FaultSpec, type Refusal, SERVICE_ALIASES } from './model-routing';
 
 interface Scheduled {
@@ -42,10 +37,11 @@ export abstract class AccountState {
   readonly calls: CallRecord[] = [];
   readonly refusals: Refusal[] = [];
   readonly rds: RdsModel;
-  readonly s3 = new S3Model();
+  readonly s3 = new ConfiguredS3Model();
+  readonly s3control = new S3ControlModel();
   readonly sns = new SnsModel();
   readonly dynamodb = new DynamoModel();
-  readonly cloudwatch = new CloudWatchModel();
+  readonly cloudwatch = new MetricsCloudWatchModel();
   readonly sfn = new SfnModel();
   readonly ecs = new EcsModel();
 
@@ -198,7 +194,7 @@ export abstract class AccountState {
     return [...this.sfn.executions.values()];
   }
 
-  get metricData(): CloudWatchModel['metricData'] {
+  get metricData(): MetricsCloudWatchModel['metricData'] {
     return this.cloudwatch.metricData;
   }
 

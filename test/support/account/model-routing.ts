@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ServiceName } from './schema';
@@ -48,6 +49,7 @@ export interface Fault extends FaultSpec {
 export const SDK_CLIENTS: Record<ServiceName, unknown> = {
   rds: RDSClient,
   s3: S3Client,
+  s3control: S3ControlClient,
   sns: SNSClient,
   cloudwatch: CloudWatchClient,
   dynamodb: DynamoDBClient,
@@ -58,6 +60,7 @@ export const SDK_CLIENTS: Record<ServiceName, unknown> = {
 export const SERVICE_ALIASES: Record<string, ServiceName> = {
   rds: 'rds',
   s3: 's3',
+  s3control: 's3control',
   sns: 'sns',
   cloudwatch: 'cloudwatch',
   dynamodb: 'dynamodb',

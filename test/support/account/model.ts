@@ -86,6 +86,7 @@ export class AccountModel extends AccountState {
       {
         rds: this.rds,
         s3: this.s3,
+        s3control: this.s3control,
         sns: this.sns,
         cloudwatch: this.cloudwatch,
         dynamodb: this.dynamodb,

@@ -82,6 +82,7 @@ export function javaExceptionName(errorShapeName: string): string {
 export const SDK_ERROR_PREFIX: Record<string, string> = {
   rds: 'Rds',
   s3: 'S3',
+  s3control: 'S3Control',
   sns: 'Sns',
   sfn: 'Sfn',
   dynamodb: 'DynamoDb',

@@ -120,6 +120,10 @@ export abstract class RdsResources {
       DBParameterGroups: [{ DBParameterGroupName: i.parameterGroupName, ParameterApplyStatus: 'in-sync' }],
       DBSubnetGroup: { DBSubnetGroupName: i.subnetGroupName, VpcId: i.vpcId, SubnetGroupStatus: 'Complete' },
       LatestRestorableTime: backup ? this.latestRestorable(ctx, backup) : undefined,
+      // Cross-region automated backup replication (RDS API reference, DBInstance): the replicas' ARNs.
+      DBInstanceAutomatedBackupsReplications: (backup?.replicationArns ?? []).map((a) => ({
+        DBInstanceAutomatedBackupsArn: a,
+      })),
       MultiAZ: i.multiAZ,
       ReadReplicaSourceDBInstanceIdentifier: i.replicaSource,
       ReadReplicaDBInstanceIdentifiers: [...i.replicas],
@@ -148,9 +152,6 @@ export abstract class RdsResources {
       PreferredMaintenanceWindow: i.preferredMaintenanceWindow ?? 'sun:05:00-sun:05:30',
       PerformanceInsightsEnabled: i.performanceInsightsEnabled ?? false,
       MonitoringInterval: i.monitoringInterval ?? 0,
-      DBInstanceAutomatedBackupsReplications: backup?.replicationArns.length
-        ? backup.replicationArns.map((a) => ({ DBInstanceAutomatedBackupsArn: a }))
-        : undefined,
       DBInstanceArn: dbArn(i.region, ctx.account, i.id),
       TagList: i.tags.map((t) => ({ ...t })),
     };

@@ -164,6 +164,17 @@ export class S3Model {
         );
       }
     }
+    // If-Match (API_PutObject): 412 unless the current object has that ETag; a missing object fails it too.
+    if (input.IfMatch !== undefined) {
+      const versions = b.objects.get(String(input.Key)) ?? [];
+      if (versions[versions.length - 1]?.ETag !== input.IfMatch) {
+        throw new ServiceFault(
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          412,
+        );
+      }
+    }
     const o = this.put(b, String(input.Key), input, ctx.now());
     return {
       ETag: o.ETag,

@@ -11,18 +11,20 @@ import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
+import * as s3control from '@aws-sdk/client-s3-control';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
 import { ModelRejectedCall } from './errors';
 import { capitalize, javaMemberName } from './names';
 
-export type ServiceName = 'rds' | 's3' | 'sns' | 'cloudwatch' | 'dynamodb' | 'sfn' | 'ecs';
-export const SERVICES: ServiceName[] = ['rds', 's3', 'sns', 'cloudwatch', 'dynamodb', 'sfn', 'ecs'];
+export type ServiceName = 'rds' | 's3' | 's3control' | 'sns' | 'cloudwatch' | 'dynamodb' | 'sfn' | 'ecs';
+export const SERVICES: ServiceName[] = ['rds', 's3', 's3control', 'sns', 'cloudwatch', 'dynamodb', 'sfn', 'ecs'];
 
 type Module = Record<string, unknown>;
 export const CLIENT_MODULES: Record<ServiceName, Module> = {
   rds: rds as unknown as Module,
   s3: s3 as unknown as Module,
+  s3control: s3control as unknown as Module,
   sns: sns as unknown as Module,
   cloudwatch: cloudwatch as unknown as Module,
   dynamodb: dynamodb as unknown as Module,
