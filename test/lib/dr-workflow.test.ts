@@ -9,6 +9,7 @@ describe('workflow log groups', () => {
       primary,
       [
         '/aws/vendedlogs/states/edr-backup-verification',
+        '/aws/vendedlogs/states/edr-dump-restore-test',
         '/aws/vendedlogs/states/edr-janitor',
         '/aws/vendedlogs/states/edr-point-in-time-recovery',
         '/aws/vendedlogs/states/edr-snapshot-restore-test',

@@ -134,7 +134,7 @@ describe('metrics and alarms agree', () => {
       alarmsOnOurMetrics(primary)
         .map((a) => a.metricName)
         .sort(),
-    ).toEqual([...Array(10).fill('CheckFailed'), ...Array(3).fill('HoursSinceSuccess')]);
+    ).toEqual([...Array(10).fill('CheckFailed'), ...Array(4).fill('HoursSinceSuccess')]);
     expect(alarmsOnOurMetrics(recovery).map((a) => a.metricName)).toEqual(['HoursSinceSuccess']);
   });
 
