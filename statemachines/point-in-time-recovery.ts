@@ -9,9 +9,8 @@ import { tagKeys } from '../functions/shared/naming';
 import type { DrPlan } from '../lib/plan';
 import { deleteRdsResource, RDS_THROTTLE_RETRY } from './delete-instance';
 import { GuardedCallAwsService } from './guarded-call';
-import { lambdaTaskTimeout } from './lambda-task';
+import { lambdaTask } from './lambda-task';
 import { markTime } from './marks';
-import { LAMBDA_TRANSIENT_ERRORS } from './retry';
 import { WaitUntil } from './wait-until';
 
 export interface PointInTimeRecoveryProps {
@@ -26,27 +25,6 @@ export interface PointInTimeRecoveryProps {
   readonly copyArnPattern: string;
   /** ARN pattern of the emergency snapshots: `snapshot:<prefix>-emergency-*`. */
   readonly snapshotArnPattern: string;
-}
-
-function lambdaTask(
-  scope: Construct,
-  name: string,
-  fn: lambda.Function,
-  payload: Record<string, unknown>,
-  resultSelector: Record<string, string>,
-  resultPath: string,
-) {
-  const task = new tasks.LambdaInvoke(scope, name, {
-    lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(payload),
-    payloadResponseOnly: false,
-    retryOnServiceExceptions: false,
-    resultSelector,
-    resultPath,
-    taskTimeout: lambdaTaskTimeout(fn),
-  });
-  task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
-  return task;
 }
 
 function recoveryEvent(props: PointInTimeRecoveryProps, action: string, extra: Record<string, unknown> = {}) {

@@ -7,8 +7,7 @@ import { ERROR_NAMES } from '../functions/shared/errors';
 import type { DrPlan } from '../lib/plan';
 import { deleteRdsResource, RDS_THROTTLE_RETRY } from './delete-instance';
 import { markTime } from './marks';
-import { lambdaTaskTimeout } from './lambda-task';
-import { LAMBDA_TRANSIENT_ERRORS } from './retry';
+import { lambdaTask } from './lambda-task';
 import { WaitUntil } from './wait-until';
 
 /** Check name of the restore test's own results (the validator's results keep their names). */
@@ -39,27 +38,6 @@ export interface SnapshotRestoreTestDbProps {
   readonly restoreResources: string[];
   /** ARN pattern of the copies (`db:<prefix>-restore-*`). */
   readonly copyArnPattern: string;
-}
-
-function lambdaTask(
-  scope: Construct,
-  name: string,
-  fn: lambda.Function,
-  payload: Record<string, unknown>,
-  resultSelector: Record<string, string>,
-  resultPath: string,
-) {
-  const task = new tasks.LambdaInvoke(scope, name, {
-    lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(payload),
-    payloadResponseOnly: false,
-    retryOnServiceExceptions: false,
-    resultSelector,
-    resultPath,
-    taskTimeout: lambdaTaskTimeout(fn),
-  });
-  task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
-  return task;
 }
 
 function restoreEvent(props: SnapshotRestoreTestDbProps, action: 'plan' | 'name'): Record<string, unknown> {

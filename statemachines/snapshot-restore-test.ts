@@ -5,8 +5,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { RESTORE_TEST_CHECK } from '../functions/snapshot-restore-test/fan-out';
 import type { DrPlan } from '../lib/plan';
-import { lambdaTaskTimeout } from './lambda-task';
-import { LAMBDA_TRANSIENT_ERRORS } from './retry';
+import { lambdaInvoke } from './lambda-task';
 
 /**
  * Errors of a `.sync:2` child Task worth another attempt: Step Functions' own service faults and throttling. A
@@ -30,25 +29,6 @@ export interface SnapshotRestoreTestProps {
   readonly databaseWorkflow: sfn.IStateMachine;
 }
 
-function lambdaStep(
-  scope: Construct,
-  name: string,
-  fn: lambda.Function,
-  payload: Record<string, unknown>,
-  output: Pick<tasks.LambdaInvokeProps, 'resultSelector' | 'resultPath' | 'outputPath'>,
-) {
-  const task = new tasks.LambdaInvoke(scope, name, {
-    lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(payload),
-    payloadResponseOnly: false,
-    retryOnServiceExceptions: false,
-    ...output,
-    taskTimeout: lambdaTaskTimeout(fn),
-  });
-  task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
-  return task;
-}
-
 /**
  * The monthly snapshot restore test of every database (or the one named): the input is checked before any AWS
  * call, then a Map starts one child execution per database (`states:startExecution.sync:2`),
@@ -58,7 +38,7 @@ function lambdaStep(
  */
 export function snapshotRestoreTestBody(scope: Construct, props: SnapshotRestoreTestProps): sfn.IChainable {
   const { plan } = props;
-  const items = lambdaStep(
+  const items = lambdaInvoke(
     scope,
     'Choose Databases',
     props.restoreTestFunction,
@@ -104,7 +84,7 @@ export function snapshotRestoreTestBody(scope: Construct, props: SnapshotRestore
       'detail.$': "States.Format('restored, validated and deleted: evidence {}', $.child.evidenceKey)",
     },
   });
-  const readFailure = lambdaStep(
+  const readFailure = lambdaInvoke(
     scope,
     'Read Failed Child',
     props.restoreTestFunction,
