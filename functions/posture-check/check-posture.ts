@@ -27,7 +27,7 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeReplicationGroupsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { DescribeDBInstancesCommand, type DBInstance, type RDSClient } from '@aws-sdk/client-rds';
+import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -46,6 +46,7 @@ import type { DrPlan, PlanBucket, PlanDatabase } from '../../lib/plan';
 import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shared/check-result';
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
 import { mapLimit } from '../shared/map-limit';
+import { describeInstances, type Instances } from '../shared/describe-instances';
 import { paginate } from '../shared/paginate';
 import { httpStatus, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
@@ -62,7 +63,6 @@ export interface PostureDeps {
   readonly now: () => Date;
 }
 
-const IDS_PER_DESCRIBE = 100;
 const MAX_PAGES = 20;
 const TASKS_PER_DESCRIBE = 100;
 const BUCKET_CONCURRENCY = 8;
@@ -132,37 +132,6 @@ function resolve(targets: readonly PostureTarget[], plan: DrPlan): Resolved[] {
 /** Results of several checks on one target that could not be read at all: one FAIL each, with the same reason. */
 function allFail(checks: readonly string[], target: string, detail: string): CheckResult[] {
   return checks.map((check) => ({ check, target, status: 'FAIL', observed: null, threshold: null, detail }));
-}
-
-type Instances = { byId: Map<string, DBInstance> } | { unreadable: string };
-
-async function describeInstances(
-  rds: Pick<RDSClient, 'send'>,
-  ids: readonly string[],
-  where: string,
-): Promise<Instances> {
-  const byId = new Map<string, DBInstance>();
-  try {
-    for (let i = 0; i < ids.length; i += IDS_PER_DESCRIBE) {
-      const values = ids.slice(i, i + IDS_PER_DESCRIBE);
-      const pages = paginate({
-        fetch: (marker) =>
-          rds.send(
-            new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: values }], Marker: marker }),
-          ),
-        next: (out) => out.Marker,
-        maxPages: MAX_PAGES,
-        what: `rds:DescribeDBInstances in ${where}`,
-      });
-      for await (const page of pages)
-        for (const instance of page.DBInstances ?? [])
-          if (instance.DBInstanceIdentifier) byId.set(instance.DBInstanceIdentifier.toLowerCase(), instance);
-    }
-  } catch (error) {
-    if (isAccessDenied(error)) return { unreadable: `the function's role needs rds:DescribeDBInstances in ${where}` };
-    translateAwsError(error, 'rds:DescribeDBInstances', where);
-  }
-  return { byId };
 }
 
 const DATABASE_CHECKS = [

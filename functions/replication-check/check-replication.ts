@@ -25,7 +25,7 @@
  *   the replica's Region; -1 means replication is not running.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DescribeDBInstancesCommand, type DBInstance, type RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import {
   GetBucketReplicationCommand,
   GetBucketVersioningCommand,
@@ -40,7 +40,7 @@ import { statusForUpperBound, type CheckResult, type CheckStatus } from '../shar
 import { awsErrorName, InvalidInputError, isAccessDenied, translateAwsError } from '../shared/errors';
 import { readMetrics, type Datapoint, type MetricQuery } from '../shared/metric-data';
 import { mapLimit } from '../shared/map-limit';
-import { paginate } from '../shared/paginate';
+import { describeInstances, type Instances } from '../shared/describe-instances';
 import { httpStatus, isObjectMissing, isS3AccessDenied } from '../shared/s3-errors';
 import { MINUTE_MS } from '../shared/time';
 import type { ReplicationTarget } from './targets';
@@ -70,9 +70,6 @@ const S3_WINDOW_MS = 60 * MINUTE_MS;
 const S3_PERIOD_SECONDS = 900;
 /** The window `ReplicaLag` is read over, at one-minute datapoints. */
 const LAG_WINDOW_MS = 5 * MINUTE_MS;
-/** Ids per `db-instance-id` filter: a bound that keeps each call small. */
-const IDS_PER_DESCRIBE = 100;
-const MAX_DESCRIBE_PAGES = 20;
 /** Buckets whose configuration is read at once (three calls each, plus sample keys). */
 const BUCKET_CONCURRENCY = 8;
 
@@ -579,37 +576,6 @@ function metricResults(
     });
   }
   return results;
-}
-
-type Instances = { byId: Map<string, DBInstance> } | { unreadable: string };
-
-async function describeInstances(
-  rds: Pick<RDSClient, 'send'>,
-  ids: readonly string[],
-  where: string,
-): Promise<Instances> {
-  const byId = new Map<string, DBInstance>();
-  try {
-    for (let i = 0; i < ids.length; i += IDS_PER_DESCRIBE) {
-      const values = ids.slice(i, i + IDS_PER_DESCRIBE);
-      const pages = paginate({
-        fetch: (marker) =>
-          rds.send(
-            new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: values }], Marker: marker }),
-          ),
-        next: (out) => out.Marker,
-        maxPages: MAX_DESCRIBE_PAGES,
-        what: `rds:DescribeDBInstances in ${where}`,
-      });
-      for await (const page of pages)
-        for (const instance of page.DBInstances ?? [])
-          if (instance.DBInstanceIdentifier) byId.set(instance.DBInstanceIdentifier.toLowerCase(), instance);
-    }
-  } catch (error) {
-    if (isAccessDenied(error)) return { unreadable: `the function's role needs rds:DescribeDBInstances in ${where}` };
-    translateAwsError(error, 'rds:DescribeDBInstances', where);
-  }
-  return { byId };
 }
 
 /** Whether `source` (an id in-region, an ARN across regions) names `db` in `region`. */

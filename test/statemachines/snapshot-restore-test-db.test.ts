@@ -499,5 +499,5 @@ describe('the fault sweep of one database’s restore test', () => {
       expect(o.notifications).toBeLessThanOrEqual(1);
       expect(o.model.dbInstances('us-east-1').find((i) => i.id === 'entmoot-prod')?.status).toBe('available');
     }
-  });
+  }, 600_000);
 });
