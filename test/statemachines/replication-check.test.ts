@@ -199,6 +199,7 @@ describe('the replication check under every fault', () => {
         status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/),
         namedError: true,
         evidence: 1,
+        children: 0,
         notifications: o.notifications,
         writesOutsideEvidence: [],
       });
