@@ -6,6 +6,8 @@
  * patterns, never more than `MAX_PATTERNS` whatever the fleet's size. This module imports no CDK.
  */
 
+import type { DrPlan } from './plan';
+
 /** Characters a statement's resource list may take before it becomes patterns (three such lists fit a role). */
 export const RESOURCE_LIST_BUDGET = 1500;
 
@@ -73,4 +75,43 @@ export function namesOrPatterns(
   const chars = unique.reduce((sum, name) => sum + arnLength(name) + 3, 0);
   if (chars <= RESOURCE_LIST_BUDGET) return { names: unique, patterned: false };
   return { names: namePatterns(unique), patterned: true };
+}
+
+/** An IAM statement as `iam.PolicyStatementProps` takes it (this module imports no CDK). */
+export interface GrantStatement {
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly conditions?: Record<string, Record<string, string>>;
+}
+
+/**
+ * What restoring a CMK-encrypted database (snapshot or point in time) needs of the plan's keys: RDS creates a grant
+ * on the key for the new instance (`kms:CreateGrant`, only for an AWS resource) and describes it. The plan's keys
+ * while they fit a list; for a fleet, any key of this account in the primary region, used through RDS only
+ * (`kms:ViaService`). Returns the statements and the wildcard key ARNs among them (for the nag acknowledgement);
+ * none when no database names a key.
+ */
+export function rdsKeyGrants(
+  plan: DrPlan,
+  partition: string,
+  account: string,
+): { statements: GrantStatement[]; wildcards: string[] } {
+  const kmsKeys = [...new Set(plan.databases.flatMap((d) => (d.kmsKeyArn ? [d.kmsKeyArn] : [])))];
+  if (kmsKeys.length === 0) return { statements: [], wildcards: [] };
+  const fits = listChars(kmsKeys) <= RESOURCE_LIST_BUDGET;
+  const keys = fits ? kmsKeys : [`arn:${partition}:kms:${plan.regions.primary}:${account}:key/*`];
+  const viaRds: Record<string, Record<string, string>> = fits
+    ? {}
+    : { StringEquals: { 'kms:ViaService': `rds.${plan.regions.primary}.amazonaws.com` } };
+  return {
+    statements: [
+      {
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ...viaRds },
+      },
+      { actions: ['kms:DescribeKey'], resources: keys, ...(fits ? {} : { conditions: viaRds }) },
+    ],
+    wildcards: fits ? [] : keys,
+  };
 }

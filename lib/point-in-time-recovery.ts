@@ -13,7 +13,7 @@ import {
 import { rdsArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
-import { listChars, namesOrPatterns, RESOURCE_LIST_BUDGET } from './iam-scope';
+import { namesOrPatterns, rdsKeyGrants } from './iam-scope';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
 import type { Reporting } from './reporting';
@@ -203,24 +203,11 @@ export class PointInTimeRecovery extends Construct {
     );
   }
 
-  /**
-   * A restore of a CMK-encrypted source: RDS creates a grant on the key for the new instance. The plan's keys while
-   * they fit a list; for a fleet, any key of this account in the primary region, only through RDS (kms:ViaService).
-   * Returns the wildcard key ARNs it granted (for the nag acknowledgement).
-   */
+  /** A restore of a CMK-encrypted source: the grants RDS needs (lib/iam-scope.ts); returns the wildcard key ARNs. */
   private allowKms(fn: DrFunction, plan: DrPlan): string[] {
-    const kmsKeys = [...new Set(plan.databases.flatMap((d) => (d.kmsKeyArn ? [d.kmsKeyArn] : [])))];
-    if (kmsKeys.length === 0) return [];
     const stack = Stack.of(this);
-    const fits = listChars(kmsKeys) <= RESOURCE_LIST_BUDGET;
-    const keyArns = fits ? kmsKeys : [`arn:${stack.partition}:kms:${plan.regions.primary}:${stack.account}:key/*`];
-    const viaRds = fits ? {} : { StringEquals: { 'kms:ViaService': `rds.${plan.regions.primary}.amazonaws.com` } };
-    fn.allow({
-      actions: ['kms:CreateGrant'],
-      resources: keyArns,
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ...viaRds },
-    });
-    fn.allow({ actions: ['kms:DescribeKey'], resources: keyArns, ...(fits ? {} : { conditions: viaRds }) });
-    return fits ? [] : keyArns;
+    const { statements, wildcards } = rdsKeyGrants(plan, stack.partition, stack.account);
+    for (const statement of statements) fn.allow(statement);
+    return wildcards;
   }
 }

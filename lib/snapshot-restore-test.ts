@@ -11,7 +11,7 @@ import {
   type SnapshotRestoreTestDbProps,
 } from '../statemachines/snapshot-restore-test-db';
 import { rdsArn } from './arns';
-import { listChars, namesOrPatterns, RESOURCE_LIST_BUDGET } from './iam-scope';
+import { namesOrPatterns, rdsKeyGrants } from './iam-scope';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { IsolatedNetwork } from './isolated-network';
@@ -140,32 +140,9 @@ export class SnapshotRestoreTest extends Construct {
     const machine = this.databaseWorkflow.stateMachine;
     // The restore's tags are authorized separately (rds:AddTagsToResource), on the copies only.
     machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [copies] }));
-    const kmsKeys = [...new Set(plan.databases.flatMap((d) => (d.kmsKeyArn ? [d.kmsKeyArn] : [])))];
-    const keyWildcards: string[] = [];
-    if (kmsKeys.length > 0) {
-      // Restoring a CMK-encrypted snapshot: RDS creates a grant on the key for the new instance. The plan's keys
-      // while they fit a list; for a fleet, any key of this account in the primary region, but only through RDS
-      // (kms:ViaService) and, for grants, only for an AWS resource (the restored instance).
-      const fits = listChars(kmsKeys) <= RESOURCE_LIST_BUDGET;
-      const stack = Stack.of(this);
-      const keys = fits ? kmsKeys : [`arn:${stack.partition}:kms:${plan.regions.primary}:${stack.account}:key/*`];
-      const viaRds = fits ? {} : { StringEquals: { 'kms:ViaService': `rds.${plan.regions.primary}.amazonaws.com` } };
-      if (!fits) keyWildcards.push(...keys);
-      machine.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:CreateGrant'],
-          resources: keys,
-          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ...viaRds },
-        }),
-      );
-      machine.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:DescribeKey'],
-          resources: keys,
-          ...(fits ? {} : { conditions: viaRds }),
-        }),
-      );
-    }
+    // Restoring a CMK-encrypted snapshot: RDS creates a grant on the key for the new instance (lib/iam-scope.ts).
+    const { statements: keyGrants, wildcards: keyWildcards } = rdsKeyGrants(plan, stack.partition, stack.account);
+    for (const statement of keyGrants) machine.addToRolePolicy(new iam.PolicyStatement(statement));
     acknowledgeWildcards(
       machine.role,
       {
