@@ -6,7 +6,19 @@ import { synthesize } from '../support/synth';
 describe('a first deploy is quiet', () => {
   const { stacks, primary, recovery } = synthesize();
   const cases = [
-    ['primary', stacks.primary, primary, ['janitor', 'backup-verification', 'replication-check', 'posture-check']],
+    [
+      'primary',
+      stacks.primary,
+      primary,
+      [
+        'janitor',
+        'backup-verification',
+        'replication-check',
+        'posture-check',
+        'snapshot-restore-test',
+        'dump-restore-test',
+      ],
+    ],
     ['recovery', stacks.recovery, recovery, ['janitor']],
   ] as const;
 
