@@ -1,7 +1,10 @@
+import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import type { DrDashboard } from './dashboard';
 
 /** One alarm, as a capability asks for it. */
@@ -83,4 +86,31 @@ export class DrAlarmFactory extends Construct {
     this.props.dashboard.addAlarms(alarm);
     return alarm;
   }
+}
+
+/**
+ * What a per-check alarm watches: `EntmootDR/CheckFailed {Check}`, the whole dimension set the check publisher
+ * emits (functions/shared/check-metrics.ts), at the worst value of each period.
+ */
+export function checkFailedMetric(check: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: CHECK_METRICS.failed,
+    dimensionsMap: { [DIMENSIONS.check]: check },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period,
+  });
+}
+
+/**
+ * A Deny for a workflow that counts crashed targets as failed itself: `cloudwatch:PutMetricData` has no
+ * resource-level permission, so its grant is on `*`, and this keeps it in our namespace.
+ */
+export function metricsOnlyInOurNamespace(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringNotEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+  });
 }

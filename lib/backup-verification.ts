@@ -1,13 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { BACKUP_CHECKS, RESULTS_ROOT, verificationTargets } from '../functions/backup-verification/targets';
-import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import { backupVerificationDefinition } from '../statemachines/backup-verification';
-import type { DrAlarmFactory } from './alarms';
+import { checkFailedMetric, type DrAlarmFactory, metricsOnlyInOurNamespace } from './alarms';
 import { rdsArn } from './arns';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
@@ -86,14 +84,7 @@ export class BackupVerification extends Construct {
     });
     // A target whose checks crash is counted as failed by the workflow itself (PutMetricData, which has no
     // resource-level permission): only into our namespace.
-    this.workflow.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringNotEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-      }),
-    );
+    this.workflow.stateMachine.addToRolePolicy(metricsOnlyInOurNamespace());
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
       { resources: [`${this.checkTargetFunction.functionArn}:*`] },
@@ -105,13 +96,7 @@ export class BackupVerification extends Construct {
         capability: BACKUP_VERIFICATION_DESCRIPTOR.workflow,
         what: `${check}-failed`,
         description: `Backup check ${check} failed on at least one target: see the weekly verification report`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: CHECK_METRICS.failed,
-          dimensionsMap: { [DIMENSIONS.check]: check },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.days(1),
-        }),
+        metric: checkFailedMetric(check, Duration.days(1)),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // A weekly check has no data between runs: keep the last verdict rather than flip to OK or ALARM.

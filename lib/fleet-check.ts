@@ -1,13 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
 import { resultsRoot } from '../functions/shared/batch-results';
-import { CHECK_METRICS, DIMENSIONS, METRICS_NAMESPACE } from '../functions/shared/metric-names';
 import { batchTargets, checkFleet, type FleetTarget } from '../statemachines/check-fleet';
-import type { DrAlarmFactory } from './alarms';
+import { checkFailedMetric, type DrAlarmFactory, metricsOnlyInOurNamespace } from './alarms';
 import { DrFunction } from './dr-function';
 import { DrWorkflow } from './dr-workflow';
 import { acknowledgeWildcards } from './nag';
@@ -100,14 +98,7 @@ export class FleetCheck extends Construct {
     });
     // A crashed batch is counted as failed by the workflow itself (PutMetricData has no resource-level
     // permission): only into our namespace.
-    this.workflow.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringNotEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-      }),
-    );
+    this.workflow.stateMachine.addToRolePolicy(metricsOnlyInOurNamespace());
     acknowledgeWildcards(
       this.workflow.stateMachine.role,
       { resources: [`${this.checkBatchFunction.functionArn}:*`] },
@@ -119,13 +110,7 @@ export class FleetCheck extends Construct {
         capability: descriptor.workflow,
         what: `${check}-failed`,
         description: `${descriptor.title}: ${check} failed on at least one target. The run's report names them (no action here: the report notifies on change)`,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: CHECK_METRICS.failed,
-          dimensionsMap: { [DIMENSIONS.check]: check },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: props.alarmPeriod,
-        }),
+        metric: checkFailedMetric(check, props.alarmPeriod),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // Between runs there is no data: keep the last verdict. A check that stopped running is the freshness
