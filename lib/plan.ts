@@ -379,6 +379,8 @@ const timeouts = z
         replicationCheck: positiveInt.default(30),
         /** The daily posture check. */
         postureCheck: positiveInt.default(60),
+        /** The daily failover readiness check: every call it makes is bounded in seconds. */
+        failoverReadiness: positiveInt.default(30),
       })
       .strict()
       .prefault({}),
@@ -968,6 +970,7 @@ interface AwsCheckedPlan extends JanitorBoundPlan {
 const NON_OVERLAPPING_JOBS = [
   ['replicationCheck', 'replicationCheck'],
   ['posture', 'postureCheck'],
+  ['readiness', 'failoverReadiness'],
 ] as const;
 
 /**

@@ -2,6 +2,7 @@ import { ArnFormat } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApprovalEndpoint } from './approval-gate';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { FailoverReadiness } from './failover-readiness';
 import { notificationTopicName } from './notifications';
 
 /**
@@ -13,6 +14,8 @@ import { notificationTopicName } from './notifications';
 export class RecoveryStack extends DrStack {
   /** The two-person approval gate's table, functions and endpoint. */
   public readonly approvals: ApprovalEndpoint;
+  /** The daily failover readiness check. */
+  public readonly failoverReadiness: FailoverReadiness;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -27,5 +30,12 @@ export class RecoveryStack extends DrStack {
     });
     this.notifications.addSlackChannel(props.plan.notifications.slack, [primaryTopicArn]);
     this.approvals = new ApprovalEndpoint(this, 'Approvals', { plan: props.plan, topic: this.notifications.topic });
+    this.failoverReadiness = new FailoverReadiness(this, 'FailoverReadiness', {
+      plan: props.plan,
+      reporting: this.reporting,
+      evidenceBucket: this.evidence.bucket,
+      alarms: this.alarms,
+    });
+    this.watchScheduledJob(this.failoverReadiness.workflow);
   }
 }

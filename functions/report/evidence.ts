@@ -42,6 +42,11 @@ export interface WorkflowDescriptor {
   /** Whether the report writes a post-incident review draft beside the evidence (`<execution>.pir.md`) and links it.
    * @default false */
   readonly postIncidentReview?: boolean;
+  /**
+   * What a report with a FAIL (or a run that did not succeed) leads with, before the first failing check:
+   * `NOT READY to fail over` gives `NOT READY to fail over: dns-control edr-primary-region-active`.
+   * @default - the title and how the run ended */
+  readonly failHeadline?: string;
 }
 
 /** The execution as the context object (`$$.Execution`) gives it. */
@@ -284,6 +289,19 @@ export function shouldNotify(
   }
 }
 
+/**
+ * `<failHeadline>: <first failing check> <its target>` when the descriptor has one and the report is a failure
+ * (the first FAIL in the checks' order; a run that did not succeed without one names how it ended).
+ */
+function failHeadline(record: EvidenceRecord, descriptor: WorkflowDescriptor): string | undefined {
+  if (!descriptor.failHeadline) return undefined;
+  const failed = record.results.find((r) => r.status === 'FAIL');
+  if (failed) return `${descriptor.failHeadline}: ${failed.check} ${failed.target}`;
+  if (record.outcome !== 'SUCCEEDED')
+    return `${descriptor.failHeadline}: ${record.title} ${record.outcome.toLowerCase().replace('_', ' ')}`;
+  return undefined;
+}
+
 /** The notification for a run's evidence record. */
 export function notificationFor(
   record: EvidenceRecord,
@@ -309,7 +327,9 @@ export function notificationFor(
     const summary = summarizeResults(record.results, { evidence: evidenceUri, maxListed });
     const counts = record.results.length > 0 ? `: ${summary.description.split('\n')[0]}` : '';
     const changed = changes.length > 0 ? `, ${changes.length} changed` : '';
-    const headline = `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${changed}${counts.replace(/\.$/, '')}`;
+    const headline =
+      failHeadline(record, descriptor) ??
+      `${record.title} ${record.outcome === 'SUCCEEDED' ? (record.status === 'PASS' ? 'passed' : 'passed with warnings') : record.outcome.toLowerCase().replace('_', ' ')}${changed}${counts.replace(/\.$/, '')}`;
     // Under the on-change policy the changes lead: they are why this message was sent (bounded like the results).
     const listedChanges =
       changes.length > maxListed

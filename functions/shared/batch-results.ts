@@ -8,7 +8,11 @@ import type { CheckResult } from './check-result';
 import { InvalidInputError } from './errors';
 
 /** The workflows that check a fleet in batches, by id: their results live under `runs/<id>/`. */
-export const BATCHED_CHECKS = { replication: 'replication-check', posture: 'posture-check' } as const;
+export const BATCHED_CHECKS = {
+  replication: 'replication-check',
+  posture: 'posture-check',
+  readiness: 'failover-readiness',
+} as const;
 
 /** Root of a batched check's per-run results in the evidence bucket (`<root><execution>/results/`). */
 export function resultsRoot(workflow: string): string {

@@ -11,7 +11,7 @@ describe('freshness', () => {
       'snapshot-restore-test',
       'dump-restore-test',
     ]);
-    expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor']);
+    expect(stacks.recovery.freshness.jobs.map((j) => j.job)).toEqual(['janitor', 'failover-readiness']);
   });
 
   it('alarms when the weekly verification is overdue by a week plus the grace', () => {

@@ -19,7 +19,7 @@ describe('a first deploy is quiet', () => {
         'dump-restore-test',
       ],
     ],
-    ['recovery', stacks.recovery, recovery, ['janitor']],
+    ['recovery', stacks.recovery, recovery, ['janitor', 'failover-readiness']],
   ] as const;
 
   it.each(cases)(

@@ -9,6 +9,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { DrFunction } from '../../lib/dr-function';
 import type { DrStack } from '../../lib/dr-stack';
+import { RecoveryStack } from '../../lib/recovery-stack';
 import { synthesize } from '../support/synth';
 
 interface Watched {
@@ -23,9 +24,12 @@ const PUBLISHERS: Record<
   { fn: (stack: DrStack) => DrFunction; emit: (m: Metrics, dims: Record<string, string>) => void }
 > = {
   CheckFailed: {
+    // Every check publishes through the same module; the stack's own checker loads it with its environment.
     fn: (stack) =>
-      (stack as DrStack & { backupVerification: { checkTargetFunction: DrFunction } }).backupVerification
-        .checkTargetFunction,
+      stack instanceof RecoveryStack
+        ? stack.failoverReadiness.checkBatchFunction
+        : (stack as DrStack & { backupVerification: { checkTargetFunction: DrFunction } }).backupVerification
+            .checkTargetFunction,
     emit: (metrics, dims) => {
       const { publishCheckMetrics } = require('../../functions/shared/check-metrics');
       publishCheckMetrics(metrics, [
@@ -145,7 +149,11 @@ describe('metrics and alarms agree', () => {
         .map((a) => a.metricName)
         .sort(),
     ).toEqual([...Array(31).fill('CheckFailed'), 'ChecksRun', ...Array(6).fill('HoursSinceSuccess')]);
-    expect(alarmsOnOurMetrics(recovery).map((a) => a.metricName)).toEqual(['HoursSinceSuccess']);
+    expect(
+      alarmsOnOurMetrics(recovery)
+        .map((a) => a.metricName)
+        .sort(),
+    ).toEqual([...Array(6).fill('CheckFailed'), ...Array(2).fill('HoursSinceSuccess')]);
   });
 
   it.each(cases)(
