@@ -438,7 +438,7 @@ const dnsControl = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('healthCheckAlarm'),
       /** Alarm in the recovery region that a Route 53 health check watches; driven with PutMetricData. */
-      alarmName: z.string().min(1),
+      alarmName: z.string().min(1).max(255, "must be at most 255 characters (CloudWatch's alarm-name limit)"),
       metricNamespace: z.string().min(1).default('EntmootDR/Failover'),
       metricName: z.string().min(1).default('PrimaryRegionActive'),
       /**

@@ -2,6 +2,7 @@ import { ArnFormat } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApprovalEndpoint } from './approval-gate';
 import { DrStack, type DrStackProps } from './dr-stack';
+import { FailoverSwitch } from './failover-switch';
 import { notificationTopicName } from './notifications';
 
 /**
@@ -13,6 +14,9 @@ import { notificationTopicName } from './notifications';
 export class RecoveryStack extends DrStack {
   /** The two-person approval gate's table, functions and endpoint. */
   public readonly approvals: ApprovalEndpoint;
+  /** The alarm and Route 53 health check a regional failover flips, when the plan's DNS control is a
+   * `healthCheckAlarm` this stack creates; otherwise undefined. */
+  public readonly failoverSwitch?: FailoverSwitch;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -27,5 +31,9 @@ export class RecoveryStack extends DrStack {
     });
     this.notifications.addSlackChannel(props.plan.notifications.slack, [primaryTopicArn]);
     this.approvals = new ApprovalEndpoint(this, 'Approvals', { plan: props.plan, topic: this.notifications.topic });
+    const control = props.plan.dns.control;
+    if (control.kind === 'healthCheckAlarm' && control.createdByStack) {
+      this.failoverSwitch = new FailoverSwitch(this, 'FailoverSwitch', { plan: props.plan, alarms: this.alarms });
+    }
   }
 }
