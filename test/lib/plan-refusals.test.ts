@@ -72,6 +72,13 @@ describe('a plan AWS would refuse', () => {
       ],
     ],
     [
+      'a failover switch alarm name longer than CloudWatch allows',
+      { dns: { ...examplePlanInput().dns, control: { kind: 'healthCheckAlarm', alarmName: 'a'.repeat(256) } } },
+      [
+        `plan.dns.control.alarmName: must be at most 255 characters (CloudWatch's alarm-name limit) (got "${'a'.repeat(256)}")`,
+      ],
+    ],
+    [
       'the same stack name twice',
       { system: { primaryStackName: 'EntmootDr', recoveryStackName: 'entmootdr' } },
       [
