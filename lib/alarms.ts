@@ -13,6 +13,10 @@ export interface DrAlarmProps {
   readonly capability: string;
   /** What it watches, kebab-case, e.g. `snapshot-age-failed`: the name's last part. */
   readonly what: string;
+  /** The name the plan gives the alarm, for one that something outside the stack finds by name (the failover
+   * switch's Route 53 health check); it replaces `<prefix>-<capability>-<what>`, and must still be unique.
+   * @default - `<prefix>-<capability>-<what>` */
+  readonly alarmName?: string;
   /** What firing means and what to do, for the person paged. */
   readonly description: string;
   readonly metric: cloudwatch.IMetric;
@@ -44,7 +48,7 @@ const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * The stack's one way to create an alarm (in the spirit of cdk-monitoring-constructs' `AlarmFactory`): names it
- * `<prefix>-<capability>-<what>`, wires ALARM and OK to the stack's topic unless asked not to, and adds it to the
+ * `<prefix>-<capability>-<what>` (or the name the plan gives it), wires ALARM and OK to the stack's topic unless asked not to, and adds it to the
  * stack's dashboard. No construct calls `addAlarmAction` itself, so no alarm can be created that pages nobody or
  * is missing from the dashboard by accident.
  */
@@ -66,8 +70,13 @@ export class DrAlarmFactory extends Construct {
         throw new Error(`alarm ${field} "${props[field]}" must be kebab-case (lower-case letters, digits, '-')`);
       }
     }
-    const alarmName = `${this.props.prefix}-${props.capability}-${props.what}`;
-    if (this.names.has(alarmName)) throw new Error(`alarm ${alarmName} exists already: give each alarm its own "what"`);
+    const alarmName = props.alarmName ?? `${this.props.prefix}-${props.capability}-${props.what}`;
+    if (this.names.has(alarmName)) {
+      const fix = props.alarmName
+        ? 'name it differently from every other alarm of the stack'
+        : 'give each alarm its own "what"';
+      throw new Error(`alarm ${alarmName} exists already: ${fix}`);
+    }
     this.names.add(alarmName);
     const alarm = new cloudwatch.Alarm(scope, id, {
       alarmName,

@@ -440,8 +440,15 @@ const dnsControl = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('healthCheckAlarm'),
       /** Alarm in the recovery region that a Route 53 health check watches; driven with PutMetricData. */
-      alarmName: z.string().min(1),
-      metricNamespace: z.string().min(1).default('EntmootDR/Failover'),
+      alarmName: z.string().min(1).max(255, "must be at most 255 characters (CloudWatch's alarm-name limit)"),
+      metricNamespace: z
+        .string()
+        .min(1)
+        .refine(
+          (ns) => !ns.startsWith('AWS/'),
+          'must not start with "AWS/": CloudWatch keeps that prefix for AWS services, and PutMetricData refuses it',
+        )
+        .default('EntmootDR/Failover'),
       metricName: z.string().min(1).default('PrimaryRegionActive'),
       /**
        * Whether the recovery stack creates the alarm and the Route 53 health check on it. False: both exist already,

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { ApprovalEndpoint } from './approval-gate';
 import { DrStack, type DrStackProps } from './dr-stack';
 import { FailoverReadiness } from './failover-readiness';
+import { FailoverSwitch } from './failover-switch';
 import { notificationTopicName } from './notifications';
 
 /**
@@ -16,6 +17,9 @@ export class RecoveryStack extends DrStack {
   public readonly approvals: ApprovalEndpoint;
   /** The daily failover readiness check. */
   public readonly failoverReadiness: FailoverReadiness;
+  /** The alarm and Route 53 health check a regional failover flips, when the plan's DNS control is a
+   * `healthCheckAlarm` this stack creates; otherwise undefined. */
+  public readonly failoverSwitch?: FailoverSwitch;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
@@ -37,5 +41,9 @@ export class RecoveryStack extends DrStack {
       alarms: this.alarms,
     });
     this.watchScheduledJob(this.failoverReadiness.workflow);
+    const control = props.plan.dns.control;
+    if (control.kind === 'healthCheckAlarm' && control.createdByStack) {
+      this.failoverSwitch = new FailoverSwitch(this, 'FailoverSwitch', { plan: props.plan, alarms: this.alarms });
+    }
   }
 }

@@ -54,3 +54,58 @@ export const MEASURED_SECONDS = {
   metric: 'MeasuredSeconds',
   dimensions: { workflow: DIMENSIONS.workflow, measurement: DIMENSIONS.measurement },
 } as const;
+
+/**
+ * The failover switch's metric (`plan.dns.control` of kind `healthCheckAlarm`): the plan names its namespace and
+ * metric; this module fixes its shape. No dimensions (an alarm matches the whole dimension set, and the switch is
+ * one per account), standard resolution (Route 53 watches no high-resolution alarm), one value per minute: 1 while
+ * the primary region serves, 0 to fail over.
+ */
+export const FAILOVER_SWITCH_METRIC = {
+  /** The alarm's period and the publisher's `StorageResolution`, in seconds. */
+  periodSeconds: 60,
+  /** "The primary region is active": the alarm stays OK, the health check healthy. */
+  primaryActive: 1,
+  /** "Fail over": below the alarm's threshold of 1, so the alarm goes to ALARM and the health check unhealthy. */
+  failedOver: 0,
+} as const;
+
+/** What the plan says the switch's metric is called (`plan.dns.control`). */
+export interface FailoverSwitchMetricNames {
+  readonly metricNamespace: string;
+  readonly metricName: string;
+}
+
+/**
+ * The `PutMetricData` input that sets the failover switch (the regional failover sends it; the alarm in the recovery
+ * stack watches exactly this namespace, name and empty dimension set).
+ */
+export function failoverSwitchMetricData(
+  names: FailoverSwitchMetricNames,
+  primaryActive: boolean,
+  timestamp: Date,
+): {
+  Namespace: string;
+  MetricData: {
+    MetricName: string;
+    Dimensions: { Name: string; Value: string }[];
+    Value: number;
+    Unit: 'None';
+    StorageResolution: number;
+    Timestamp: Date;
+  }[];
+} {
+  return {
+    Namespace: names.metricNamespace,
+    MetricData: [
+      {
+        MetricName: names.metricName,
+        Dimensions: [],
+        Value: primaryActive ? FAILOVER_SWITCH_METRIC.primaryActive : FAILOVER_SWITCH_METRIC.failedOver,
+        Unit: 'None',
+        StorageResolution: FAILOVER_SWITCH_METRIC.periodSeconds,
+        Timestamp: timestamp,
+      },
+    ],
+  };
+}

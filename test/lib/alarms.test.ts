@@ -73,6 +73,30 @@ describe('DrAlarmFactory', () => {
     expect(() => alarms.alarm(stack, 'A', { ...base, ...names })).toThrow(message);
   });
 
+  it('names an alarm by the name the plan gives it, instead of <prefix>-<capability>-<what>', () => {
+    const { stack, alarms, base } = build();
+
+    alarms.alarm(stack, 'A', { ...base, capability: 'failover', what: 'switch', alarmName: 'Primary Region Active' });
+
+    const props = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))[0]!.Properties;
+    expect(props.AlarmName).toBe('Primary Region Active');
+  });
+
+  it('refuses a given name that another alarm of the stack has already', () => {
+    const { stack, alarms, base } = build();
+    alarms.alarm(stack, 'A', { ...base, capability: 'freshness', what: 'janitor-overdue' });
+    expect(() =>
+      alarms.alarm(stack, 'B', {
+        ...base,
+        capability: 'failover',
+        what: 'switch',
+        alarmName: 'edr-freshness-janitor-overdue',
+      }),
+    ).toThrow(
+      'alarm edr-freshness-janitor-overdue exists already: name it differently from every other alarm of the stack',
+    );
+  });
+
   it('refuses a second alarm of the same name', () => {
     const { stack, alarms, base } = build();
     alarms.alarm(stack, 'A', { ...base, capability: 'x', what: 'y' });
@@ -83,7 +107,9 @@ describe('DrAlarmFactory', () => {
 });
 
 describe('every alarm of both stacks', () => {
-  const { primary, recovery } = synthesize();
+  const { stacks, primary, recovery } = synthesize();
+  const control = stacks.recovery.plan.dns.control;
+  const switchAlarm = control.kind === 'healthCheckAlarm' ? control.alarmName : undefined;
 
   it('goes through the alarm factory: no construct under lib/ wires alarm actions itself', () => {
     const lib = join(__dirname, '..', '..', 'lib');
@@ -99,13 +125,17 @@ describe('every alarm of both stacks', () => {
     ['primary', primary],
     ['recovery', recovery],
   ])(
-    'in the %s stack is named edr-<capability>-<what>, notifies ALARM and OK (but the on-change checks’ per-check alarms), and is on the dashboard',
+    'in the %s stack is named edr-<capability>-<what>, notifies ALARM and OK (but the on-change checks’ per-check alarms and the failover switch), and is on the dashboard',
     (_, template) => {
       const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
       const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
       for (const [id, { Properties: alarm }] of alarms) {
-        // The replication and posture checks report on change; their per-check alarms have no action (README).
-        const actions = /^edr-(replication|posture)-check-.+-failed$/.test(alarm.AlarmName) ? undefined : 1;
+        // The replication and posture checks report on change; their per-check alarms have no action (README). The
+        // failover switch's alarm is a switch, not a page: no action either.
+        const actionless =
+          /^edr-(replication-check|posture-check|failover-readiness)-.+-failed$/.test(alarm.AlarmName) ||
+          alarm.AlarmName === switchAlarm;
+        const actions = actionless ? undefined : 1;
         expect([alarm.AlarmName, alarm.AlarmActions?.length, alarm.OKActions?.length]).toEqual([
           expect.stringMatching(/^edr-[a-z0-9]+(-[a-z0-9]+)*$/),
           actions,

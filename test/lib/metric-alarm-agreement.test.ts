@@ -10,6 +10,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { DrFunction } from '../../lib/dr-function';
 import type { DrStack } from '../../lib/dr-stack';
 import { RecoveryStack } from '../../lib/recovery-stack';
+import { failoverSwitchMetricData } from '../../functions/shared/metric-names';
 import { synthesize } from '../support/synth';
 
 interface Watched {
@@ -171,4 +172,37 @@ describe('metrics and alarms agree', () => {
       }
     },
   );
+});
+
+describe('the failover switch alarm and what the regional failover publishes agree', () => {
+  const { stacks, recovery } = synthesize();
+  const control = stacks.recovery.plan.dns.control;
+
+  it.each([
+    ['primary active', true],
+    ['fail over', false],
+  ])('the alarm watches exactly the namespace, metric, (empty) dimension set and resolution of "%s"', (_, active) => {
+    if (control.kind !== 'healthCheckAlarm') throw new Error('the configured plan must use a healthCheckAlarm switch');
+    const alarms = Object.values(recovery.findResources('AWS::CloudWatch::Alarm'))
+      .map((r) => r.Properties)
+      .filter((p) => p.AlarmName === control.alarmName);
+
+    const { Namespace, MetricData } = failoverSwitchMetricData(control, active, new Date('2026-01-01T00:00:00Z'));
+
+    expect(
+      alarms.map((a) => ({
+        namespace: a.Namespace,
+        metricName: a.MetricName,
+        dimensions: a.Dimensions ?? [],
+        period: a.Period,
+      })),
+    ).toEqual(
+      MetricData.map((d) => ({
+        namespace: Namespace,
+        metricName: d.MetricName,
+        dimensions: d.Dimensions,
+        period: d.StorageResolution,
+      })),
+    );
+  });
 });

@@ -72,6 +72,25 @@ describe('a plan AWS would refuse', () => {
       ],
     ],
     [
+      'a failover switch alarm name longer than CloudWatch allows',
+      { dns: { ...examplePlanInput().dns, control: { kind: 'healthCheckAlarm', alarmName: 'a'.repeat(256) } } },
+      [
+        `plan.dns.control.alarmName: must be at most 255 characters (CloudWatch's alarm-name limit) (got "${'a'.repeat(256)}")`,
+      ],
+    ],
+    [
+      'a failover switch metric in a namespace reserved for AWS',
+      {
+        dns: {
+          ...examplePlanInput().dns,
+          control: { kind: 'healthCheckAlarm', alarmName: 'edr-primary-region-active', metricNamespace: 'AWS/Route53' },
+        },
+      },
+      [
+        'plan.dns.control.metricNamespace: must not start with "AWS/": CloudWatch keeps that prefix for AWS services, and PutMetricData refuses it (got "AWS/Route53")',
+      ],
+    ],
+    [
       'the same stack name twice',
       { system: { primaryStackName: 'EntmootDr', recoveryStackName: 'entmootdr' } },
       [
