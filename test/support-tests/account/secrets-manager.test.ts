@@ -3,7 +3,9 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { checkTokenSecret } from '../../../functions/failover-readiness/check-token-secret';
 import { AccountModel } from '../../support/account/model';
+import { configuredPlan } from '../../support/plans';
 
 const E = 'us-east-1';
 const W = 'us-west-2';
@@ -107,5 +109,30 @@ describe('the account model’s Secrets Manager DescribeSecret', () => {
     await expect(west.send(new DescribeSecretCommand({ SecretId: 'missing' }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
+  });
+
+  it('answers the readiness token-secret check as AWS would: a replica passes, a deleted or primary-only secret fails', async () => {
+    const plan = configuredPlan();
+    const name = plan.health.tokenSecretName;
+    const verdict = async (seed: (m: AccountModel) => void) => {
+      const { model, west } = setup();
+      seed(model);
+      const [result] = await checkTokenSecret(plan, { recoverySecrets: west });
+      restore();
+      return [result.status, result.observed];
+    };
+
+    // One model wired at a time: wireSdkMocks replaces the client class's send.
+    const verdicts = [
+      await verdict((m) => m.addSecret(E, { name, replicaRegions: [W] })),
+      await verdict((m) => m.addSecret(W, { name, deletedDate: new Date('2025-11-17T00:00:00Z') })),
+      await verdict((m) => m.addSecret(E, { name })),
+    ];
+
+    expect(verdicts).toEqual([
+      ['PASS', 'AWSCURRENT'],
+      ['FAIL', 'scheduled for deletion'],
+      ['FAIL', null],
+    ]);
   });
 });
