@@ -1,6 +1,7 @@
 import {
   EndpointTemporarilyUnavailableException,
   GetRoutingControlStateCommand,
+  InternalServerException,
   ResourceNotFoundException,
   Route53RecoveryClusterClient,
   ThrottlingException,
@@ -62,6 +63,7 @@ describe('the account model’s ARC cluster', () => {
 
   it.each<[EndpointHealth, string, unknown]>([
     ['unavailable', 'EndpointTemporarilyUnavailableException', EndpointTemporarilyUnavailableException],
+    ['internalError', 'InternalServerException', InternalServerException],
     ['throttling', 'ThrottlingException', ThrottlingException],
   ])('fails each call at an endpoint set %s with %s, the SDK’s own class', async (health, name, Cls) => {
     const model = setup();

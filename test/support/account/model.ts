@@ -15,6 +15,9 @@
  *   names and exception classes (`DBInstanceNotFoundFault`, so `instanceof` works).
  * A call in the wrong casing is refused with `ModelRejectedCall`; a call aimed at a resource in another region
  * fails as AWS fails it and is recorded in `refusals`.
+ * `wireSdkMocks` also reads each client's custom endpoint, attempts and timeouts: Route 53 ARC calls are answered
+ * per cluster endpoint (route53-recovery-cluster.ts), and `setRegionReachable(region, false)` fails every call of
+ * that region as a connection nobody accepts (network-errors.ts); the endpoint is recorded on the call.
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { awaitTaskStopped } from './ecs';

@@ -11,8 +11,8 @@
  *   return nothing. A control that is not on the cluster: `ResourceNotFoundException`; a malformed ARN (length
  *   1-255, `^[A-Za-z0-9:.\/_-]*$`) or a state other than `On`/`Off`: `ValidationException`.
  *   `UpdateRoutingControlStates` changes all its entries or none.
- * - An endpoint in trouble answers `EndpointTemporarilyUnavailableException` (503) or `ThrottlingException` (429);
- *   another endpoint may serve.
+ * - An endpoint in trouble answers `EndpointTemporarilyUnavailableException` (503), `InternalServerException` (500)
+ *   or `ThrottlingException` (429); another endpoint may serve.
  * Modeled choices: a call signed for another region than its endpoint's fails as SigV4 does
  * (`InvalidSignatureException`, 403, "Credential should be scoped to a valid region, not '<region>'. "); a call to a
  * URL that is no endpoint of a cluster (or to the service's default endpoint: no such host exists) fails as an
@@ -25,7 +25,7 @@ import type { Ctx } from './services';
 type Input = Record<string, unknown>;
 
 /** How an endpoint answers: normally, with one of its own errors, or not at all. */
-export type EndpointHealth = 'up' | 'unavailable' | 'throttling' | 'silent';
+export type EndpointHealth = 'up' | 'unavailable' | 'internalError' | 'throttling' | 'silent';
 
 /** One of a cluster's regional endpoints. */
 export interface ArcEndpointSeed {
@@ -138,6 +138,13 @@ export class ArcClusterModel {
     }
     if (endpoint.health === 'unavailable')
       throw new ServiceFault('EndpointTemporarilyUnavailableException', 'The cluster endpoint isn’t available.', 503);
+    if (endpoint.health === 'internalError') {
+      throw new ServiceFault(
+        'InternalServerException',
+        'There was an unexpected error during processing of the request.',
+        500,
+      );
+    }
     if (endpoint.health === 'throttling')
       throw withDetails(new ServiceFault('ThrottlingException', 'Rate exceeded', 429), { retryAfterSeconds: 1 });
     this.serving = this.clusters.find((c) => c.endpoints.includes(endpoint));
