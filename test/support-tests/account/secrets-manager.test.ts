@@ -103,6 +103,21 @@ describe('the account model’s Secrets Manager DescribeSecret', () => {
     ]);
   });
 
+  it('answers a Step Functions SDK integration in the Java SDK’s names, and fails it SecretsManager.ResourceNotFoundException', async () => {
+    const { model } = setup();
+    const arn = model.addSecret(W, { name: 'entmoot/health-token' });
+
+    const out = (await model.sfnCall(W, 'arn:aws:states:::aws-sdk:secretsmanager:describeSecret', {
+      SecretId: 'entmoot/health-token',
+    })) as Record<string, unknown>;
+    const missing = await model
+      .sfnCall(W, 'arn:aws:states:::aws-sdk:secretsmanager:describeSecret', { SecretId: 'missing' })
+      .catch((e: Error) => e);
+
+    expect(out).toMatchObject({ Arn: arn, Name: 'entmoot/health-token', CreatedDate: NOW.toISOString() });
+    expect(missing).toMatchObject({ name: 'SecretsManager.ResourceNotFoundException' });
+  });
+
   it('fails ResourceNotFoundException for a secret nobody created', async () => {
     const { west } = setup();
 
