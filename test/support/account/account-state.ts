@@ -19,6 +19,8 @@ import type { S3Object } from './s3';
 import { ConfiguredS3Model } from './s3-configuration';
 import { S3ControlModel } from './s3-control';
 import { MetricsCloudWatchModel } from './cloudwatch-metrics';
+import { ArcClusterModel } from './route53-recovery-cluster';
+import { SecretsManagerModel } from './secrets-manager';
 import type { ServiceName } from './schema';
 import { type Alarm, DynamoModel, type Execution, SfnModel, type SnsMessage, SnsModel } from './services';
 import { type CallRecord, type Fault, type FaultSpec, type Refusal, SERVICE_ALIASES } from './model-routing';
@@ -44,6 +46,10 @@ export abstract class AccountState {
   readonly cloudwatch = new MetricsCloudWatchModel();
   readonly sfn = new SfnModel();
   readonly ecs = new EcsModel();
+  readonly secretsmanager = new SecretsManagerModel();
+  readonly route53recoverycluster = new ArcClusterModel();
+  /** Regions whose endpoints nobody can connect to (`setRegionReachable`). */
+  protected readonly unreachableRegions = new Set<string>();
 
   protected clock: number;
   protected seq = 0;

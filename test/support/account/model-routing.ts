@@ -2,6 +2,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
@@ -17,6 +19,8 @@ export interface CallRecord {
   params: unknown;
   error?: string;
   at: Date;
+  /** The client's custom endpoint URL (ARC cluster endpoints), when it has one. */
+  endpoint?: string;
 }
 
 export interface Refusal {
@@ -55,6 +59,8 @@ export const SDK_CLIENTS: Record<ServiceName, unknown> = {
   dynamodb: DynamoDBClient,
   sfn: SFNClient,
   ecs: ECSClient,
+  secretsmanager: SecretsManagerClient,
+  route53recoverycluster: Route53RecoveryClusterClient,
 };
 
 export const SERVICE_ALIASES: Record<string, ServiceName> = {
@@ -68,6 +74,9 @@ export const SERVICE_ALIASES: Record<string, ServiceName> = {
   states: 'sfn',
   stepfunctions: 'sfn',
   ecs: 'ecs',
+  secretsmanager: 'secretsmanager',
+  route53recoverycluster: 'route53recoverycluster',
+  'route53-recovery-cluster': 'route53recoverycluster',
 };
 
 export const OPTIMIZED: Record<string, { service: ServiceName; op: string }> = {

@@ -15,9 +15,16 @@
  *   names and exception classes (`DBInstanceNotFoundFault`, so `instanceof` works).
  * A call in the wrong casing is refused with `ModelRejectedCall`; a call aimed at a resource in another region
  * fails as AWS fails it and is recorded in `refusals`.
+ * `wireSdkMocks` also reads each client's custom endpoint, attempts and timeouts: Route 53 ARC calls are answered
+ * per cluster endpoint (route53-recovery-cluster.ts), and `setRegionReachable(region, false)` fails every call of
+ * that region as a connection nobody accepts (network-errors.ts); the endpoint is recorded on the call.
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { awaitTaskStopped } from './ecs';
+import { newRdsRegion } from './rds-state';
+import { clientTransport, connectFailure, DEFAULT_TRANSPORT, sfnUnreachable, type Transport } from './network-errors';
+import type { ArcEndpointSeed, EndpointHealth } from './route53-recovery-cluster';
+import type { SecretSeed } from './secrets-manager';
 import { ModelRejectedCall, ServiceFault, StatesError } from './errors';
 import { capitalize, lcFirst, SDK_ERROR_PREFIX, sfnOptimizedErrorName, sfnSdkErrorName } from './names';
 import { dbArn, parseRdsArn } from './rds-arns';
@@ -33,7 +40,7 @@ import {
   type ServiceName,
   toModelNames,
 } from './schema';
-import type { Alarm, Execution } from './services';
+import { type Alarm, type AlarmSettings, alarmSettings, type Execution } from './services';
 
 import { AccountState } from './account-state';
 import { type CallRecord, OPTIMIZED, SDK_CLIENTS, SERVICE_ALIASES } from './model-routing';
@@ -92,6 +99,8 @@ export class AccountModel extends AccountState {
         dynamodb: this.dynamodb,
         sfn: this.sfn,
         ecs: this.ecs,
+        secretsmanager: this.secretsmanager,
+        route53recoverycluster: this.route53recoverycluster,
       } as Record<ServiceName, unknown>
     )[service] as Record<string, unknown>;
     const handler = target[op];
@@ -106,7 +115,14 @@ export class AccountModel extends AccountState {
     );
   }
 
-  private record(via: 'sfn' | 'sdk', region: string, service: string, action: string, params: unknown): CallRecord {
+  private record(
+    via: 'sfn' | 'sdk',
+    region: string,
+    service: string,
+    action: string,
+    params: unknown,
+    endpoint?: string,
+  ): CallRecord {
     let copy: unknown;
     try {
       copy = clone(params);
@@ -114,6 +130,7 @@ export class AccountModel extends AccountState {
       copy = params;
     }
     const rec: CallRecord = { via, region, service, action, params: copy, at: this.now() };
+    if (endpoint !== undefined) rec.endpoint = endpoint;
     this.calls.push(rec);
     this.current = { via, region, service, action };
     return rec;
@@ -168,6 +185,7 @@ export class AccountModel extends AccountState {
       if (service === 'sfn' && optimized && p.Input !== undefined && typeof p.Input !== 'string')
         p = { ...p, Input: JSON.stringify(p.Input) };
       const input = toModelNames(p, schema.input, casing, op) as Record<string, unknown>;
+      if (this.unreachableRegions.has(region)) throw sfnUnreachable(service, region);
       let out: Record<string, unknown>;
       try {
         out = this.dispatch('sfn', region, service, op, input);
@@ -202,16 +220,20 @@ export class AccountModel extends AccountState {
     }
   }
 
-  /** A JavaScript SDK v3 call, as a Lambda makes it: `sdkCall('us-east-1', 'rds', 'DescribeDBInstances', {...})`. */
+  /**
+   * A JavaScript SDK v3 call, as a Lambda makes it: `sdkCall('us-east-1', 'rds', 'DescribeDBInstances', {...})`.
+   * `transport` is the client's endpoint, attempts and timeouts (`wireSdkMocks` reads them from the client).
+   */
   async sdkCall(
     region: string,
     service: string,
     command: string,
     input: Record<string, unknown> = {},
+    transport: Transport = DEFAULT_TRANSPORT,
   ): Promise<unknown> {
     const op = command.endsWith('Command') ? command.slice(0, -'Command'.length) : command;
     const s = SERVICE_ALIASES[service.toLowerCase()];
-    const rec = this.record('sdk', region, s ?? service, op, input);
+    const rec = this.record('sdk', region, s ?? service, op, input, transport.endpoint);
     try {
       if (!s) throw new ModelRejectedCall(`service ${service} is not modeled`);
       const schema = operationSchema(s, op);
@@ -219,6 +241,7 @@ export class AccountModel extends AccountState {
       const checked = toModelNames(input, schema.input, 'js', op) as Record<string, unknown>;
       let out: Record<string, unknown>;
       try {
+        this.admit(region, s, transport);
         out = this.dispatch('sdk', region, s, op, checked);
       } catch (e) {
         if (e instanceof ServiceFault) throw this.jsError(s, e);
@@ -237,6 +260,21 @@ export class AccountModel extends AccountState {
       throw e;
     } finally {
       this.current = undefined;
+    }
+  }
+
+  /** Throws what the client sees when nobody answers its call (an unreachable region, an ARC endpoint's state). */
+  private admit(region: string, service: ServiceName, t: Transport): void {
+    if (service === 'route53recoverycluster') {
+      this.route53recoverycluster.admit(
+        this.ctx(region),
+        region,
+        t,
+        (r) => !this.unreachableRegions.has(r),
+        () => connectFailure(t),
+      );
+    } else if (this.unreachableRegions.has(region)) {
+      throw connectFailure(t);
     }
   }
 
@@ -271,9 +309,10 @@ export class AccountModel extends AccountState {
         mock
           .on(mod[`${op}Command`] as never)
           .callsFake(async (input: Record<string, unknown>, getClient: () => unknown) => {
-            const r = (getClient() as { config: { region: unknown } }).config.region;
+            const config = (getClient() as { config: Record<string, unknown> }).config;
+            const r = config.region;
             const region = typeof r === 'function' ? await (r as () => Promise<string>)() : String(r);
-            return this.sdkCall(region, service, op, input);
+            return this.sdkCall(region, service, op, input, await clientTransport(config));
           });
       }
       return mock;
@@ -406,7 +445,7 @@ export class AccountModel extends AccountState {
       AlarmActions?: string[];
       MetricName?: string;
       Namespace?: string;
-    },
+    } & AlarmSettings,
   ): void {
     this.rdsRegion(region);
     this.cloudwatch.alarms.set(`${region}/${alarm.AlarmName}`, {
@@ -417,7 +456,49 @@ export class AccountModel extends AccountState {
       AlarmActions: alarm.AlarmActions ?? [],
       MetricName: alarm.MetricName,
       Namespace: alarm.Namespace,
+      ...alarmSettings(alarm),
     });
+  }
+
+  /** Adds a secret homed in `region` (and its replicas, `replicaRegions`); returns the ARN it has there. */
+  addSecret(region: string, seed: SecretSeed): string {
+    this.rdsRegion(region);
+    for (const r of seed.replicaRegions ?? []) this.rdsRegion(r);
+    return this.secretsmanager.add(region, this.account, seed, this.now());
+  }
+
+  /** Adds an ARC cluster with these regional endpoints (each `up`); routing controls added next belong to it. */
+  addArcCluster(endpoints: ArcEndpointSeed[]): void {
+    // A cluster's endpoints may be in regions the model has no other use for: calls signed for them need a context.
+    for (const e of endpoints)
+      if (!this.rdsRegions.has(e.region)) this.rdsRegions.set(e.region, newRdsRegion(e.region));
+    this.route53recoverycluster.addCluster(endpoints);
+  }
+
+  /** Adds a routing control (global ARN, no region) to the last cluster added. */
+  addRoutingControl(arn: string, state: 'On' | 'Off', name?: string): void {
+    this.route53recoverycluster.addRoutingControl(arn, state, name);
+  }
+
+  /** Makes a cluster endpoint answer normally, with its own errors, or not at all (`silent`). */
+  setEndpointHealth(url: string, health: EndpointHealth): void {
+    this.route53recoverycluster.setEndpointHealth(url, health);
+  }
+
+  /** A routing control's state as the cluster holds it. */
+  routingControlState(arn: string): 'On' | 'Off' | undefined {
+    return this.route53recoverycluster.state(arn);
+  }
+
+  /**
+   * Makes every endpoint of `region` unreachable (or reachable again): each SDK call of a client in that region, and
+   * each call to an ARC endpoint there, fails as a connection nobody accepts (network-errors.ts); a Step Functions
+   * integration call there fails `States.TaskFailed`.
+   */
+  setRegionReachable(region: string, reachable: boolean): void {
+    this.rdsRegion(region);
+    if (reachable) this.unreachableRegions.delete(region);
+    else this.unreachableRegions.add(region);
   }
 
   /** Ends a started execution (the harness runs a `.sync:2` child and reports here how it ended). */

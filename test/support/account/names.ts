@@ -88,6 +88,8 @@ export const SDK_ERROR_PREFIX: Record<string, string> = {
   dynamodb: 'DynamoDb',
   cloudwatch: 'CloudWatch',
   ecs: 'Ecs',
+  secretsmanager: 'SecretsManager',
+  route53recoverycluster: 'Route53RecoveryCluster',
 };
 
 /**

@@ -12,13 +12,36 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
 import * as s3control from '@aws-sdk/client-s3-control';
+import * as route53recoverycluster from '@aws-sdk/client-route53-recovery-cluster';
+import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
 import { ModelRejectedCall } from './errors';
 import { capitalize, javaMemberName } from './names';
 
-export type ServiceName = 'rds' | 's3' | 's3control' | 'sns' | 'cloudwatch' | 'dynamodb' | 'sfn' | 'ecs';
-export const SERVICES: ServiceName[] = ['rds', 's3', 's3control', 'sns', 'cloudwatch', 'dynamodb', 'sfn', 'ecs'];
+export type ServiceName =
+  | 'rds'
+  | 's3'
+  | 's3control'
+  | 'sns'
+  | 'cloudwatch'
+  | 'dynamodb'
+  | 'sfn'
+  | 'ecs'
+  | 'secretsmanager'
+  | 'route53recoverycluster';
+export const SERVICES: ServiceName[] = [
+  'rds',
+  's3',
+  's3control',
+  'sns',
+  'cloudwatch',
+  'dynamodb',
+  'sfn',
+  'ecs',
+  'secretsmanager',
+  'route53recoverycluster',
+];
 
 type Module = Record<string, unknown>;
 export const CLIENT_MODULES: Record<ServiceName, Module> = {
@@ -30,6 +53,8 @@ export const CLIENT_MODULES: Record<ServiceName, Module> = {
   dynamodb: dynamodb as unknown as Module,
   sfn: sfn as unknown as Module,
   ecs: ecs as unknown as Module,
+  secretsmanager: secretsmanager as unknown as Module,
+  route53recoverycluster: route53recoverycluster as unknown as Module,
 };
 
 type Raw = unknown;

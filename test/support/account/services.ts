@@ -351,7 +351,7 @@ export class DynamoModel {
 
 // ---- CloudWatch ------------------------------------------------------------------------------------
 
-export interface Alarm {
+export interface Alarm extends AlarmSettings {
   AlarmName: string;
   region: string;
   StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -360,6 +360,39 @@ export interface Alarm {
   MetricName?: string;
   Namespace?: string;
   StateReason?: string;
+}
+
+/**
+ * A metric alarm's settings as `MetricAlarm` names them (CloudWatch API reference); DescribeAlarms returns each one
+ * that was set and leaves out the others, as it leaves out `TreatMissingData` for an alarm created without one.
+ */
+export interface AlarmSettings {
+  Period?: number;
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  TreatMissingData?: string;
+  Dimensions?: Array<{ Name: string; Value: string }>;
+  Threshold?: number;
+  ComparisonOperator?: string;
+  EvaluationPeriods?: number;
+}
+
+const ALARM_SETTINGS = [
+  'Period',
+  'Statistic',
+  'ExtendedStatistic',
+  'TreatMissingData',
+  'Dimensions',
+  'Threshold',
+  'ComparisonOperator',
+  'EvaluationPeriods',
+] as const;
+
+/** The settings `source` has, copied (the others left out). */
+export function alarmSettings(source: AlarmSettings): AlarmSettings {
+  const out: Record<string, unknown> = {};
+  for (const k of ALARM_SETTINGS) if (source[k] !== undefined) out[k] = structuredClone(source[k]);
+  return out as AlarmSettings;
 }
 
 export class CloudWatchModel {
@@ -387,6 +420,7 @@ export class CloudWatchModel {
         AlarmActions: [...a.AlarmActions],
         MetricName: a.MetricName,
         Namespace: a.Namespace,
+        ...alarmSettings(a),
       })),
       CompositeAlarms: [],
     };
