@@ -21,6 +21,12 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isObjectMissing } from '../../functions/shared/s3-errors';
 import { decideCleanup, summarizeRecovery, type SummarizeEvent } from '../../functions/pitr/finish-recovery';
 import { planRecovery, type RecoveryEvent, type RecoveryPlan, restoreCopy } from '../../functions/pitr/plan-recovery';
+import { checkReadinessBatch, type ReadinessDeps } from '../../functions/failover-readiness/check-readiness';
+import type { TcpProbe } from '../../functions/failover-readiness/check-primary-reachability';
+import type { ReadinessTarget } from '../../functions/failover-readiness/targets';
+import { arcClient } from '../../functions/shared/arc-routing-control';
+import type { AuthoritativeDnsDeps } from '../../functions/shared/authoritative-dns';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { checkPostureBatch } from '../../functions/posture-check/check-posture';
 import type { PostureTarget } from '../../functions/posture-check/targets';
 import { checkReplicationBatch } from '../../functions/replication-check/check-replication';
@@ -67,8 +73,22 @@ function named(
   return hits[0]![1];
 }
 
-/** The workflows of a synthesized stack (template JSON) deployed to `region`. */
-export function stackWorkflows(template: Record<string, any>, region: string, plan: DrPlan): StackWorkflows {
+/** What stands in for the network paths that are not AWS APIs (failover readiness's DNS and TCP). */
+export interface NetworkStandIns {
+  /** The zone's name servers: a local DNS server (test/support/dns-server.ts) and a resolver pointed at it. */
+  readonly dns: AuthoritativeDnsDeps;
+}
+
+/**
+ * The workflows of a synthesized stack (template JSON) deployed to `region`. The readiness check's primary targets
+ * answer TCP while the model's primary region is reachable (`setRegionReachable`).
+ */
+export function stackWorkflows(
+  template: Record<string, any>,
+  region: string,
+  plan: DrPlan,
+  network?: NetworkStandIns,
+): StackWorkflows {
   const names = fakeResourceNames(template, { region });
   const evidenceBucket = named(names, 'AWS::S3::Bucket', 'EvidenceBucket').name;
   const topicArn = named(names, 'AWS::SNS::Topic', 'NotificationsTopic').ref;
@@ -156,6 +176,28 @@ export function stackWorkflows(template: Record<string, any>, region: string, pl
               await s3.send(new PutObjectCommand({ Bucket: evidenceBucket, Key: key, Body: body }));
             },
           }),
+        FailoverReadinessFleetCheckBatch: (payload) => {
+          if (!network)
+            throw new Error('stackWorkflows: failover readiness needs the network stand-ins (a DNS server)');
+          const r = plan.regions.recovery;
+          const probe: TcpProbe = async (host) => {
+            if (!model.isRegionReachable(plan.regions.primary)) throw new Error(`connect ETIMEDOUT ${host}:443`);
+          };
+          const deps: ReadinessDeps = {
+            recoveryRds: rds(r),
+            recoveryCloudWatch: new CloudWatchClient({ region: r, maxAttempts: 1 }),
+            recoverySecrets: new SecretsManagerClient({ region: r, maxAttempts: 1 }),
+            arcClient,
+            dns: network.dns,
+            reachability: { probe, port: 443 },
+            now: () => model.now(),
+          };
+          return checkAndStoreBatch(payload as BatchCheckEvent<ReadinessTarget>, {
+            workflow: BATCHED_CHECKS.readiness,
+            check: (targets) => checkReadinessBatch(targets, plan, deps),
+            putResults: putEvidence,
+          });
+        },
         ReplicationCheckFleetCheckBatch: (payload) => {
           const inRegion = (r: string) => ({
             s3: new S3Client({ region: r, maxAttempts: 1 }),

@@ -501,6 +501,11 @@ export class AccountModel extends AccountState {
     else this.unreachableRegions.add(region);
   }
 
+  /** Whether `region`'s endpoints answer (`setRegionReachable`): stand-ins for other network paths ask it too. */
+  isRegionReachable(region: string): boolean {
+    return !this.unreachableRegions.has(region);
+  }
+
   /** Ends a started execution (the harness runs a `.sync:2` child and reports here how it ended). */
   completeExecution(
     executionArn: string,
