@@ -8,6 +8,9 @@
  *   request) against three local HTTP endpoints: the first two accept and never answer, the third answers as the
  *   ARC cluster API does (JSON 1.0). Signing uses static example credentials set for the section only.
  *
+ * - The failover path: checks 2–6 as one batch runs them, with all of the above down at once and the primary
+ *   unreachable (see `benchFailoverPath`).
+ *
  * Run alone: `npx tsx bench/failover-readiness.ts`.
  */
 import http from 'node:http';
@@ -15,9 +18,10 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { checkDnsAnswers } from '../functions/failover-readiness/check-dns-answers';
 import { checkDnsControl } from '../functions/failover-readiness/check-dns-control';
-import { arcClient } from '../functions/shared/arc-routing-control';
+import { checkReadinessBatch, type ReadinessDeps } from '../functions/failover-readiness/check-readiness';
+import { type ArcClientFactory, arcClient } from '../functions/shared/arc-routing-control';
 import { nodeDnsDeps } from '../functions/shared/authoritative-dns';
-import { parsePlan } from '../lib/plan';
+import { type DrPlan, type DrPlanInput, parsePlan } from '../lib/plan';
 import { startDnsServer } from '../test/support/dns-server';
 import { examplePlanInput } from '../test/support/plans';
 
@@ -107,44 +111,39 @@ async function arcEndpoint(answers: boolean) {
   };
 }
 
-async function benchArc(runs: number) {
+/**
+ * Three local ARC endpoints (the first two accept and never answer, the third answers) behind a plan whose control
+ * is ARC, the client factory that swaps the plan's https URLs for the local http ones, and example credentials for
+ * signing, set for the duration of `measure` only.
+ */
+async function withArc<T>(
+  dns: Partial<DrPlanInput['dns']>,
+  measure: (plan: DrPlan, clientFor: ArcClientFactory) => Promise<T>,
+): Promise<T> {
   const endpoints = [await arcEndpoint(false), await arcEndpoint(false), await arcEndpoint(true)];
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
   process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
   try {
+    const clusterEndpoints = ['us-east-1', 'eu-west-1', 'us-west-2'].map((region, i) => ({
+      region,
+      url: `https://endpoint-${i}.example.com/v1`,
+    }));
     const plan = parsePlan({
       ...examplePlanInput(),
       dns: {
         ...examplePlanInput().dns,
+        ...dns,
         control: {
           kind: 'arc',
-          // The plan wants https: the URLs are swapped for the local http ones below, as the client factory sees them.
-          clusterEndpoints: ['us-east-1', 'eu-west-1', 'us-west-2'].map((region, i) => ({
-            region,
-            url: `https://endpoint-${i}.example.com/v1`,
-          })),
+          clusterEndpoints,
           primaryRoutingControlArn: PRIMARY_CONTROL,
           recoveryRoutingControlArn: RECOVERY_CONTROL,
         },
       },
     });
-    const local = new Map(
-      plan.dns.control.kind === 'arc'
-        ? plan.dns.control.clusterEndpoints.map((e, i) => [e.url, endpoints[i]!.url])
-        : [],
-    );
-    const deps = {
-      arcClient: (e: { region: string; url: string }) => arcClient({ region: e.region, url: local.get(e.url)! }),
-      recoveryCloudWatch: { send: async () => ({}) } as never,
-    };
-    const { ms, last } = await timeRuns(runs, () => checkDnsControl(plan, deps));
-    return {
-      arcRuns: runs,
-      arcMedianMs: median(ms),
-      arcMaxMs: Math.round(Math.max(...ms)),
-      arcVerdict: `${last[0]?.status}: ${last[0]?.detail}`,
-    };
+    const local = new Map(clusterEndpoints.map((e, i) => [e.url, endpoints[i]!.url]));
+    return await measure(plan, (e) => arcClient({ region: e.region, url: local.get(e.url)! }));
   } finally {
     process.env.AWS_ACCESS_KEY_ID = saved.id;
     process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
@@ -154,9 +153,71 @@ async function benchArc(runs: number) {
   }
 }
 
-/** Runs both measurements and returns their numbers (milliseconds) and verdicts. */
+function benchArc(runs: number) {
+  return withArc({}, async (plan, clientFor) => {
+    const deps = { arcClient: clientFor, recoveryCloudWatch: { send: async () => ({}) } as never };
+    const { ms, last } = await timeRuns(runs, () => checkDnsControl(plan, deps));
+    return {
+      arcRuns: runs,
+      arcMedianMs: median(ms),
+      arcMaxMs: Math.round(Math.max(...ms)),
+      arcVerdict: `${last[0]?.status}: ${last[0]?.detail}`,
+    };
+  });
+}
+
+/**
+ * The whole failover-path batch (checks 2–6, as one Lambda call runs them) in the worst case short of an error: one
+ * of four name servers silent, the first two of three ARC endpoints silent, and the primary unreachable (a probe that
+ * spends the check's whole 5 s connect timeout, as a dropped SYN does). The checks run concurrently, so the batch
+ * should take about its slowest check, not their sum; the Lambda's timeout is the plan's 300 s.
+ */
+async function benchFailoverPath(runs: number) {
+  const server = await startDnsServer('entmoot.io', {
+    'api.entmoot.io': { cname: 'primary-lb.elb.test' },
+    'primary-lb.elb.test': { a: ['192.0.2.10'] },
+    'recovery-lb.elb.test': { a: ['198.51.100.20'] },
+  });
+  server.setMode('127.0.0.4', 'silent');
+  const records = [
+    { name: 'api.entmoot.io', primaryTarget: 'primary-lb.elb.test', recoveryTarget: 'recovery-lb.elb.test' },
+  ];
+  try {
+    return await withArc({ zoneName: 'entmoot.io', records }, async (plan, clientFor) => {
+      const deps: ReadinessDeps = {
+        arcClient: clientFor,
+        recoveryCloudWatch: { send: async () => ({}) } as never,
+        recoveryRds: { send: async () => ({ DBInstances: [] }) } as never,
+        recoverySecrets: { send: async () => ({ VersionIdsToStages: { v1: ['AWSCURRENT'] } }) } as never,
+        dns: nodeDnsDeps(server.resolver(), { port: server.port }),
+        reachability: {
+          probe: (_host, _port, timeoutMs) =>
+            new Promise((_, reject) => setTimeout(() => reject(new Error('no connection')), timeoutMs)),
+          port: 443,
+        },
+        now: () => new Date(),
+      };
+      const { ms, last } = await timeRuns(runs, () => checkReadinessBatch([{ kind: 'failoverPath' }], plan, deps));
+      return {
+        pathRuns: runs,
+        pathMedianMs: median(ms),
+        pathMaxMs: Math.round(Math.max(...ms)),
+        pathVerdict: last.map((r) => `${r.check} ${r.status}`).join(', '),
+      };
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+/** Runs the three measurements and returns their numbers (milliseconds) and verdicts. */
 export async function benchFailoverReadiness(runs = 3): Promise<Record<string, number | string>> {
-  return { goalMs: GOAL_MS, ...(await benchDns(runs)), ...(await benchArc(runs)) };
+  return {
+    goalMs: GOAL_MS,
+    ...(await benchDns(runs)),
+    ...(await benchArc(runs)),
+    ...(await benchFailoverPath(runs)),
+  };
 }
 
 if (require.main === module) {

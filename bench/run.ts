@@ -421,6 +421,12 @@ async function main(): Promise<void> {
               r.arcMaxMs,
               goal(r.arcMaxMs!),
             ],
+            [
+              `failover path batch (checks 2-6), all of the above down and the primary unreachable (${r.pathRuns} runs)`,
+              r.pathMedianMs,
+              r.pathMaxMs,
+              goal(r.pathMaxMs!),
+            ],
           ],
         ),
       );

@@ -8,7 +8,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountModel } from './account/model';
 import { evidenceRecords, type StackWorkflows } from './dr-workflows';
-import { faultSweep } from './workflow/fault-sweep';
+import { faultSweep, taskStates } from './workflow/fault-sweep';
 import type { RunResult } from './workflow/run';
 import type { ResolvedStateMachine } from './workflow/template';
 
@@ -188,4 +188,49 @@ export async function sweepWorkflow(args: {
   } finally {
     restore();
   }
+}
+
+/**
+ * What every fault-sweep run of a read-only check must show (the replication, posture and readiness checks): it
+ * ended SUCCEEDED or FAILED with a named error, wrote exactly one evidence record, started no child, sent at most
+ * one notification, and wrote nothing but its evidence, its metrics and that notification. `violations` adds the
+ * check's own rules, each a list that must stay empty (e.g. calls outside the recovery region).
+ */
+export function expectReadOnlyRuns(
+  outcomes: readonly SweepOutcome[],
+  evidenceBucket: string,
+  violations: (model: AccountModel) => Record<string, unknown[]> = () => ({}),
+): void {
+  for (const { model, ...o } of outcomes) {
+    const writesOutsideEvidence = model.calls
+      .filter((c) => /^(Put|Create|Delete|Modify|Update|Start|Promote)/.test(c.action))
+      .filter(
+        (c) =>
+          !(c.action === 'PutObject' && (c.params as { Bucket?: string }).Bucket === evidenceBucket) &&
+          c.action !== 'PutMetricData' &&
+          c.action !== 'Publish',
+      )
+      .map((c) => `${c.region} ${c.service}:${c.action}`);
+    const own = violations(model);
+    expect({ ...o, atMostOneNotification: o.notifications <= 1, writesOutsideEvidence, ...own }).toEqual({
+      ...o,
+      status: expect.stringMatching(/^(SUCCEEDED|FAILED)$/),
+      namedError: true,
+      evidence: 1,
+      children: 0,
+      atMostOneNotification: true,
+      writesOutsideEvidence: [],
+      ...Object.fromEntries(Object.keys(own).map((k) => [k, []])),
+    });
+  }
+}
+
+/** The sweep ran each fault kind at each Task state of `machine`, whose Task states are `tasks` (in order). */
+export function expectEveryFaultAtEveryTask(
+  outcomes: readonly SweepOutcome[],
+  machine: ResolvedStateMachine,
+  tasks: readonly string[],
+): void {
+  expect(taskStates(machine.definition).map((t) => t.name)).toEqual(tasks);
+  expect(outcomes.map((o) => o.at)).toEqual(tasks.flatMap((task) => FAULT_KINDS.map((kind) => `${kind} at ${task}`)));
 }

@@ -1,6 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { judgeFailoverAlarm, readFailoverAlarm } from '../../../functions/shared/failover-alarm';
 import { AccountModel } from '../../support/account/model';
+import { ALARM_SETTINGS } from '../../support/account/services';
 
 const W = 'us-west-2';
 const SWITCH = {
@@ -34,20 +35,11 @@ describe('the account model’s DescribeAlarms settings', () => {
 
     expect(out.MetricAlarms).toEqual([
       {
-        AlarmName: SWITCH.AlarmName,
+        ...SWITCH,
         AlarmArn: `arn:aws:cloudwatch:${W}:123456789012:alarm:${SWITCH.AlarmName}`,
         StateValue: 'INSUFFICIENT_DATA',
         ActionsEnabled: false,
         AlarmActions: [],
-        MetricName: 'PrimaryActive',
-        Namespace: 'EntmootDR/Failover',
-        Period: 60,
-        Statistic: 'Minimum',
-        TreatMissingData: 'missing',
-        Dimensions: [],
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        EvaluationPeriods: 1,
       },
     ]);
   });
@@ -64,16 +56,7 @@ describe('the account model’s DescribeAlarms settings', () => {
     const out = await west.send(new DescribeAlarmsCommand({}));
 
     const byName = Object.fromEntries((out.MetricAlarms ?? []).map((a) => [a.AlarmName, a]));
-    const settings = [
-      'Period',
-      'Statistic',
-      'ExtendedStatistic',
-      'TreatMissingData',
-      'Dimensions',
-      'Threshold',
-      'ComparisonOperator',
-      'EvaluationPeriods',
-    ];
+    const settings = ALARM_SETTINGS;
     expect(settings.filter((k) => k in (byName.bare ?? {}))).toEqual([]);
     expect(byName.p99).toMatchObject({
       ExtendedStatistic: 'p99',

@@ -377,7 +377,8 @@ export interface AlarmSettings {
   EvaluationPeriods?: number;
 }
 
-const ALARM_SETTINGS = [
+/** The settings DescribeAlarms returns only when the alarm has them. */
+export const ALARM_SETTINGS = [
   'Period',
   'Statistic',
   'ExtendedStatistic',
