@@ -18,7 +18,7 @@ describe('workflow log groups', () => {
         '/aws/vendedlogs/states/edr-snapshot-restore-test-db',
       ],
     ],
-    ['recovery', recovery, ['/aws/vendedlogs/states/edr-janitor']],
+    ['recovery', recovery, ['/aws/vendedlogs/states/edr-failover-readiness', '/aws/vendedlogs/states/edr-janitor']],
   ])(
     'in the %s stack are named /aws/vendedlogs/states/<prefix>-<workflow>, one per state machine',
     (_, template, names) => {
