@@ -48,8 +48,8 @@ const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * The stack's one way to create an alarm (in the spirit of cdk-monitoring-constructs' `AlarmFactory`): names it
- * `<prefix>-<capability>-<what>` (or the name the plan gives it), wires ALARM and OK to the stack's topic unless asked not to, and adds it to the
- * stack's dashboard. No construct calls `addAlarmAction` itself, so no alarm can be created that pages nobody or
+ * `<prefix>-<capability>-<what>` (or the name the plan gives it), wires ALARM and OK to the stack's topic unless
+ * asked not to, and adds it to the stack's dashboard. No construct calls `addAlarmAction` itself, so no alarm can be created that pages nobody or
  * is missing from the dashboard by accident.
  */
 export class DrAlarmFactory extends Construct {
