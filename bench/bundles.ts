@@ -241,14 +241,11 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
 
 /** Variables whose value has a shape a handler checks at cold start (JSON), with a realistic dummy. */
 export const SHAPED_DUMMIES: Record<string, string> = {
-  FRESHNESS_JOBS: JSON.stringify([
-    {
-      job: 'janitor',
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-janitor',
-      intervalHours: 24,
-      graceHours: 2,
-    },
+  FRESHNESS_JOBS: JSON.stringify([{ job: 'janitor', stateMachine: 'bench-janitor', intervalHours: 24, graceHours: 2 }]),
+  REPORTED_WORKFLOWS: JSON.stringify([
+    { stateMachine: 'bench-janitor', descriptor: { workflow: 'janitor', title: 'Janitor', policy: 'onFailure' } },
   ]),
+  STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:000000000000:stateMachine:',
 };
 
 /** Dummy values for required environment variables (shaped like what the stack passes). */

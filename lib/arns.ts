@@ -1,4 +1,5 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -23,4 +24,16 @@ export function statesArn(scope: IConstruct, resource: 'stateMachine' | 'executi
     resourceName: `${namePrefix}-*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * The name a state machine of this app was given (every `DrWorkflow` names its machine `<prefix>-<workflow>`), as
+ * the literal string: what a function finds it by without its ARN (functions/freshness/handler.ts).
+ */
+export function givenStateMachineName(stateMachine: IConstruct): string {
+  const name = (stateMachine.node.defaultChild as CfnStateMachine | undefined)?.stateMachineName;
+  if (typeof name !== 'string' || Token.isUnresolved(name)) {
+    throw new Error(`state machine ${stateMachine.node.path} has no name given at synth: name it (DrWorkflow does)`);
+  }
+  return name;
 }

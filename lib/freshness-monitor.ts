@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,7 +7,7 @@ import { JOB_NAME, type FreshnessJob } from '../functions/freshness/check-freshn
 import { FRESHNESS_METRIC } from '../functions/shared/metric-names';
 import { intervalHoursOf } from '../functions/freshness/schedule-interval';
 import type { DrAlarmFactory } from './alarms';
-import { statesArn } from './arns';
+import { givenStateMachineName, statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
@@ -67,6 +67,8 @@ export class FreshnessMonitor extends Construct {
   private readonly plan: DrPlan;
   private readonly alarms: DrAlarmFactory;
   private readonly watched: FreshnessJob[] = [];
+  /** Each watched job's state machine name. */
+  private readonly machineNames = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
@@ -80,9 +82,19 @@ export class FreshnessMonitor extends Construct {
       description: 'Freshness monitor: publishes hours since each scheduled job last succeeded',
       serviceName: 'freshness-monitor',
       environment: {
-        // Lazy: jobs watched after this construct was created are included at synth.
-        FRESHNESS_JOBS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.watched) }),
+        // Lazy: jobs watched after this construct was created are included at synth. State machines by name, with
+        // the ARNs' common prefix once: Lambda allows 4 KB of environment in all (DESIGN §9).
+        FRESHNESS_JOBS: Lazy.string({
+          produce: () =>
+            Stack.of(this).toJsonString(
+              this.watched.map(({ stateMachineArn: _, ...job }) => ({
+                ...job,
+                stateMachine: this.machineNames.get(job.job),
+              })),
+            ),
+        }),
         REPORTED_WORKFLOWS: props.reporting.registeredWorkflowsJson(),
+        STATE_MACHINE_ARN_PREFIX: `${Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: 'x', arnFormat: ArnFormat.COLON_RESOURCE_NAME }).slice(0, -1)}`,
         ...props.reporting.environment(),
       },
     });
@@ -161,6 +173,7 @@ export class FreshnessMonitor extends Construct {
     const graceHours = this.plan.freshness.graceHours;
     const threshold = intervalHours + graceHours;
     this.watched.push({ job, stateMachineArn: stateMachine.stateMachineArn, intervalHours, graceHours });
+    this.machineNames.set(job, givenStateMachineName(stateMachine));
     this.function.allow({
       actions: ['states:ListExecutions', 'states:DescribeStateMachine'],
       resources: [stateMachine.stateMachineArn],

@@ -6,8 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WorkflowDescriptor } from '../functions/report/evidence';
-import type { ReportedWorkflow } from '../functions/status-change-reporter/reconcile';
-import { statesArn } from './arns';
+import { givenStateMachineName, statesArn } from './arns';
 import { DrFunction } from './dr-function';
 import { acknowledgeWildcards } from './nag';
 import type { DrPlan } from './plan';
@@ -32,7 +31,7 @@ export class Reporting extends Construct {
   public readonly statusChangeReporter: DrFunction;
 
   private readonly props: ReportingProps;
-  private readonly registered: ReportedWorkflow[] = [];
+  private readonly registered: { stateMachineName: string; descriptor: WorkflowDescriptor }[] = [];
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
@@ -67,7 +66,13 @@ export class Reporting extends Construct {
    * after the caller read it are included: what the daily reconciliation walks.
    */
   public registeredWorkflowsJson(): string {
-    return Lazy.string({ produce: () => Stack.of(this).toJsonString(this.registered) });
+    // By name, not ARN (the freshness monitor's environment; functions/freshness/handler.ts expands it).
+    return Lazy.string({
+      produce: () =>
+        Stack.of(this).toJsonString(
+          this.registered.map((r) => ({ stateMachine: r.stateMachineName, descriptor: r.descriptor })),
+        ),
+    });
   }
 
   /**
@@ -101,7 +106,7 @@ export class Reporting extends Construct {
 
   /** Sends the workflow's FAILED, TIMED_OUT and ABORTED runs to the status-change reporter. */
   public register(stateMachine: sfn.IStateMachine, descriptor: WorkflowDescriptor): events.Rule {
-    this.registered.push({ stateMachineArn: stateMachine.stateMachineArn, descriptor });
+    this.registered.push({ stateMachineName: givenStateMachineName(stateMachine), descriptor });
     const rule = new events.Rule(stateMachine, 'EndedOutsideReport', {
       description: `Reports ${descriptor.title} runs that ended without their report step`,
       eventPattern: {

@@ -28,12 +28,29 @@ import {
   type FreshnessResult,
 } from './check-freshness';
 
+/**
+ * `FRESHNESS_JOBS` and `REPORTED_WORKFLOWS` name each state machine (`stateMachine`: `edr-janitor`) instead of
+ * giving its ARN, which is `STATE_MACHINE_ARN_PREFIX` and the name: Lambda allows 4 KB of environment in all
+ * (DESIGN §9), and a stack's ARNs spelled out in both lists took a quarter of it. Expands each entry's name to its
+ * `stateMachineArn` (a value that is not a name is passed on as it is, for the validation to name).
+ */
+function withArns(entries: unknown, prefix: string): unknown {
+  if (!Array.isArray(entries)) return entries;
+  return entries.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
+    const { stateMachine, ...rest } = entry as Record<string, unknown>;
+    return { ...rest, stateMachineArn: typeof stateMachine === 'string' ? `${prefix}${stateMachine}` : stateMachine };
+  });
+}
+
+const { STATE_MACHINE_ARN_PREFIX } = requireEnv('STATE_MACHINE_ARN_PREFIX');
+
 /** The jobs to watch, from `FRESHNESS_JOBS` (set by the FreshnessMonitor construct), read and checked once at cold start. */
 function jobsFromEnv(): FreshnessJob[] {
   const { FRESHNESS_JOBS } = requireEnv('FRESHNESS_JOBS');
   let jobs: unknown;
   try {
-    jobs = JSON.parse(FRESHNESS_JOBS);
+    jobs = withArns(JSON.parse(FRESHNESS_JOBS), STATE_MACHINE_ARN_PREFIX);
   } catch (error) {
     throw new ConfigurationError('FRESHNESS_JOBS is not JSON: redeploy the stack', { cause: error });
   }
@@ -54,7 +71,7 @@ function workflowsFromEnv(): ReportedWorkflow[] {
   const { REPORTED_WORKFLOWS } = requireEnv('REPORTED_WORKFLOWS');
   let workflows: unknown;
   try {
-    workflows = JSON.parse(REPORTED_WORKFLOWS);
+    workflows = withArns(JSON.parse(REPORTED_WORKFLOWS), STATE_MACHINE_ARN_PREFIX);
     validateWorkflows(workflows);
   } catch (error) {
     throw new ConfigurationError(`REPORTED_WORKFLOWS is invalid: ${(error as Error).message}; redeploy the stack`, {

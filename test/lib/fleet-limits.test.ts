@@ -2,7 +2,9 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   definitionBytes,
+  environmentBytes,
   MAX_DEFINITION_BYTES,
+  MAX_LAMBDA_ENVIRONMENT_BYTES,
   MAX_MANAGED_POLICIES_PER_ROLE,
   MAX_MANAGED_POLICY_CHARS,
   MAX_RESOURCES,
@@ -47,6 +49,16 @@ describe.each(SIZES)('a plan of %i databases and as many backups buckets', (size
           managedSize: role.largestManagedChars <= MAX_MANAGED_POLICY_CHARS,
           managedCount: role.managedPolicies <= MAX_MANAGED_POLICIES_PER_ROLE,
         }).toEqual({ role: role.role, inline: true, managedSize: true, managedCount: true });
+      }
+    }
+  });
+
+  it('keeps every function’s environment within Lambda’s 4 KB (the freshness monitor’s lists grow with workflows)', () => {
+    for (const { stack, template } of templates) {
+      const sizes = environmentBytes(template, pseudo(stack));
+      expect(sizes.length).toBeGreaterThan(0);
+      for (const size of sizes) {
+        expect({ ...size, fits: size.bytes <= MAX_LAMBDA_ENVIRONMENT_BYTES }).toEqual({ ...size, fits: true });
       }
     }
   });

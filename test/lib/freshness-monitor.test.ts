@@ -43,6 +43,7 @@ function build(options: { nag?: boolean } = {}) {
   });
   const monitor = new FreshnessMonitor(stack, 'Freshness', { plan, alarms, reporting });
   const janitor = new sfn.StateMachine(stack, 'Janitor', {
+    stateMachineName: 'edr-janitor',
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Done')),
     tracingEnabled: true,
     logs: { destination: new logs.LogGroup(stack, 'JanitorLogs'), level: sfn.LogLevel.ALL },
@@ -115,16 +116,32 @@ describe('FreshnessMonitor', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
   });
 
-  it('lists the job, watched after the monitor was created, in the function’s FRESHNESS_JOBS', () => {
+  it('lists the job, watched after the monitor was created, in the function’s FRESHNESS_JOBS, by name', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { FRESHNESS_JOBS: Match.anyValue() } } },
     });
     const [fn] = Object.values(functions);
-    const jobs = JSON.parse(resolvedJoin(fn.Properties.Environment.Variables.FRESHNESS_JOBS)) as unknown[];
-    expect(jobs).toEqual([
-      { job: 'janitor', stateMachineArn: `<${janitorArn.Ref}>`, intervalHours: 24, graceHours: 6 },
+    const variables = fn.Properties.Environment.Variables;
+    // Names, and the ARNs' prefix once, as literal text: Lambda allows 4 KB of environment in all.
+    expect(JSON.parse(variables.FRESHNESS_JOBS)).toEqual([
+      { job: 'janitor', stateMachine: 'edr-janitor', intervalHours: 24, graceHours: 6 },
     ]);
+    // (This test app keeps CDK's partition token; cdk.json's flags make it the literal `aws`.)
+    expect(variables.STATE_MACHINE_ARN_PREFIX).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:stateMachine:']],
+    });
     expect(monitor.jobs).toHaveLength(1);
+  });
+
+  it('refuses to watch a state machine without a name given at synth', () => {
+    const fresh = build();
+    const unnamed = new sfn.StateMachine(fresh.stack, 'Unnamed', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(fresh.stack, 'Nothing')),
+    });
+
+    expect(() => fresh.monitor.watch(scheduled('unnamed', unnamed, 'rate(1 day)'))).toThrow(
+      'state machine FreshnessTest/Unnamed has no name given at synth: name it (DrWorkflow does)',
+    );
   });
 
   it('lets the function read that state machine, and our own workflows’ executions only (reconciliation)', () => {
@@ -196,10 +213,3 @@ describe('FreshnessMonitor', () => {
     expect(nagFindings(app)).toEqual([]);
   });
 });
-
-/** Renders an `Fn::Join` of strings and `Ref`s as text, each `Ref` as `<LogicalId>`. */
-function resolvedJoin(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
-}

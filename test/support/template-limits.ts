@@ -18,6 +18,8 @@ export const MAX_MANAGED_POLICY_CHARS = 6_144;
 export const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 /** Step Functions: state machine definition. */
 export const MAX_DEFINITION_BYTES = 1_048_576;
+/** Lambda: a function's environment variables, names and values together. */
+export const MAX_LAMBDA_ENVIRONMENT_BYTES = 4_096;
 
 const REFERENCE_PLACEHOLDER = 'x'.repeat(128);
 
@@ -113,4 +115,24 @@ export function definitionBytes(
 /** Bytes of the template as CloudFormation receives it. */
 export function templateBytes(template: Template): number {
   return Buffer.byteLength(JSON.stringify(template));
+}
+
+/**
+ * Each Lambda function's environment as Lambda counts it against its 4 KB: the bytes of every variable's name and
+ * deployed value (references counted as 128-character ARNs, an upper bound).
+ */
+export function environmentBytes(
+  template: Template,
+  pseudo: { region: string; account: string },
+): { fn: string; bytes: number }[] {
+  return resourcesOf(template)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([fn, r]) => {
+      const variables = resolveText(r.Properties?.Environment?.Variables ?? {}, pseudo) as Record<string, unknown>;
+      const bytes = Object.entries(variables).reduce(
+        (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(String(value)),
+        0,
+      );
+      return { fn, bytes };
+    });
 }

@@ -5,9 +5,10 @@ import type { FreshnessResult } from '../../../functions/freshness/check-freshne
 
 const JANITOR_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-janitor';
 const DRILL_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:edr-failover-drill';
+/** As the stack sets them: state machines by name, expanded with STATE_MACHINE_ARN_PREFIX at cold start. */
 const JOBS = [
-  { job: 'janitor', stateMachineArn: JANITOR_ARN, intervalHours: 24, graceHours: 6 },
-  { job: 'failover-drill', stateMachineArn: DRILL_ARN, intervalHours: 2352, graceHours: 6 },
+  { job: 'janitor', stateMachine: 'edr-janitor', intervalHours: 24, graceHours: 6 },
+  { job: 'failover-drill', stateMachine: 'edr-failover-drill', intervalHours: 2352, graceHours: 6 },
 ];
 const context = {
   functionName: 'freshness',
@@ -24,6 +25,7 @@ const sfnMock = mockClient(SFNClient);
 /** The reconciliation's environment: no registered workflow, so these tests see freshness alone. */
 const RECONCILE_ENV = {
   REPORTED_WORKFLOWS: '[]',
+  STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:123456789012:stateMachine:',
   EVIDENCE_BUCKET: 'evidence',
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
 };
@@ -140,8 +142,8 @@ describe('freshness handler', () => {
     ['not JSON', '[{', /FRESHNESS_JOBS is not JSON/],
     [
       'an invalid job',
-      JSON.stringify([{ job: 'janitor', stateMachineArn: 'nope', intervalHours: 24, graceHours: 6 }]),
-      /FRESHNESS_JOBS is invalid: jobs\[0\]\.stateMachineArn/,
+      JSON.stringify([{ job: 'janitor', stateMachine: 42, intervalHours: 24, graceHours: 6 }]),
+      /FRESHNESS_JOBS is invalid: jobs\[0\]\.stateMachineArn must be a Step Functions state machine ARN, got 42/,
     ],
   ])('fails at cold start when FRESHNESS_JOBS is %s', (_, value, message) => {
     expect(() => coldStart({ ...RECONCILE_ENV, FRESHNESS_JOBS: value })).toThrow(message);
