@@ -7,8 +7,14 @@ import { type LocalDnsServer, NAME_SERVER_ADDRESSES, startDnsServer } from '../s
 import { evidenceRecords, type StackWorkflows, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan, examplePlanInput } from '../support/plans';
 import { synthesize } from '../support/synth';
-import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, expectReadOnlyRuns, sweepWorkflow, expectEveryFaultAtEveryTask } from '../support/workflow-helpers';
+import type { RunResult } from '../support/workflow/run';
+import {
+  expectReadOnlyRuns,
+  sweepWorkflow,
+  expectEveryFaultAtEveryTask,
+  runScheduled,
+  verdictsOf,
+} from '../support/workflow-helpers';
 
 const PANEL = 'arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef';
 const PRIMARY_CONTROL = `${PANEL}/routingcontrol/aaaaaaaaaaaaaaaa`;
@@ -41,7 +47,6 @@ const AT_PRIMARY = {
 let server: LocalDnsServer;
 let recovery: Template;
 let stack: StackWorkflows;
-let restore: () => void = () => undefined;
 
 beforeAll(async () => {
   server = await startDnsServer(plan.dns.zoneName, AT_PRIMARY);
@@ -52,7 +57,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 afterEach(() => {
-  restore();
   for (const address of NAME_SERVER_ADDRESSES) {
     server.setMode(address, 'normal');
     server.setRecords(address, undefined);
@@ -85,27 +89,12 @@ function seedReady(model: AccountModel, options: { replicaStatus?: string; alarm
   model.addSecret('us-east-1', { name: plan.health.tokenSecretName, replicaRegions: ['us-west-2'] });
 }
 
-async function run(model: AccountModel, name: string, on: StackWorkflows = stack): Promise<RunResult> {
-  restore();
-  restore = model.wireSdkMocks();
+function run(model: AccountModel, name: string, on: StackWorkflows = stack): Promise<RunResult> {
   const machine = on.machine('FailoverReadinessFleetWorkflowStateMachine');
-  const result = await runWorkflow({
-    definition: machine.definition,
-    region: 'us-west-2',
-    model,
-    lambdas: on.lambdas(model),
-    executionName: name,
-    stateMachineName: machine.name,
-    input: { trigger: 'schedule' },
-  });
-  await afterRun(on, model, descriptor, result, { name, startTime: model.now(), machineArn: machine.arn });
-  return result;
+  return runScheduled({ stack: on, machine, model, descriptor, executionName: name });
 }
 
-const verdicts = (model: AccountModel, on: StackWorkflows = stack) =>
-  (evidenceRecords(model, on.evidenceBucket)[0]?.results ?? []).map(
-    (r: { check: string; target: string; status: string }) => `${r.status} ${r.check} ${r.target}`,
-  );
+const verdicts = (model: AccountModel, on: StackWorkflows = stack) => verdictsOf(model, on.evidenceBucket);
 
 /** The verdicts of a ready account, in the report's order; the primary's reachability as given. */
 const readyVerdicts = (reachability: 'PASS' | 'WARN') => [

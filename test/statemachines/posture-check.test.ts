@@ -1,10 +1,16 @@
 import { POSTURE_CHECK_DESCRIPTOR } from '../../lib/posture-check';
 import type { AccountModel } from '../support/account/model';
-import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
+import { stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
-import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, expectReadOnlyRuns, sweepWorkflow, expectEveryFaultAtEveryTask } from '../support/workflow-helpers';
+import type { RunResult } from '../support/workflow/run';
+import {
+  expectReadOnlyRuns,
+  sweepWorkflow,
+  expectEveryFaultAtEveryTask,
+  runScheduled,
+  verdictsOf,
+} from '../support/workflow-helpers';
 
 const plan = configuredPlan();
 const { primary } = synthesize(plan);
@@ -18,9 +24,6 @@ const BLOCK_ALL = {
   BlockPublicPolicy: true,
   RestrictPublicBuckets: true,
 };
-
-let restore: () => void = () => undefined;
-afterEach(() => restore());
 
 /** An account set up as the plan asks: protected, encrypted, Multi-AZ databases; buckets with the plan's lifecycle. */
 function seedHealthy(model: AccountModel, options: { backupsExpireDays?: number } = {}): void {
@@ -50,26 +53,11 @@ function seedHealthy(model: AccountModel, options: { backupsExpireDays?: number 
   model.s3control.accountPublicAccessBlock = { ...BLOCK_ALL };
 }
 
-async function run(model: AccountModel, name: string): Promise<RunResult> {
-  restore();
-  restore = model.wireSdkMocks();
-  const result = await runWorkflow({
-    definition: machine.definition,
-    region: 'us-east-1',
-    model,
-    lambdas: stack.lambdas(model),
-    executionName: name,
-    stateMachineName: machine.name,
-    input: { trigger: 'schedule' },
-  });
-  await afterRun(stack, model, descriptor, result, { name, startTime: model.now(), machineArn: machine.arn });
-  return result;
+function run(model: AccountModel, name: string): Promise<RunResult> {
+  return runScheduled({ stack, machine, model, descriptor, executionName: name });
 }
 
-const verdicts = (model: AccountModel) =>
-  (evidenceRecords(model, stack.evidenceBucket)[0]?.results ?? []).map(
-    (r: { check: string; target: string; status: string }) => `${r.status} ${r.check} ${r.target}`,
-  );
+const verdicts = (model: AccountModel) => verdictsOf(model, stack.evidenceBucket);
 
 describe('the daily posture check workflow', () => {
   it('finds the live setup as the plan asks and stays silent', async () => {

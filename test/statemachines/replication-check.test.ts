@@ -3,8 +3,13 @@ import type { AccountModel } from '../support/account/model';
 import { evidenceRecords, stackWorkflows } from '../support/dr-workflows';
 import { configuredPlan } from '../support/plans';
 import { synthesize } from '../support/synth';
-import { runWorkflow, type RunResult } from '../support/workflow/run';
-import { afterRun, expectReadOnlyRuns, sweepWorkflow, expectEveryFaultAtEveryTask } from '../support/workflow-helpers';
+import type { RunResult } from '../support/workflow/run';
+import {
+  expectReadOnlyRuns,
+  sweepWorkflow,
+  expectEveryFaultAtEveryTask,
+  runScheduled,
+} from '../support/workflow-helpers';
 
 const plan = configuredPlan({
   buckets: [
@@ -40,9 +45,6 @@ const S3_DIMENSIONS = {
   DestinationBucket: 'entmoot-prod-files-us-west-2',
   RuleId: 'to-dr',
 };
-
-let restore: () => void = () => undefined;
-afterEach(() => restore());
 
 /** A healthy account: the files bucket replicated with RTC, its sample replicated, both replicas streaming. */
 function seedHealthy(model: AccountModel, options: { drLagSeconds?: number } = {}): void {
@@ -91,20 +93,8 @@ function seedMetrics(model: AccountModel, options: { drLagSeconds?: number } = {
   }
 }
 
-async function run(model: AccountModel, name: string): Promise<RunResult> {
-  restore();
-  restore = model.wireSdkMocks();
-  const result = await runWorkflow({
-    definition: machine.definition,
-    region: 'us-east-1',
-    model,
-    lambdas: stack.lambdas(model),
-    executionName: name,
-    stateMachineName: machine.name,
-    input: { trigger: 'schedule' },
-  });
-  await afterRun(stack, model, descriptor, result, { name, startTime: model.now(), machineArn: machine.arn });
-  return result;
+function run(model: AccountModel, name: string): Promise<RunResult> {
+  return runScheduled({ stack, machine, model, descriptor, executionName: name });
 }
 
 describe('the hourly replication check workflow', () => {

@@ -9,7 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountModel } from './account/model';
 import { evidenceRecords, type StackWorkflows } from './dr-workflows';
 import { faultSweep, taskStates } from './workflow/fault-sweep';
-import type { RunResult } from './workflow/run';
+import { type RunResult, runWorkflow } from './workflow/run';
 import type { ResolvedStateMachine } from './workflow/template';
 
 /**
@@ -233,4 +233,41 @@ export function expectEveryFaultAtEveryTask(
 ): void {
   expect(taskStates(machine.definition).map((t) => t.name)).toEqual(tasks);
   expect(outcomes.map((o) => o.at)).toEqual(tasks.flatMap((task) => FAULT_KINDS.map((kind) => `${kind} at ${task}`)));
+}
+
+/**
+ * Runs `machine` of `stack` on `model` as its schedule starts it, with every Lambda's SDK calls routed to the model,
+ * then lets the status-change reporter see how it ended (as EventBridge would); the real SDK clients are back after.
+ */
+export async function runScheduled(args: {
+  readonly stack: StackWorkflows;
+  readonly machine: ResolvedStateMachine;
+  readonly model: AccountModel;
+  readonly descriptor: WorkflowDescriptor;
+  readonly executionName: string;
+}): Promise<RunResult> {
+  const { stack, machine, model, executionName: name } = args;
+  const restore = model.wireSdkMocks();
+  try {
+    const result = await runWorkflow({
+      definition: machine.definition,
+      region: stack.region,
+      model,
+      lambdas: stack.lambdas(model),
+      executionName: name,
+      stateMachineName: machine.name,
+      input: { trigger: 'schedule' },
+    });
+    await afterRun(stack, model, args.descriptor, result, { name, startTime: model.now(), machineArn: machine.arn });
+    return result;
+  } finally {
+    restore();
+  }
+}
+
+/** `<status> <check> <target>` of each result of the run's evidence record, in the record's order. */
+export function verdictsOf(model: AccountModel, evidenceBucket: string): string[] {
+  return (evidenceRecords(model, evidenceBucket)[0]?.results ?? []).map(
+    (r: { check: string; target: string; status: string }) => `${r.status} ${r.check} ${r.target}`,
+  );
 }
