@@ -12,7 +12,7 @@ import {
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
 import type { DrPlan } from '../../lib/plan';
-import type { CheckResult } from '../shared/check-result';
+import type { CheckResult, CheckStatus } from '../shared/check-result';
 import { awsErrorName, translateAwsError } from '../shared/errors';
 import { tagKeys } from '../shared/naming';
 import {
@@ -213,60 +213,35 @@ export async function decideCleanup(event: RecoveryEvent, plan: DrPlan, deps: Re
     ? `emergency snapshot ${snapshotId} is ${snapshot.Status} (kept, lifecycle rotating)`
     : `no emergency snapshot ${snapshotId} was taken`;
   const inst = await findInstance(deps, id);
-  if (!inst)
-    return {
-      action: 'none',
-      targetId: id,
-      cleanupResult: result(PITR_CHECKS.cleanup, id, 'PASS', `no copy ${id} was created; ${snap}`, 'absent'),
-    };
+  const decision = (
+    action: CleanupDecision['action'],
+    status: string | undefined,
+    verdict: CheckStatus,
+    detail: string,
+    observed: string,
+  ): CleanupDecision => ({
+    action,
+    targetId: id,
+    ...(status === undefined ? {} : { status }),
+    cleanupResult: result(PITR_CHECKS.cleanup, id, verdict, `${detail}; ${snap}`, observed),
+  });
+  if (!inst) return decision('none', undefined, 'PASS', `no copy ${id} was created`, 'absent');
   const keys = tagKeys(plan);
   const tag = (k: string) => inst.TagList?.find((t) => t.Key === k)?.Value;
   const status = inst.DBInstanceStatus ?? 'unknown';
   if (tag(keys.owner) !== event.ownerStack || tag(keys.execution) !== event.execution.Name)
-    return {
-      action: 'none',
-      targetId: id,
-      status,
-      cleanupResult: result(
-        PITR_CHECKS.cleanup,
-        id,
-        'WARN',
-        `${id} exists but is not this run's copy: left untouched; ${snap}`,
-        status,
-      ),
-    };
+    return decision('none', status, 'WARN', `${id} exists but is not this run's copy: left untouched`, status);
   const lifecycle = tag(keys.lifecycle);
   if (lifecycle !== 'ephemeral')
-    return {
-      action: 'none',
-      targetId: id,
-      status,
-      cleanupResult: result(PITR_CHECKS.cleanup, id, 'PASS', `${id} is kept (lifecycle ${lifecycle}); ${snap}`, status),
-    };
+    return decision('none', status, 'PASS', `${id} is kept (lifecycle ${lifecycle})`, status);
   if ((TERMINAL_RESTORE_STATUSES as readonly string[]).includes(status))
-    return {
-      action: 'delete',
-      targetId: id,
-      status,
-      cleanupResult: result(
-        PITR_CHECKS.cleanup,
-        id,
-        'PASS',
-        `deleting ${id}, a failed restore (${status}); ${snap}`,
-        'deleting',
-      ),
-    };
+    return decision('delete', status, 'PASS', `deleting ${id}, a failed restore (${status})`, 'deleting');
   const arn = inst.DBInstanceArn ?? id;
-  return {
-    action: 'none',
-    targetId: id,
+  return decision(
+    'none',
     status,
-    cleanupResult: result(
-      PITR_CHECKS.cleanup,
-      id,
-      'WARN',
-      `left ${id} (${status}, lifecycle ephemeral): the janitor removes it after ${plan.janitor.minAgeHours} h, on its run at ${plan.schedules.janitor}, unless it is retagged retained: aws rds add-tags-to-resource --resource-name ${arn} --tags Key=${keys.lifecycle},Value=retained; ${snap}`,
-      status,
-    ),
-  };
+    'WARN',
+    `left ${id} (${status}, lifecycle ephemeral): the janitor removes it after ${plan.janitor.minAgeHours} h, on its run at ${plan.schedules.janitor}, unless it is retagged retained: aws rds add-tags-to-resource --resource-name ${arn} --tags Key=${keys.lifecycle},Value=retained`,
+    status,
+  );
 }
